@@ -1,0 +1,135 @@
+"""The `frontdoor` command: run the pipeline, or generate a synthetic council."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+from pathlib import Path
+
+from pipelines.warehouse import DEFAULT_INPUT, DEFAULT_OUTPUT, PROJECT_ROOT
+
+DAGSTER_YAML = """\
+# Written by frontdoor: nothing about a council's runs leaves this machine.
+telemetry:
+  enabled: false
+"""
+
+
+def ensure_dagster_home() -> Path:
+    """A persistent DAGSTER_HOME (run history survives) with telemetry off.
+
+    Dagster's pyproject setting does not stop telemetry; only dagster.yaml does.
+    """
+    home = Path(os.environ.get("DAGSTER_HOME") or PROJECT_ROOT / ".dagster_home").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def run(
+    input_dir: Path,
+    warehouse: Path,
+    report: Path,
+    as_at: dt.date | None = None,
+) -> bool:
+    """Run the frontdoor job in this process; True when it succeeded and published."""
+    ensure_dagster_home()
+    # Imported here: Dagster takes seconds to import and `frontdoor generate` does not need it.
+    import dagster as dg
+
+    from pipelines.definitions import defs
+
+    job = defs().resolve_job_def("frontdoor")
+    settings = {
+        "input_dir": str(input_dir.resolve()),
+        "path": str(warehouse.resolve()),
+        "report_path": str(report.resolve()),
+        "as_at": as_at.isoformat() if as_at else None,
+    }
+    print(f"frontdoor run: {settings['input_dir']} -> {settings['path']}", flush=True)
+    started = time.perf_counter()
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            run_config={
+                "resources": {"warehouse": {"config": settings}},
+                # Our own one line per step is the progress; Dagster's event stream is in dg dev.
+                "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+            },
+            instance=instance,
+            raise_on_error=False,
+        )
+    seconds = time.perf_counter() - started
+    if result.success:
+        print(f"done in {seconds:.1f} s: warehouse {warehouse}, report {report}", flush=True)
+        return True
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data:
+            error = event.step_failure_data.error
+            message = error.message.strip() if error else "unknown error"
+            print(f"FAILED {event.step_key}: {message}", file=sys.stderr)
+    print(
+        f"run failed after {seconds:.1f} s; the published warehouse was left as it was",
+        file=sys.stderr,
+    )
+    return False
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="frontdoor", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("run", help="load the extracts, compute the metrics, write the report")
+    r.add_argument("--input", type=Path, default=DEFAULT_INPUT, help="folder of extracts")
+    r.add_argument(
+        "--warehouse",
+        type=Path,
+        default=DEFAULT_OUTPUT / "warehouse.duckdb",
+        help="the published DuckDB file (default output/warehouse.duckdb)",
+    )
+    r.add_argument(
+        "--report",
+        type=Path,
+        default=DEFAULT_OUTPUT / "report.html",
+        help="the published HTML report (default output/report.html)",
+    )
+    r.add_argument(
+        "--as-at", type=_date, default=None, help="extract date (default: latest contact/referral)"
+    )
+
+    g = sub.add_parser("generate", help="write a synthetic council's extracts")
+    g.add_argument("--children", type=int, required=True, help="resident children aged 0-17")
+    g.add_argument("--seed", type=int, default=2010)
+    g.add_argument("--out", type=Path, required=True, help="folder to write the extracts to")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command == "run":
+        return 0 if run(args.input, args.warehouse, args.report, args.as_at) else 1
+    from pipelines.generate import generate
+
+    started = time.perf_counter()
+    rows = generate(children=args.children, seed=args.seed, out=args.out)
+    seconds = time.perf_counter() - started
+    for name, count in rows.items():
+        print(f"  {name}: {count:,} rows")
+    print(f"wrote {args.out} in {seconds:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

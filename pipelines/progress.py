@@ -1,0 +1,17 @@
+"""One line per step on the terminal, the same line in Dagster's log."""
+
+from __future__ import annotations
+
+import sys
+
+import dagster as dg
+
+
+def report(context: dg.AssetExecutionContext, message: str) -> None:
+    """Tell the person watching what a step did.
+
+    In `frontdoor run` Dagster's own console log is quietened to warnings, so this line on
+    stdout is the progress a person sees; in `dg dev` the same line lands in the run's log.
+    """
+    context.log.info(message)
+    print(f"  {message}", file=sys.stdout, flush=True)

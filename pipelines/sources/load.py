@@ -1,0 +1,100 @@
+"""Load whatever an input folder holds into raw.* tables, recording each file's outcome.
+
+One file failing (unreadable, a required column missing) does not stop the others: its outcome
+is recorded with a message naming the file and column, and only what depends on it is blocked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+import polars as pl
+
+from pipelines.contract import EXTRACTS, Extract
+from pipelines.errors import ExtractError
+from pipelines.sources.csv_extract import load_raw
+
+Status = Literal["loaded", "absent", "failed"]
+
+
+@dataclass
+class LoadOutcome:
+    stem: str
+    status: Status
+    file: str | None = None
+    rows: int = 0
+    message: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def find_csv(folder: Path, extract: Extract) -> Path | None:
+    """The folder's file for an extract, matching its name case-insensitively."""
+    for candidate in sorted(folder.iterdir()):
+        if candidate.name.lower() == extract.filename:
+            return candidate
+    return None
+
+
+def load_csv_folder(con: duckdb.DuckDBPyConnection, folder: Path) -> list[LoadOutcome]:
+    """Load every contract CSV the folder holds into raw.<stem>."""
+    outcomes = []
+    for extract in EXTRACTS:
+        path = find_csv(folder, extract)
+        if path is None:
+            outcomes.append(LoadOutcome(extract.stem, "absent"))
+            continue
+        try:
+            loaded = load_raw(con, path, extract)
+        except ExtractError as error:
+            con.execute(f"DROP TABLE IF EXISTS raw.{extract.stem}")
+            outcomes.append(LoadOutcome(extract.stem, "failed", str(path), message=str(error)))
+            continue
+        outcomes.append(
+            LoadOutcome(
+                extract.stem, "loaded", str(path), loaded.rows, warnings=list(loaded.warnings)
+            )
+        )
+    return outcomes
+
+
+def write_raw_frame(con: duckdb.DuckDBPyConnection, stem: str, frame: pl.DataFrame) -> int:
+    """Write a reader's raw frame (contract columns as text, then lineage) to raw.<stem>."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.register("raw_frame", frame.to_arrow())
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE raw.{stem} AS SELECT * FROM raw_frame")
+    finally:
+        con.unregister("raw_frame")
+    return frame.height
+
+
+def record_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[LoadOutcome]) -> None:
+    """Keep what happened to each file in audit.load_log for the analyst and the report."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS audit")
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE audit.load_log (
+            stem VARCHAR, status VARCHAR, file VARCHAR, rows BIGINT, message VARCHAR,
+            warnings VARCHAR[]
+        )
+        """
+    )
+    con.executemany(
+        "INSERT INTO audit.load_log VALUES (?, ?, ?, ?, ?, ?)",
+        [[o.stem, o.status, o.file, o.rows, o.message, o.warnings] for o in outcomes],
+    )
+    con.execute(
+        "COMMENT ON TABLE audit.load_log IS "
+        "'One row per extract of the contract: whether its file was loaded, absent or failed, "
+        "its data rows, and the message naming file, line and column when it failed'"
+    )
+
+
+def load_folder(con: duckdb.DuckDBPyConnection, folder: Path) -> list[LoadOutcome]:
+    """Load the input folder into raw.*, whichever of the formats it holds."""
+    if not folder.is_dir():
+        raise ExtractError(folder, "the input folder does not exist or is not a folder")
+    return load_csv_folder(con, folder)
