@@ -1,0 +1,97 @@
+-- requires: staging.contacts, staging.referrals
+-- The run's frame: as_at, the reporting periods, and the small macros every family uses.
+-- pipelines/marts.py has already set getvariable('as_at') and getvariable('first_date').
+
+-- run_info: one row saying as at when the data are taken and where the periods begin.
+CREATE OR REPLACE TABLE marts.run_info AS
+SELECT
+    getvariable('as_at') AS as_at,
+    getvariable('first_date') AS first_date;
+
+COMMENT ON TABLE marts.run_info IS 'One row: the as_at date the data are taken at, and the earliest contact or referral date (periods start from the period containing it).';
+COMMENT ON COLUMN marts.run_info.as_at IS 'The extract date: events dated after it are treated as not yet happened.';
+COMMENT ON COLUMN marts.run_info.first_date IS 'The earliest contact or referral date in staging (at most as_at).';
+
+-- periods: calendar months and financial years (1 April - 31 March) from the one containing
+-- first_date to the one containing as_at; the last, partial period ends at as_at.
+CREATE OR REPLACE TABLE marts.periods AS
+WITH
+
+bounds AS (
+    SELECT first_date, as_at FROM marts.run_info
+),
+
+month_starts AS (
+    SELECT unnest(generate_series(
+        date_trunc('month', first_date), date_trunc('month', as_at), INTERVAL 1 MONTH
+    ))::DATE AS period_start
+    FROM bounds
+),
+
+-- A financial year starts on 1 April of the year in which its April falls.
+fy_bounds AS (
+    SELECT
+        make_date(year(first_date) - CASE WHEN month(first_date) < 4 THEN 1 ELSE 0 END, 4, 1) AS first_fy,
+        make_date(year(as_at) - CASE WHEN month(as_at) < 4 THEN 1 ELSE 0 END, 4, 1) AS last_fy
+    FROM bounds
+),
+
+fy_starts AS (
+    SELECT unnest(generate_series(first_fy, last_fy, INTERVAL 1 YEAR))::DATE AS period_start
+    FROM fy_bounds
+),
+
+all_periods AS (
+    SELECT
+        'month' AS period_type,
+        strftime(period_start, '%Y-%m') AS period_label,
+        period_start,
+        (period_start + INTERVAL 1 MONTH - INTERVAL 1 DAY)::DATE AS full_end
+    FROM month_starts
+    UNION ALL
+    SELECT
+        'financial_year' AS period_type,
+        year(period_start)::VARCHAR || '-' || lpad(((year(period_start) + 1) % 100)::VARCHAR, 2, '0') AS period_label,
+        period_start,
+        (period_start + INTERVAL 1 YEAR - INTERVAL 1 DAY)::DATE AS full_end
+    FROM fy_starts
+)
+
+SELECT
+    p.period_type,
+    p.period_label,
+    p.period_start,
+    least(p.full_end, b.as_at) AS period_end
+FROM all_periods AS p
+CROSS JOIN bounds AS b
+ORDER BY p.period_type, p.period_start;
+
+COMMENT ON TABLE marts.periods IS 'The reporting periods: calendar months and financial years from the one containing the first contact or referral to the one containing as_at.';
+COMMENT ON COLUMN marts.periods.period_type IS 'month or financial_year.';
+COMMENT ON COLUMN marts.periods.period_label IS '2012-03 for a month; 2012-13 for the financial year 1 April 2012 - 31 March 2013.';
+COMMENT ON COLUMN marts.periods.period_start IS 'First day of the period.';
+COMMENT ON COLUMN marts.periods.period_end IS 'Last day of the period, or as_at for the last, partial one. Snapshot metrics are taken on this date.';
+
+-- pct(n, d): a percentage that is NULL, not an error, when there is nothing to divide by.
+CREATE OR REPLACE MACRO marts.pct(n, d) AS
+    CASE WHEN d = 0 THEN NULL ELSE 100.0 * n / d END;
+
+-- is_y(x): the spec's yes/no rule (Y/Yes/1/true in any case are Y; anything else is not Y),
+-- for a BOOLEAN staged column or raw text alike.
+CREATE OR REPLACE MACRO marts.is_y(x) AS
+    coalesce(lower(trim(CAST(x AS VARCHAR))) IN ('y', 'yes', '1', 'true'), false);
+
+-- team_label(team): the breakdown value for a team; a blank team is reported as (none).
+CREATE OR REPLACE MACRO marts.team_label(team) AS
+    coalesce(nullif(trim(team), ''), '(none)');
+
+-- wd_day: the calendar collapsed to working-day index -> the last date carrying it, so that
+-- "the last date still within N working days of a" is wd_day(wd_index(a) + N).
+CREATE OR REPLACE TABLE marts.wd_last_date AS
+SELECT wd_index, max(date) AS last_date
+FROM ref.calendar
+GROUP BY wd_index;
+
+COMMENT ON TABLE marts.wd_last_date IS 'ref.calendar collapsed: for each working-day index, the last calendar date carrying it (the working day plus any weekend or holiday after it). The last date d with wd(a, d) <= N is the last_date of wd_index(a) + N.';
+COMMENT ON COLUMN marts.wd_last_date.wd_index IS 'ref.calendar.wd_index.';
+COMMENT ON COLUMN marts.wd_last_date.last_date IS 'The latest calendar date with this wd_index.';

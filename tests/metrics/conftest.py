@@ -1,0 +1,142 @@
+"""Shared fixtures for the metric tests: a tiny in-memory warehouse built by hand.
+
+- ``con``: an in-memory DuckDB with schemas staging, ref and marts, and ref.calendar (from
+  pipelines.calendar.build_calendar when it exists, else built here from the ``holidays``
+  package, GB subdiv ENG, as spec/metrics.md says).
+- ``load(con, stem, rows)``: create ``staging.<stem>`` with the contract's exact shape
+  (contract.staging_ddl) and insert rows given as dicts (missing columns are NULL; dates as
+  ``date`` or ISO strings).
+- ``build(con, as_at)``: run pipelines.marts.build_marts.
+- ``mv(con, metric_id, period_label, breakdown="all", breakdown_value="ALL")``: the one
+  metric_values row as a dict (numerator, denominator, value ...), or None if absent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import duckdb
+import holidays
+import pytest
+
+from pipelines.contract import extract, staging_ddl
+from pipelines.marts import MartsResult, build_marts
+
+CAL_START = dt.date(2005, 1, 1)
+CAL_END = dt.date(2030, 12, 31)
+
+
+def _build_calendar_here(con: duckdb.DuckDBPyConnection) -> None:
+    """ref.calendar(date, is_working_day, bank_holiday, wd_index) per docs/architecture.md."""
+    bank = holidays.country_holidays(
+        "GB", subdiv="ENG", years=range(CAL_START.year, CAL_END.year + 1)
+    )
+    rows = []
+    idx = 0
+    d = CAL_START
+    while d <= CAL_END:
+        name = bank.get(d)
+        working = d.weekday() < 5 and name is None
+        idx += int(working)
+        rows.append((d, working, name, idx))
+        d += dt.timedelta(days=1)
+    con.execute("CREATE SCHEMA IF NOT EXISTS ref")
+    con.execute(
+        "CREATE OR REPLACE TABLE ref.calendar (date DATE, is_working_day BOOLEAN, "
+        "bank_holiday VARCHAR, wd_index INTEGER)"
+    )
+    con.executemany("INSERT INTO ref.calendar VALUES (?, ?, ?, ?)", rows)
+
+
+def _calendar(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        from pipelines.calendar import build_calendar  # type: ignore[import-not-found]
+    except ImportError:
+        _build_calendar_here(con)
+        return
+    build_calendar(con)
+
+
+@pytest.fixture(scope="session")
+def _calendar_rows() -> list[tuple]:
+    tmp = duckdb.connect()
+    _calendar(tmp)
+    rows = tmp.execute("SELECT * FROM ref.calendar ORDER BY date").fetchall()
+    tmp.close()
+    return rows
+
+
+@pytest.fixture
+def con(_calendar_rows: list[tuple]) -> duckdb.DuckDBPyConnection:
+    c = duckdb.connect()
+    c.execute("CREATE SCHEMA staging; CREATE SCHEMA ref; CREATE SCHEMA marts")
+    c.execute(
+        "CREATE TABLE ref.calendar (date DATE, is_working_day BOOLEAN, "
+        "bank_holiday VARCHAR, wd_index INTEGER)"
+    )
+    c.executemany("INSERT INTO ref.calendar VALUES (?, ?, ?, ?)", _calendar_rows)
+    yield c
+    c.close()
+
+
+def load(con: duckdb.DuckDBPyConnection, stem: str, rows: list[dict[str, Any]]) -> None:
+    """Create staging.<stem> (if needed) and insert ``rows`` (dicts keyed by contract column)."""
+    if not con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_schema = 'staging' AND table_name = ?",
+        [stem],
+    ).fetchall()[0][0]:
+        con.execute(staging_ddl(stem))
+    cols = extract(stem).column_names
+    for i, row in enumerate(rows, start=2):
+        unknown = set(row) - set(cols)
+        assert not unknown, f"{stem} has no column(s) {unknown}"
+        values = [row.get(c) for c in cols] + [f"{stem}.csv", i]
+        con.execute(f"INSERT INTO staging.{stem} VALUES ({', '.join('?' for _ in values)})", values)
+
+
+def build(con: duckdb.DuckDBPyConnection, as_at: dt.date | str | None = None) -> MartsResult:
+    if isinstance(as_at, str):
+        as_at = dt.date.fromisoformat(as_at)
+    return build_marts(con, as_at=as_at)
+
+
+def mv(
+    con: duckdb.DuckDBPyConnection,
+    metric_id: str,
+    period_label: str,
+    breakdown: str = "all",
+    breakdown_value: str = "ALL",
+) -> dict[str, Any] | None:
+    """The metric_values row for one metric, period and breakdown value, or None."""
+    cur = con.execute(
+        "SELECT * FROM marts.metric_values WHERE metric_id = ? AND period_label = ? "
+        "AND breakdown = ? AND breakdown_value = ?",
+        [metric_id, period_label, breakdown, breakdown_value],
+    )
+    names = [d[0] for d in cur.description]
+    rows = cur.fetchall()
+    assert len(rows) <= 1, f"duplicate metric_values rows for {metric_id} {period_label}"
+    return dict(zip(names, rows[0], strict=True)) if rows else None
+
+
+def value(con: duckdb.DuckDBPyConnection, metric_id: str, period_label: str, **kw: str) -> Any:
+    row = mv(con, metric_id, period_label, **kw)
+    assert row is not None, f"no row for {metric_id} {period_label} {kw}"
+    return row["value"]
+
+
+def fact(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    """Rows of a query as dicts (for checking fact tables)."""
+    cur = con.execute(sql)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+@pytest.fixture
+def minimal(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """The three files every run needs, empty."""
+    for stem in ("contacts", "referrals", "assessments"):
+        load(con, stem, [])
+    return con
