@@ -1,0 +1,126 @@
+"""Helpers for the S47, CP, recording and workforce metric tests (engineer M2).
+
+`build(tables, as_at)` makes an in-memory warehouse with exactly the staging shapes of
+pipelines/contract.py, a working-day calendar, and runs the framework SQL plus the given family
+files through pipelines.marts.build_marts. Tests then read rows with `metric(...)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import holidays
+
+from pipelines.contract import extract, staging_ddl
+from pipelines.marts import SQL_DIR, build_marts
+
+# Framework files every family needs (M1): the run frame, and the referral/allocation facts.
+FRAMEWORK_GLOBS = ("00_*.sql", "0[1-9]_fact_*.sql", "0[1-9]_*fact*.sql")
+
+
+def d(s: str) -> dt.date:
+    return dt.date.fromisoformat(s)
+
+
+def _calendar(
+    con: duckdb.DuckDBPyConnection, start: str = "2008-01-01", end: str = "2030-12-31"
+) -> None:
+    """ref.calendar as architecture.md defines it: England and Wales working days."""
+    bank = holidays.country_holidays(
+        "GB", subdiv="ENG", years=range(d(start).year, d(end).year + 1)
+    )
+    con.execute("CREATE SCHEMA IF NOT EXISTS ref")
+    con.execute("CREATE TEMP TABLE bank (date DATE, name VARCHAR)")
+    con.executemany("INSERT INTO bank VALUES (?, ?)", sorted(bank.items()))
+    con.execute(
+        f"""
+        CREATE TABLE ref.calendar AS
+        WITH days AS (
+            SELECT unnest(generate_series(DATE '{start}', DATE '{end}', INTERVAL 1 DAY))::DATE AS date
+        ),
+        flagged AS (
+            SELECT days.date, isodow(days.date) < 6 AND bank.date IS NULL AS is_working_day,
+                   bank.name AS bank_holiday
+            FROM days LEFT JOIN bank USING (date)
+        )
+        SELECT date, is_working_day, bank_holiday,
+               sum(is_working_day::INTEGER) OVER (ORDER BY date)::INTEGER AS wd_index
+        FROM flagged ORDER BY date
+        """
+    )
+
+
+def _insert(con: duckdb.DuckDBPyConnection, stem: str, rows: list[dict[str, Any]]) -> None:
+    cols = extract(stem).column_names
+    con.execute(staging_ddl(stem))
+    for i, row in enumerate(rows, start=2):
+        unknown = set(row) - set(cols)
+        assert not unknown, f"{stem}: no columns {unknown}"
+        values = [row.get(c) for c in cols] + [f"{stem}.csv", i]
+        con.execute(f"INSERT INTO staging.{stem} VALUES ({', '.join('?' * len(values))})", values)
+
+
+def build(
+    tables: dict[str, list[dict[str, Any]]],
+    as_at: str,
+    files: tuple[str, ...],
+    tmp_path: Path,
+    first_date: str | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """A warehouse holding `tables` (stem -> rows), marts built at `as_at` with `files`.
+
+    contacts and referrals are always created (needed for a run); when `first_date` is given a
+    referral on that date is added so the periods start there (child FIRST, team T0).
+    """
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA staging")
+    tables = {k: list(v) for k, v in tables.items()}
+    tables.setdefault("contacts", [])
+    tables.setdefault("referrals", [])
+    if first_date:
+        tables["referrals"].append(
+            {
+                "referral_id": "R-FIRST",
+                "child_id": "FIRST",
+                "referral_date": d(first_date),
+                "team": "T0",
+            }
+        )
+    for stem, rows in tables.items():
+        _insert(con, stem, rows)
+    _calendar(con)
+    sql_dir = tmp_path / "sql"
+    sql_dir.mkdir(exist_ok=True)
+    for pattern in FRAMEWORK_GLOBS:
+        for f in SQL_DIR.glob(pattern):
+            shutil.copy(f, sql_dir / f.name)
+    for name in files:
+        shutil.copy(SQL_DIR / name, sql_dir / name)
+    build_marts(con, as_at=d(as_at), sql_dir=sql_dir)
+    return con
+
+
+def metric(
+    con: duckdb.DuckDBPyConnection,
+    metric_id: str,
+    period_label: str,
+    breakdown_value: str = "ALL",
+) -> tuple[float | None, float | None, float | None]:
+    """(numerator, denominator, value) of one metric_values row; fails unless exactly one."""
+    rows = con.execute(
+        "SELECT numerator, denominator, value FROM marts.metric_values "
+        "WHERE metric_id = ? AND period_label = ? AND breakdown_value = ?",
+        [metric_id, period_label, breakdown_value],
+    ).fetchall()
+    assert len(rows) == 1, f"{metric_id} {period_label} {breakdown_value}: {rows}"
+    return rows[0]
+
+
+def metric_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {
+        r[0] for r in con.execute("SELECT DISTINCT metric_id FROM marts.metric_values").fetchall()
+    }
