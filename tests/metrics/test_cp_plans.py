@@ -1,0 +1,152 @@
+"""Child protection plans (sql/marts/50_cp_plans.sql, 51_cp_rate.sql), answers worked by hand.
+
+as_at 2014-03-15; periods from January 2012. Snapshots are taken at each period end.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.metrics._cp_helpers import build, d, metric, metric_ids
+
+FILES = ("50_cp_plans.sql", "51_cp_rate.sql")
+AS_AT = "2014-03-15"
+
+
+def plan(plan_id, child, start, end=None, team=None, previous=None):
+    return {
+        "plan_id": plan_id,
+        "child_id": child,
+        "start_date": d(start),
+        "end_date": d(end) if end else None,
+        "team": team,
+        "number_of_previous_plans": previous,
+    }
+
+
+PLANS = [
+    plan("P1", "C1", "2012-02-29", team="A"),  # open; 29 February start
+    plan("P2", "C2", "2012-02-29", "2014-02-28", team="A"),  # ends exactly start + 2 years
+    plan("P3", "C3", "2013-06-10", "2014-02-27", team="B"),
+    plan("P4", "C3", "2014-03-01", team="B"),  # second: C3 had P3 (previous blank)
+    plan("P5", "C4", "2014-03-03", team=" ", previous=1),  # second: recorded previous plan
+    plan("P6", "C5", "2014-03-05", team="A", previous=0),  # first
+    plan("P7", "C6", "2014-04-01", team="A"),  # starts after as_at: ignored
+    plan("P8", "C1", "2014-03-10", team="B"),  # C1's second open plan (P1 earlier)
+    plan("P9", "C7", "2013-01-01", "2014-05-01", team="A"),  # end after as_at: still open
+]
+POPULATION = [
+    {"year": 2012, "children_0_17": 50000},
+    {"year": 2014, "children_0_17": 60000},  # 2013 missing
+]
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    tables = {"cp_plans": PLANS, "population": POPULATION}
+    return build(tables, AS_AT, FILES, tmp_path_factory.mktemp("cp"), "2012-01-01")
+
+
+def test_started_and_second_or_subsequent(con):
+    # Feb 2012: P1, P2 (different children, no previous) -> 2 started, 0 / 2 repeat
+    assert metric(con, "cp_plans_started", "2012-02") == (2, None, 2)
+    assert metric(con, "cp_second_or_subsequent_pct", "2012-02") == (0, 2, 0.0)
+    # Mar 2014 (to as_at): P4 (B, earlier P3), P5 ((none), previous 1), P6 (A, previous 0),
+    # P8 (B, earlier P1); P7 after as_at -> 4 started, 3 repeat = 75%
+    assert metric(con, "cp_plans_started", "2014-03") == (4, None, 4)
+    assert metric(con, "cp_second_or_subsequent_pct", "2014-03") == (3, 4, 75.0)
+    assert metric(con, "cp_second_or_subsequent_pct", "2014-03", "B") == (2, 2, 100.0)
+    assert metric(con, "cp_second_or_subsequent_pct", "2014-03", "A") == (0, 1, 0.0)
+    assert metric(con, "cp_second_or_subsequent_pct", "2014-03", "(none)") == (1, 1, 100.0)
+    # FY 2013-14: P3 (June 2013) + the four in March
+    assert metric(con, "cp_plans_started", "2013-14") == (5, None, 5)
+    # nothing started: 0, 0, NULL
+    assert metric(con, "cp_second_or_subsequent_pct", "2013-02") == (0, 0, None)
+
+
+def test_ended_and_ended_2y_plus_on_29_february(con):
+    # Feb 2014: P2 ended 2014-02-28 >= 2012-02-29 + 2y = 2014-02-28 (yes), P3 (no)
+    assert metric(con, "cp_plans_ended", "2014-02") == (2, None, 2)
+    assert metric(con, "cp_ended_2y_plus_pct", "2014-02") == (1, 2, 50.0)
+    assert metric(con, "cp_ended_2y_plus_pct", "2014-02", "A") == (1, 1, 100.0)
+    assert metric(con, "cp_ended_2y_plus_pct", "2014-02", "B") == (0, 1, 0.0)
+    # March: P9's end (2014-05-01) is after as_at, so nothing ended
+    assert metric(con, "cp_plans_ended", "2014-03") == (0, None, 0)
+    assert metric(con, "cp_ended_2y_plus_pct", "2014-03") == (0, 0, None)
+
+
+def test_open_children_at_period_end(con):
+    # 31 Jan 2014: P1 (C1 A), P2 (C2 A), P3 (C3 B), P9 (C7 A) -> 4 children
+    assert metric(con, "cp_plans_open", "2014-01") == (4, None, 4)
+    # 28 Feb 2014: P2 ended ON T and P3 before it, so not open; P1, P9 -> 2
+    assert metric(con, "cp_plans_open", "2014-02") == (2, None, 2)
+    # 15 Mar 2014: C1 (P1 and P8: once, under B, the plan started last), C3 (B), C4 ((none)),
+    # C5 (A), C7 (A) -> 5 = B 2 + (none) 1 + A 2
+    assert metric(con, "cp_plans_open", "2014-03") == (5, None, 5)
+    assert metric(con, "cp_plans_open", "2014-03", "B") == (2, None, 2)
+    assert metric(con, "cp_plans_open", "2014-03", "A") == (2, None, 2)
+    assert metric(con, "cp_plans_open", "2014-03", "(none)") == (1, None, 1)
+    assert metric(con, "cp_plans_open", "2013-14") == (5, None, 5)
+
+
+def test_open_2y_plus_is_start_on_or_before_t_minus_2_years(con):
+    # 28 Feb 2014: T - 2y = 2012-02-28; P1 started 2012-02-29 is not yet 2y+; P9 neither -> 0/2
+    assert metric(con, "cp_plans_2y_plus_pct", "2014-02") == (0, 2, 0.0)
+    # 15 Mar 2014: T - 2y = 2012-03-15; open plans P1 P4 P5 P6 P8 P9 -> P1 only: 1/6
+    assert metric(con, "cp_plans_2y_plus_pct", "2014-03") == pytest.approx((1, 6, 100 / 6))
+    assert metric(con, "cp_plans_2y_plus_pct", "2014-03", "A") == pytest.approx((1, 3, 100 / 3))
+    assert metric(con, "cp_plans_2y_plus_pct", "2014-03", "B") == (0, 2, 0.0)
+    # 31 Dec 2011 does not exist as a period; before any plan: 0/0 -> NULL
+    assert metric(con, "cp_plans_2y_plus_pct", "2012-01") == (0, 0, None)
+
+
+def test_fact_flags(con):
+    rows = dict(
+        (r[0], r[1:])
+        for r in con.execute(
+            "SELECT plan_id, two_years_after_start, ended_2y_plus, open_at_as_at, second_or_subsequent "
+            "FROM marts.fact_cp_plans"
+        ).fetchall()
+    )
+    assert "P7" not in rows
+    assert rows["P2"] == (d("2014-02-28"), True, False, False)
+    assert rows["P9"] == (d("2015-01-01"), False, True, False)  # end after as_at blanked
+    assert rows["P4"][3] is True
+
+
+def test_rate_uses_financial_year_start_population_with_fallback(con):
+    # 30 Apr 2012, FY 2012-13 -> year 2012 = 50,000; open P1, P2 -> 2 -> 10,000 x 2 / 50,000
+    assert metric(con, "cp_plans_rate_per_10k", "2012-04") == (2, 50000, 0.4)
+    # 31 Jan 2014, FY 2013-14 -> 2013 missing -> 2012 (not 2014); 4 children -> 0.8
+    assert metric(con, "cp_plans_rate_per_10k", "2014-01") == (4, 50000, 0.8)
+    assert metric(con, "cp_plans_rate_per_10k", "2013-14") == (5, 50000, 1.0)
+    # 31 Jan 2012, FY 2011-12 -> 2011 and nothing earlier: all three NULL
+    assert metric(con, "cp_plans_rate_per_10k", "2012-01") == (None, None, None)
+    assert metric(con, "cp_plans_rate_per_10k", "2011-12") == (None, None, None)
+    # population has no team: only all/ALL rows
+    assert con.execute(
+        "SELECT DISTINCT breakdown FROM marts.metric_values WHERE metric_id = 'cp_plans_rate_per_10k'"
+    ).fetchall() == [("all",)]
+
+
+def test_team_rows_sum_to_all(con):
+    bad = con.execute(
+        """
+        SELECT metric_id, period_label
+        FROM marts.metric_values
+        WHERE metric_id LIKE 'cp_%' AND metric_id <> 'cp_plans_rate_per_10k'
+        GROUP BY ALL
+        HAVING sum(numerator) FILTER (WHERE breakdown = 'team') <> sum(numerator) FILTER (WHERE breakdown = 'all')
+            OR sum(denominator) FILTER (WHERE breakdown = 'team') <> sum(denominator) FILTER (WHERE breakdown = 'all')
+        """
+    ).fetchall()
+    assert bad == []
+
+
+def test_absent_files(tmp_path):
+    con = build({"cp_plans": PLANS}, AS_AT, FILES, tmp_path, "2012-01-01")
+    ids = metric_ids(con)
+    assert "cp_plans_open" in ids
+    assert "cp_plans_rate_per_10k" not in ids  # no population.csv
+    con = build({}, AS_AT, FILES, tmp_path, "2012-01-01")
+    assert not any(m.startswith("cp_") for m in metric_ids(con))
