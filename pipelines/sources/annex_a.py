@@ -1,0 +1,724 @@
+"""Read Ofsted's Annex A child-level lists into the contract's raw frames.
+
+Input is a workbook (any sheet names: each list is found by its header row, which may sit below
+title rows), one CSV per list, or a folder of them. Lists 1, 3, 4, 5, 6 and 7 are mapped
+(docs/formats.md has the table); Lists 2 and 8-11 are recognised and skipped, and sheets that
+hold no list (the template's front sheet, guidance, codes) are skipped with a finding.
+
+Annex A has no record ids, no times, no decision dates and no allocation dates. Ids are built
+from the child and the list's own date (``<child>/<date>``, ``#2`` for a repeat); nothing else is
+invented, so allocations are never produced and the metrics that need what is missing are listed
+as unsupported in docs/formats.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+from pipelines.contract import (
+    CLOSURE_REASONS,
+    CP_CATEGORIES,
+    ETHNICITY_CODES,
+    PRIMARY_NEEDS,
+    REFERRAL_SOURCES,
+)
+from pipelines.errors import ExtractError
+from pipelines.sources.detect import WORKBOOK_SUFFIXES, Finding, SourceFrames, raw_frame
+
+# -- headers ------------------------------------------------------------------------------------
+
+
+def normalise_header(text: object) -> str:
+    """Lower-case letters and digits only: spacing, case, quotes and punctuation all vary."""
+    return re.sub(r"[^a-z0-9]", "", unicodedata.normalize("NFKC", str(text)).lower())
+
+
+# Every spelling met in the 2019 template and the 2024 liia sample, normalised, -> a field key.
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "child_id": ("childuniqueid", "childid", "uniquechildid", "childuniqueidentifier", "lachildid"),
+    "gender": ("gender", "sex", "gendercurrent"),
+    "ethnicity": ("ethnicity", "ethnicorigin"),
+    "dob": ("dateofbirth", "dob", "birthdate"),
+    "age": ("age", "ageofchild", "ageofchildyears", "ageyears"),
+    "disability": ("doesthechildhaveadisability", "disability", "disabled"),
+    "contact_date": ("dateofcontact", "contactdate"),
+    "contact_source": ("contactsource", "sourceofcontact"),
+    "referral_date": ("dateofreferral", "referraldate"),
+    "referral_source": ("referralsource", "sourceofreferral"),
+    "referral_nfa": ("referralnfa", "nfa"),
+    "referrals_12m": ("numberofreferralsinlast12months", "numberofreferralsinthelast12months"),
+    "team": ("allocatedteam", "team"),
+    "worker": ("allocatedworker", "worker", "socialworker"),
+    "eh_start": ("assessmentstartdate",),
+    "eh_end": ("assessmentcompletiondate",),
+    "eh_organisation": ("organisationcompletingassessment",),
+    "assessment_start": ("continuousassessmentstartdate", "singleassessmentstartdate"),
+    "child_seen": ("childseenduringcontinuousassessment", "childseen"),
+    "assessment_authorised": (
+        "continuousassessmentdateofauthorisation",
+        "assessmentauthorisationdate",
+        "dateofauthorisation",
+    ),
+    "further_action": (
+        "wasthechildassessedasrequiringlachildrenssocialcaresupport",
+        "wasthechildassessedasbeinginneedatassessment",
+    ),
+    "s47_start": (
+        "strategydiscussioninitiatingsection47enquirystartdate",
+        "section47enquirystartdate",
+        "s47startdate",
+    ),
+    "icpc_unnecessary": ("wasaninitialchildprotectionconferencedeemedunnecessary",),
+    "icpc_date": ("dateofinitialchildprotectionconference", "icpcdate"),
+    "icpc_plan": ("didtheinitialchildprotectionconferenceresultinachildprotectionplan",),
+    "s47_12m": ("numberofsection47enquiriesinthelast12months",),
+    "icpc_12m": ("numberoficpcsinthelast12months",),
+    "cin_start": ("cinstartdate",),
+    "primary_need": ("primaryneedcode", "primaryneed"),
+    "last_seen": ("datechildwaslastseen",),
+    "cin_closure": ("cinclosuredate",),
+    "closure_reason": ("reasonforclosure",),
+    "case_status": ("casestatus",),
+    "cpp_start": ("childprotectionplanstartdate", "cppstartdate"),
+    "initial_category": ("initialcategoryofabuse",),
+    "latest_category": ("latestcategoryofabuse",),
+    "last_visit": ("dateofthelaststatutoryvisit", "dateoflaststatutoryvisit"),
+    "seen_alone": ("wasthechildseenalone",),
+    "latest_review": ("dateoflatestreviewconference",),
+    "cpp_end": ("childprotectionplanenddate", "cppenddate"),
+    "epo": ("subjecttoemergencyprotectionorderorprotectedunderpolicepowersinlastsixmonthsyn",),
+    "previous_cpps": ("numberofpreviouschildprotectionplans",),
+    # recognised only to name the lists that are skipped
+    "cla_start": ("datestartedtobelookedafter",),
+    "eligibility": ("eligibilitycategory",),
+    "entered_care": ("datethechildenteredcare",),
+    "adopter_id": ("individualadopteridentifier",),
+}
+HEADERS: dict[str, str] = {alias: key for key, aliases in _ALIASES.items() for alias in aliases}
+
+
+@dataclass(frozen=True)
+class AnnexList:
+    number: int
+    title: str
+    signature: str  # the field key that tells this list from the others
+    used: tuple[str, ...] = ()  # field keys read; empty = the list is recognised and skipped
+
+
+_CHILD = ("child_id", "gender", "ethnicity", "dob")
+LISTS: tuple[AnnexList, ...] = (
+    AnnexList(1, "contacts", "contact_date", (*_CHILD, "contact_date", "contact_source")),
+    AnnexList(2, "early help", "eh_start"),
+    AnnexList(
+        3,
+        "referrals",
+        "referral_date",
+        (*_CHILD, "referral_date", "referral_source", "referral_nfa", "team", "worker"),
+    ),
+    AnnexList(
+        4,
+        "assessments",
+        "assessment_start",
+        (
+            *_CHILD,
+            "disability",
+            "assessment_start",
+            "child_seen",
+            "assessment_authorised",
+            "further_action",
+            "team",
+            "worker",
+        ),
+    ),
+    AnnexList(
+        5,
+        "section 47 enquiries and ICPCs",
+        "s47_start",
+        (
+            *_CHILD,
+            "disability",
+            "s47_start",
+            "icpc_unnecessary",
+            "icpc_date",
+            "icpc_plan",
+            "team",
+            "worker",
+        ),
+    ),
+    AnnexList(
+        6,
+        "children in need",
+        "cin_start",
+        (
+            *_CHILD,
+            "disability",
+            "cin_start",
+            "primary_need",
+            "cin_closure",
+            "closure_reason",
+            "team",
+            "worker",
+        ),
+    ),
+    AnnexList(
+        7,
+        "child protection",
+        "cpp_start",
+        (
+            *_CHILD,
+            "disability",
+            "cpp_start",
+            "initial_category",
+            "latest_category",
+            "last_visit",
+            "seen_alone",
+            "latest_review",
+            "cpp_end",
+            "previous_cpps",
+            "team",
+            "worker",
+        ),
+    ),
+    AnnexList(8, "children in care", "cla_start"),
+    AnnexList(9, "care leavers", "eligibility"),
+    AnnexList(10, "adoption", "entered_care"),
+    AnnexList(11, "adopters", "adopter_id"),
+)
+
+HEADER_SEARCH_ROWS = 30  # title and note rows above a header; the template has one
+
+
+def match_list(cells: list[object]) -> AnnexList | None:
+    """The Annex A list whose header row this is, or None."""
+    keys = {HEADERS.get(normalise_header(c)) for c in cells if c not in (None, "")}
+    for annex_list in LISTS:
+        if annex_list.signature in keys and (annex_list.number == 11 or "child_id" in keys):
+            return annex_list
+    return None
+
+
+# -- codes --------------------------------------------------------------------------------------
+
+_PREFIX = re.compile(r"^\s*[a-z]{1,2}\)\s*")  # the template's "a) " ordering prefix
+_LEADING_CODE = re.compile(r"^([A-Za-z0-9]+)\s*(?::|-|\u2013)\s*\S")  # "6: Police", "N1 - Abuse"
+
+# Descriptions that name exactly one code in the template's lists.
+SOURCE_LABELS = {
+    "schools": "2A",
+    "educationservices": "2B",
+    "housing": "4",
+    "police": "6",
+    "otherlegalagency": "7",
+    "other": "8",
+    "anonymous": "9",
+    "unknown": "10",
+}
+CATEGORY_LABELS = {
+    "neglect": "NEG",
+    "physicalabuse": "PHY",
+    "sexualabuse": "SAB",
+    "emotionalabuse": "EMO",
+    "multiple": "MUL",
+    "multiplenotrecommended": "MUL",
+}
+SEX_LABELS = {
+    "m": "M",
+    "male": "M",
+    "f": "F",
+    "female": "F",
+    "u": "U",
+    "unknown": "U",
+    "notstatedrecorded": "U",
+    "notstatedrecordedorunborn": "U",
+    "notknown": "U",
+    "neither": "U",  # the census has M, F and U only
+}
+YES = {"y", "yes", "true", "1"}
+NO = {"n", "no", "false", "0"}
+UNKNOWN = {"unknown", "notknown", "u"}  # the template's "c) Unknown": blank, not a value
+EXCEL_ERRORS = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!"}
+EXCEL_EPOCH = date(
+    1899, 12, 30
+)  # serial 1 = 1900-01-01 once Excel's 1900 leap-year bug is allowed for
+
+
+def strip_prefix(text: str) -> str:
+    """``"q) 6: Police"`` -> ``"6: Police"``."""
+    return _PREFIX.sub("", text).strip()
+
+
+def excel_serial_to_date(serial: float) -> date:
+    """Excel (1900 system) serial day number -> date: 40909 -> 2012-01-01."""
+    return EXCEL_EPOCH + timedelta(days=int(serial))
+
+
+# -- reading one table ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Table:
+    """One sheet or CSV being read: where it is, and the findings it yields."""
+
+    file: str
+    sheet: str | None
+    findings: list[Finding]
+    headers: dict[str, str] = field(default_factory=dict)  # field key -> header as written
+
+    def note(
+        self,
+        rule: str,
+        message: str,
+        line: int | None = None,
+        key: str | None = None,
+        value: object = None,
+        column: str | None = None,
+    ) -> None:
+        """Record a finding; ``key`` (a field key) is shown as the header it was read from."""
+        if column is None and key is not None:
+            column = self.headers.get(key, key)
+        shown = None if value is None else str(value)
+        self.findings.append(Finding(self.file, rule, message, self.sheet, line, column, shown))
+
+
+@dataclass
+class _Record:
+    line: int
+    cells: dict[str, object]
+
+
+def _text(table: _Table, record: _Record, key: str) -> str | None:
+    """A cell as trimmed text; blank and Excel errors are None, whole floats lose their ``.0``."""
+    value = record.cells.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = " ".join(str(value).split())  # also folds the non-breaking spaces in worker names
+    if text.upper() in EXCEL_ERRORS:
+        table.note("excel_error", "Excel error value read as blank", record.line, key, text)
+        return None
+    return text or None
+
+
+def _date(table: _Table, record: _Record, key: str, keep_time: bool = False) -> str | None:
+    """ISO date from a date cell or an Excel serial number; other text is left for staging."""
+    value = record.cells.get(key)
+    if isinstance(value, datetime):
+        if keep_time and value.time() != datetime.min.time():
+            return value.isoformat(timespec="seconds")
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = _text(table, record, key)
+    if text is None:
+        return None
+    if re.fullmatch(r"\d{1,5}(\.\d+)?", text) and 0 < float(text) < 100000:
+        converted = excel_serial_to_date(float(text)).isoformat()
+        table.note(
+            "serial_date", f"Excel serial number converted to {converted}", record.line, key, text
+        )
+        return converted
+    midnight = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[ T]00:00(:00)?", text)
+    return midnight.group(1) if midnight else text
+
+
+def _yn(table: _Table, record: _Record, key: str) -> str | None:
+    text = _text(table, record, key)
+    if text is None:
+        return None
+    word = normalise_header(strip_prefix(text))
+    if word in YES:
+        return "Y"
+    if word in NO:
+        return "N"
+    if word in UNKNOWN:
+        return None
+    table.note("not_yes_no", "not a yes/no answer; kept as written", record.line, key, text)
+    return text
+
+
+def _code(
+    table: _Table,
+    record: _Record,
+    key: str,
+    codes: tuple[str, ...],
+    labels: dict[str, str] | None = None,
+) -> str | None:
+    """The contract code in a cell written as ``a) 1B: Individual``, ``1B`` or a clear label."""
+    text = _text(table, record, key)
+    if text is None:
+        return None
+    bare = strip_prefix(text)
+    if bare.upper() in codes:
+        return bare.upper()
+    leading = _LEADING_CODE.match(bare)
+    if leading and leading.group(1).upper() in codes:
+        return leading.group(1).upper()
+    label = (labels or {}).get(normalise_header(bare))
+    if label is not None:
+        table.note("code_from_label", f"description read as code {label}", record.line, key, text)
+        return label
+    table.note(
+        "unknown_code", "not a code of the contract; kept as written", record.line, key, text
+    )
+    return text
+
+
+def _sex(table: _Table, record: _Record) -> str | None:
+    text = _text(table, record, "gender")
+    if text is None:
+        return None
+    sex = SEX_LABELS.get(normalise_header(strip_prefix(text)))
+    if sex is None:
+        table.note(
+            "unknown_code", "not a sex of the contract (M, F, U); kept", record.line, "gender", text
+        )
+        return text
+    return sex
+
+
+def _rows_of_sheet(
+    table: _Table, rows: list[tuple[int, list[object]]]
+) -> tuple[AnnexList | None, list[_Record]]:
+    """Find the header row, then turn every non-blank row below it into a record."""
+    for index, (line, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        annex_list = match_list(cells)
+        if annex_list is None:
+            continue
+        columns: dict[int, str] = {}
+        for position, cell in enumerate(cells):
+            if cell in (None, ""):
+                continue
+            key = HEADERS.get(normalise_header(cell))
+            if key is None or key in columns.values():
+                if annex_list.used:
+                    why = "header not recognised" if key is None else f"a second {key!r} column"
+                    table.note("unmatched_header", f"{why}; column ignored", line, column=str(cell))
+                continue
+            columns[position] = key
+            table.headers[key] = str(cell).strip()
+        for key in annex_list.used:
+            if key not in table.headers:
+                table.note(
+                    "missing_column",
+                    f"List {annex_list.number} column {key!r} absent; left blank",
+                    line,
+                )
+        records = [
+            _Record(row_line, {key: row[pos] for pos, key in columns.items() if pos < len(row)})
+            for row_line, row in rows[index + 1 :]
+            if any(cell not in (None, "") and str(cell).strip() for cell in row)
+        ]
+        return annex_list, records
+    return None, []
+
+
+# -- input files ----------------------------------------------------------------------------------
+
+
+def _read_csv_rows(path: Path) -> list[tuple[int, list[object]]]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")  # what Excel writes
+    reader = csv.reader(io.StringIO(text, newline=""))
+    return [(reader.line_num, list(row)) for row in reader]
+
+
+def _tables(path: Path) -> Iterator[tuple[str | None, list[tuple[int, list[object]]]]]:
+    """(sheet name or None, numbered rows) for each sheet of a workbook, or the one CSV table."""
+    try:
+        if path.suffix.lower() == ".csv":
+            yield None, _read_csv_rows(path)
+            return
+        workbook = CalamineWorkbook.from_path(path)
+        sheets = [
+            (name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False))
+            for name in workbook.sheet_names
+        ]
+    except (CalamineError, OSError, ValueError) as error:
+        raise ExtractError(path, f"cannot read the file: {error}") from error
+    for name, rows in sheets:
+        # skip_empty_area=False keeps the grid anchored at A1, so index + 1 is the sheet row
+        yield name, [(index + 1, list(row)) for index, row in enumerate(rows)]
+
+
+def is_annex_a_csv(path: Path) -> bool:
+    """True when a CSV's header row (within its first rows) is an Annex A list."""
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+            head = [
+                row for _, row in zip(range(HEADER_SEARCH_ROWS), csv.reader(handle), strict=False)
+            ]
+    except OSError:
+        return False
+    return any(match_list(row) is not None for row in head)
+
+
+def _input_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(
+            p
+            for p in path.iterdir()
+            if p.is_file()
+            and p.suffix.lower() in (*WORKBOOK_SUFFIXES, ".csv")
+            and not p.name.startswith((".", "~$"))
+        )
+    if not path.exists():
+        raise ExtractError(path, "file not found")
+    return [path]
+
+
+# -- mapping lists onto the contract ----------------------------------------------------------------
+
+
+@dataclass
+class _Builder:
+    findings: list[Finding] = field(default_factory=list)
+    rows: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+    seen_ids: dict[str, dict[str, int]] = field(default_factory=dict)
+    children: dict[str, dict[str, object]] = field(default_factory=dict)
+    workers: dict[str, dict[str, object]] = field(default_factory=dict)
+    cin_episodes: list[tuple[_Table, dict[str, object]]] = field(default_factory=list)
+
+    def make_id(self, stem: str, child_id: str | None, when: str | None) -> str | None:
+        """``<child>/<date>``, with ``#2``, ``#3`` for repeats: Annex A has no record ids."""
+        if child_id is None or when is None:
+            return None
+        base = f"{child_id}/{when}"
+        count = self.seen_ids.setdefault(stem, {}).get(base, 0) + 1
+        self.seen_ids[stem][base] = count
+        return base if count == 1 else f"{base}#{count}"
+
+    def add(
+        self, stem: str, table: _Table, record: _Record, row: dict[str, object]
+    ) -> dict[str, object]:
+        row |= {"sheet": table.sheet, "_source_file": table.file, "_line": record.line}
+        self.rows.setdefault(stem, []).append(row)
+        return row
+
+    def add_child(self, table: _Table, record: _Record, child_id: str | None) -> None:
+        if child_id is None:
+            table.note("missing_child_id", "row has no child id", record.line, "child_id")
+            return
+        dob = _date(table, record, "dob")
+        age = _text(table, record, "age")
+        unborn = age is not None and age.startswith("-")  # the template asks age -1 for the unborn
+        values = {
+            "date_of_birth": None if unborn else dob,
+            "expected_date_of_birth": dob if unborn else None,
+            "sex": _sex(table, record),
+            "ethnicity": _code(table, record, "ethnicity", ETHNICITY_CODES),
+            "disability": _yn(table, record, "disability"),
+        }
+        child = self.children.get(child_id)
+        if child is None:
+            self.children[child_id] = {
+                "child_id": child_id,
+                **values,
+                "sheet": table.sheet,
+                "_source_file": table.file,
+                "_line": record.line,
+            }
+            return
+        for column, value in values.items():
+            if value is None:
+                continue
+            if child[column] is None:
+                child[column] = value
+            elif child[column] != value:
+                table.note(
+                    "conflicting_child",
+                    f"child {child_id} has {column} {child[column]!r} in an earlier list; the first is kept",
+                    record.line,
+                    None,
+                    value,
+                )
+
+    def add_worker(self, table: _Table, record: _Record) -> str | None:
+        worker = _text(table, record, "worker")
+        if worker is not None and worker not in self.workers:
+            self.workers[worker] = {
+                "worker_id": worker,
+                "team": _text(table, record, "team"),
+                "sheet": table.sheet,
+                "_source_file": table.file,
+                "_line": record.line,
+            }
+        return worker
+
+    def read(self, annex_list: AnnexList, table: _Table, record: _Record) -> None:
+        child_id = _text(table, record, "child_id")
+        self.add_child(table, record, child_id)
+        if "worker" in annex_list.used:
+            self.add_worker(table, record)
+        team = _text(table, record, "team")
+        number = annex_list.number
+        if number == 1:
+            when = _date(table, record, "contact_date", keep_time=True)
+            self.add("contacts", table, record, {
+                "contact_id": self.make_id("contacts", child_id, when),
+                "child_id": child_id,
+                "contact_datetime": when,
+                "source": _code(table, record, "contact_source", REFERRAL_SOURCES, SOURCE_LABELS),
+            })  # fmt: skip
+        elif number == 3:
+            when = _date(table, record, "referral_date")
+            self.add("referrals", table, record, {
+                "referral_id": self.make_id("referrals", child_id, when),
+                "child_id": child_id,
+                "referral_date": when,
+                "source": _code(table, record, "referral_source", REFERRAL_SOURCES, SOURCE_LABELS),
+                "nfa": _yn(table, record, "referral_nfa"),
+                "team": team,
+            })  # fmt: skip
+        elif number == 4:
+            start = _date(table, record, "assessment_start")
+            self.add("assessments", table, record, {
+                "assessment_id": self.make_id("assessments", child_id, start),
+                "child_id": child_id,
+                # List 4 is continuous assessments: the single assessment of Working Together
+                "assessment_type": "SINGLE",
+                "start_date": start,
+                "completed_date": _date(table, record, "assessment_authorised"),
+                "child_seen": _yn(table, record, "child_seen"),
+                "further_action": _yn(table, record, "further_action"),
+                "team": team,
+                "worker_id": _text(table, record, "worker"),
+            })  # fmt: skip
+        elif number == 5:
+            start = _date(table, record, "s47_start")
+            self.add("s47_enquiries", table, record, {
+                "s47_id": self.make_id("s47_enquiries", child_id, start),
+                "child_id": child_id,
+                "strategy_discussion_date": start,
+                "icpc_not_required": _yn(table, record, "icpc_unnecessary"),
+                "icpc_date": _date(table, record, "icpc_date"),
+                "icpc_resulted_in_plan": _yn(table, record, "icpc_plan"),
+                "team": team,
+            })  # fmt: skip
+        elif number == 6:
+            self.cin_episodes.append((table, {
+                "child_id": child_id,
+                "referral_date": _date(table, record, "cin_start"),
+                "primary_need": _code(table, record, "primary_need", PRIMARY_NEEDS),
+                "closure_date": _date(table, record, "cin_closure"),
+                "closure_reason": _code(table, record, "closure_reason", CLOSURE_REASONS),
+            }))  # fmt: skip
+        elif number == 7:
+            start = _date(table, record, "cpp_start")
+            plan_id = self.make_id("cp_plans", child_id, start)
+            self.add("cp_plans", table, record, {
+                "plan_id": plan_id,
+                "child_id": child_id,
+                "start_date": start,
+                "end_date": _date(table, record, "cpp_end"),
+                "initial_category": _code(table, record, "initial_category", CP_CATEGORIES, CATEGORY_LABELS),
+                "latest_category": _code(table, record, "latest_category", CP_CATEGORIES, CATEGORY_LABELS),
+                "number_of_previous_plans": _text(table, record, "previous_cpps"),
+                "team": team,
+            })  # fmt: skip
+            # Only the latest review and visit are listed: one row each, never a history.
+            review = _date(table, record, "latest_review")
+            if review is not None:
+                self.add("cp_reviews", table, record, {"plan_id": plan_id, "review_date": review})
+            visit = _date(table, record, "last_visit")
+            if visit is not None:
+                self.add("cp_visits", table, record, {
+                    "plan_id": plan_id, "visit_date": visit, "seen_alone": _yn(table, record, "seen_alone"),
+                })  # fmt: skip
+
+    def apply_cin_episodes(self) -> None:
+        """List 6 adds need and closure to the List 3 referral with the same child and start.
+
+        An episode whose referral is not on List 3 (which covers six months only) is not made a
+        referral: it would count as a referral in a period the extract does not cover.
+        """
+        referrals = {(r["child_id"], r["referral_date"]): r for r in self.rows.get("referrals", [])}
+        unmatched = 0
+        for _table, episode in self.cin_episodes:
+            referral = referrals.get((episode["child_id"], episode["referral_date"]))
+            if referral is None:
+                unmatched += 1
+                continue
+            for column in ("primary_need", "closure_date", "closure_reason"):
+                if episode[column] is not None:
+                    referral[column] = episode[column]
+        if unmatched:
+            table = self.cin_episodes[0][0]
+            self.findings.append(
+                Finding(
+                    table.file,
+                    "cin_episode_not_referred",
+                    f"{unmatched} of {len(self.cin_episodes)} List 6 episodes start on no List 3 "
+                    "referral date; their need and closure are not loaded as referrals",
+                    table.sheet,
+                )
+            )
+
+
+_STEMS_OF_LIST = {
+    1: ("contacts",),
+    3: ("referrals",),
+    4: ("assessments",),
+    5: ("s47_enquiries",),
+    7: ("cp_plans", "cp_reviews", "cp_visits"),
+}
+
+
+def read_annex_a(path: Path) -> SourceFrames:
+    """Read an Annex A workbook, one list CSV, or a folder of them, into raw frames.
+
+    Frames appear for the stems whose list was found (empty when the list has no rows); children
+    and workers come from every mapped list that names them. Raises ExtractError only for a file
+    that cannot be read at all.
+    """
+    builder = _Builder()
+    found: set[int] = set()
+    for file in _input_files(path):
+        for sheet, rows in _tables(file):
+            table = _Table(str(file), sheet, builder.findings)
+            annex_list, records = _rows_of_sheet(table, rows)
+            if annex_list is None:
+                table.note("not_a_list", "no Annex A list header found; skipped")
+                continue
+            if not annex_list.used:
+                table.note(
+                    "list_skipped",
+                    f"List {annex_list.number} ({annex_list.title}) is outside the front door; skipped",
+                )
+                continue
+            found.add(annex_list.number)
+            for record in records:
+                builder.read(annex_list, table, record)
+    builder.apply_cin_episodes()
+
+    result = SourceFrames(findings=builder.findings)
+    stems = [stem for number in sorted(found) for stem in _STEMS_OF_LIST.get(number, ())]
+    for stem in stems:
+        result.frames[stem] = raw_frame(stem, builder.rows.get(stem, []), extra=("sheet",))
+    if found:
+        result.frames["children"] = raw_frame(
+            "children", builder.children.values(), extra=("sheet",)
+        )
+    if found & {3, 4, 5, 6, 7}:
+        result.frames["workers"] = raw_frame("workers", builder.workers.values(), extra=("sheet",))
+    if not found:
+        result.findings.append(
+            Finding(str(path), "no_lists", "no Annex A list 1, 3, 4, 5, 6 or 7 found")
+        )
+    return result

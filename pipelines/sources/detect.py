@@ -1,0 +1,122 @@
+"""What an input folder holds, and the result every non-CSV reader returns.
+
+The rule (docs/formats.md) looks only at the folder's own files, not its subfolders, and skips
+hidden files and files of other types:
+
+- ``csv``: a ``.csv`` file named after a contract extract (``contacts.csv``, any case);
+- ``annex_a``: an ``.xlsx``/``.xlsm``/``.xls`` workbook, or a ``.csv`` file whose header row (within
+  its first lines) is one of Ofsted's Annex A lists;
+- ``cin_census``: an ``.xml`` file whose root element is ``Message`` (the DfE CIN census root).
+
+One kind found is the answer. None found, or more than one kind, raises ExtractError naming the
+folder (and, when mixed, which file is which), because loading half a folder would be wrong.
+A ``.csv`` that is neither a contract extract nor an Annex A list, and an ``.xml`` with another
+root, are ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from lxml import etree
+
+from pipelines.contract import BY_STEM, extract
+from pipelines.errors import ExtractError
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An oddity a reader met and worked around: the file still loads."""
+
+    file: str
+    rule: str  # short name: unmatched_header, unknown_code, serial_date, schema ...
+    message: str
+    sheet: str | None = None  # Annex A sheet; None for a CSV list or an XML file
+    line: int | None = None  # sheet row, CSV line or XML source line
+    column: str | None = None  # the source's header or element name
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.sheet is not None:
+            where += f" [{self.sheet}]"
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.column is not None:
+            where += f", column {self.column!r}"
+        value = "" if self.value is None else f" (value {self.value!r})"
+        return f"{where}: {self.rule}: {self.message}{value}"
+
+
+@dataclass
+class SourceFrames:
+    """Raw frames per contract stem, and what the reader noticed on the way."""
+
+    frames: dict[str, pl.DataFrame] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def raw_frame(
+    stem: str, rows: Iterable[dict[str, object]], extra: tuple[str, ...] = ()
+) -> pl.DataFrame:
+    """A raw frame: the stem's contract columns and any extra columns as Utf8, then lineage.
+
+    Each row is a dict holding some contract columns, the extras, ``_source_file`` and ``_line``;
+    a column a row lacks is null (a reader never invents a value).
+    """
+    names = (*extract(stem).column_names, *extra)
+    schema = {name: pl.Utf8 for name in names} | {"_source_file": pl.Utf8, "_line": pl.Int64}
+    data = [{name: row.get(name) for name in schema} for row in rows]
+    return pl.DataFrame(data, schema=schema, orient="row") if data else pl.DataFrame(schema=schema)
+
+
+def _is_cin_census(path: Path) -> bool:
+    """True when the XML's root element is the CIN census ``Message`` (reads only the start)."""
+    try:
+        for _event, element in etree.iterparse(str(path), events=("start",)):
+            return etree.QName(element).localname == "Message"
+    except (etree.XMLSyntaxError, OSError):
+        return False
+    return False
+
+
+def _kind(path: Path) -> str | None:
+    """Which format one file belongs to, or None when it is not an input file."""
+    suffix = path.suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        return "annex_a"
+    if suffix == ".xml":
+        return "cin_census" if _is_cin_census(path) else None
+    if suffix == ".csv":
+        if path.stem.lower() in BY_STEM:
+            return "csv"
+        # annex_a imports this module's types, so it is imported here, not at the top
+        from pipelines.sources.annex_a import is_annex_a_csv
+
+        return "annex_a" if is_annex_a_csv(path) else None
+    return None
+
+
+def detect_format(folder: Path) -> str:
+    """``csv``, ``annex_a`` or ``cin_census``: which reader the folder needs (rule above)."""
+    if not folder.is_dir():
+        raise ExtractError(folder, "the input folder does not exist or is not a folder")
+    kinds: dict[str, list[str]] = {}
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and not path.name.startswith((".", "~$")):
+            kind = _kind(path)
+            if kind is not None:
+                kinds.setdefault(kind, []).append(path.name)
+    if not kinds:
+        raise ExtractError(
+            folder, "no input found: no contract .csv, Annex A workbook or list, or CIN census .xml"
+        )
+    if len(kinds) > 1:
+        listing = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in sorted(kinds.items()))
+        raise ExtractError(folder, f"the folder mixes input formats ({listing})")
+    return next(iter(kinds))
