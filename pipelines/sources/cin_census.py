@@ -1,0 +1,418 @@
+"""Read DfE children-in-need census XML (schemas 2017-2026) into the contract's raw frames.
+
+One ``Child`` gives a children row; each of its ``CINdetails`` (one CIN episode) gives a referral
+with its assessments, section 47 enquiries, child protection plans and plan reviews. The census
+has no record ids, so they are built from what identifies a record in it:
+``<LAchildID>/<CINreferralDate>`` for a referral, then ``/A/<start>``, ``/S47/<start>`` and
+``/CPP/<start>`` below it (``#2``, ``#3`` for a repeat).
+
+Several files (collection years) may be read at once. An episode that appears in more than one
+is counted once: the version from the latest collection year (Header/CollectionDetails/Year;
+then the later ReferenceDate; then the later file in the list) wins, with everything inside it.
+The same rule picks each child's characteristics.
+
+DfE's XSDs are not shipped with the project: ``xsd_dir`` names a folder holding
+``CIN_schema_<year>.xsd`` files. When it holds the schema for a file's collection year the file is
+validated and each violation becomes a finding; the file is read either way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from pipelines.contract import (
+    CLOSURE_REASONS,
+    CP_CATEGORIES,
+    ETHNICITY_CODES,
+    PRIMARY_NEEDS,
+    REFERRAL_SOURCES,
+)
+from pipelines.errors import ExtractError
+from pipelines.sources.detect import Finding, SourceFrames, raw_frame
+
+STEMS = ("children", "referrals", "assessments", "s47_enquiries", "cp_plans", "cp_reviews")
+EXTRA: dict[str, tuple[str, ...]] = {
+    # CINdetails/DateOfInitialCPC: the episode's ICPC, kept beside the referral it belongs to
+    "referrals": ("date_of_initial_cpc", "collection_year"),
+}
+# GenderCurrent (to 2024): 1 male, 2 female, 0 not recorded or unborn, 9 indeterminate.
+# Sex (from 2025): M, F, U.
+SEX = {"1": "M", "2": "F", "0": "U", "9": "U", "M": "M", "F": "F", "U": "U"}
+YES = {"1", "true"}
+NO = {"0", "false"}
+MAX_SCHEMA_FINDINGS = 1000  # per file: enough to see the pattern without drowning the report
+
+
+@dataclass
+class _Episode:
+    """One CINdetails block: its referral row and every row nested inside it."""
+
+    key: tuple[str, ...]
+    rank: tuple[int, str, int]
+    rows: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+
+
+@dataclass
+class _File:
+    path: str
+    rank: tuple[int, str, int]  # (collection year, reference date, position in the call)
+    collection_year: str | None
+    findings: list[Finding]
+    cin_plans: int = 0
+
+    def note(
+        self,
+        rule: str,
+        message: str,
+        element: etree._Element | None = None,
+        column: str | None = None,
+        value: object = None,
+    ) -> None:
+        line = element.sourceline if element is not None else None
+        shown = None if value is None else str(value)
+        self.findings.append(Finding(self.path, rule, message, None, line, column, shown))
+
+
+def _text(parent: etree._Element | None, tag: str) -> str | None:
+    """Trimmed text of a child element; absent or blank is None."""
+    if parent is None:
+        return None
+    found = parent.find(tag)
+    if found is None or found.text is None:
+        return None
+    return found.text.strip() or None
+
+
+def _parse(path: Path) -> etree._ElementTree:
+    parser = etree.XMLParser(huge_tree=True, remove_comments=True, resolve_entities=False)
+    try:
+        tree = etree.parse(str(path), parser)
+    except etree.XMLSyntaxError as error:
+        raise ExtractError(path, f"not well-formed XML: {error.msg}", line=error.lineno) from error
+    except OSError as error:
+        raise ExtractError(path, f"cannot read the file: {error}") from error
+    if etree.QName(tree.getroot()).localname != "Message":
+        raise ExtractError(
+            path, f"root element is {tree.getroot().tag!r}, not the CIN census Message"
+        )
+    return tree
+
+
+_schemas: dict[Path, etree.XMLSchema] = {}
+
+
+def _validate(tree: etree._ElementTree, census: _File, xsd_dir: Path) -> None:
+    """Check the file against its collection year's XSD, if the folder has it."""
+    xsd = xsd_dir / f"CIN_schema_{census.collection_year}.xsd"
+    if census.collection_year is None or not xsd.is_file():
+        census.note("no_schema", f"no {xsd.name} in {xsd_dir}; the file was not validated")
+        return
+    if xsd not in _schemas:
+        _schemas[xsd] = etree.XMLSchema(etree.parse(str(xsd)))
+    schema = _schemas[xsd]
+    if schema.validate(tree):
+        return
+    errors = list(schema.error_log)
+    for error in errors[:MAX_SCHEMA_FINDINGS]:
+        # error.path is like /Message/Children/Child[2]/ChildIdentifiers/Sex
+        column = re.sub(r"\[\d+\]$", "", (error.path or "").rsplit("/", 1)[-1]) or None
+        census.findings.append(
+            Finding(census.path, "schema", f"{xsd.name}: {error.message}", None, error.line, column)
+        )
+    if len(errors) > MAX_SCHEMA_FINDINGS:
+        census.note(
+            "schema", f"{len(errors) - MAX_SCHEMA_FINDINGS} more schema violations not listed"
+        )
+
+
+def _code(census: _File, element: etree._Element, tag: str, codes: tuple[str, ...]) -> str | None:
+    value = _text(element, tag)
+    if value is not None and value.upper() not in codes:
+        census.note(
+            "unknown_code",
+            "not a code of the contract; kept as written",
+            element.find(tag),
+            tag,
+            value,
+        )
+    return value
+
+
+def _yn(census: _File, element: etree._Element, tag: str) -> str | None:
+    value = _text(element, tag)
+    if value is None:
+        return None
+    if value.lower() in YES:
+        return "Y"
+    if value.lower() in NO:
+        return "N"
+    census.note(
+        "not_yes_no", "not 0/1 or true/false; kept as written", element.find(tag), tag, value
+    )
+    return value
+
+
+def _child(census: _File, child: etree._Element) -> dict[str, object]:
+    ids = child.find("ChildIdentifiers")
+    characteristics = child.find("ChildCharacteristics")
+    sex_tag = "Sex" if ids is not None and ids.find("Sex") is not None else "GenderCurrent"
+    sex_code = _text(ids, sex_tag)
+    sex = SEX.get(sex_code.upper()) if sex_code else None
+    if sex_code is not None and sex is None:
+        census.note("unknown_code", "not a sex code; kept as written", ids, sex_tag, sex_code)
+        sex = sex_code
+    # Disability codes: NONE means none; any other code means a disability.
+    disabilities = (
+        [] if characteristics is None else characteristics.findall("Disabilities/Disability")
+    )
+    codes = {(d.text or "").strip().upper() for d in disabilities} - {""}
+    disability = None if not codes else ("N" if codes == {"NONE"} else "Y")
+    ethnicity = _text(characteristics, "Ethnicity")
+    if ethnicity is not None and ethnicity.upper() not in ETHNICITY_CODES:
+        census.note(
+            "unknown_code",
+            "not a CBDS ethnicity code; kept",
+            characteristics,
+            "Ethnicity",
+            ethnicity,
+        )
+    return {
+        "child_id": _text(ids, "LAchildID"),
+        "date_of_birth": _text(ids, "PersonBirthDate"),
+        "expected_date_of_birth": _text(ids, "ExpectedPersonBirthDate"),
+        "sex": sex,
+        "ethnicity": ethnicity,
+        "disability": disability,
+        "collection_year": census.collection_year,
+        "_source_file": census.path,
+        "_line": child.sourceline,
+    }
+
+
+def _episode(
+    census: _File, child_id: str | None, details: etree._Element, occurrence: int
+) -> _Episode:
+    """The referral of one CINdetails block and the records nested in it (ids filled in later)."""
+    lineage = {"_source_file": census.path, "collection_year": census.collection_year}
+    referral_date = _text(details, "CINreferralDate")
+    if child_id is None or referral_date is None:
+        census.note(
+            "no_referral_key",
+            "episode without LAchildID or CINreferralDate: no referral id",
+            details,
+        )
+        key: tuple[str, ...] = (census.path, str(details.sourceline))
+    else:
+        key = (child_id, referral_date, str(occurrence))
+    episode = _Episode(key, census.rank)
+    episode.rows["referrals"] = [{
+        "child_id": child_id,
+        "referral_date": referral_date,
+        "source": _code(census, details, "ReferralSource", REFERRAL_SOURCES),
+        "primary_need": _code(census, details, "PrimaryNeedCode", PRIMARY_NEEDS),
+        "nfa": _yn(census, details, "ReferralNFA"),
+        "closure_date": _text(details, "CINclosureDate"),
+        "closure_reason": _code(census, details, "ReasonForClosure", CLOSURE_REASONS),
+        "date_of_initial_cpc": _text(details, "DateOfInitialCPC"),
+        "_line": details.sourceline,
+        **lineage,
+    }]  # fmt: skip
+    episode.rows["assessments"] = [
+        {
+            "child_id": child_id,
+            # the census's assessments are single (continuous) assessments
+            "assessment_type": "SINGLE",
+            "start_date": _text(a, "AssessmentActualStartDate"),
+            "completed_date": _text(a, "AssessmentAuthorisationDate"),
+            "_line": a.sourceline,
+            **lineage,
+        }
+        for a in details.findall("Assessments")
+    ]
+    episode.rows["s47_enquiries"] = [
+        {
+            "child_id": child_id,
+            "strategy_discussion_date": _text(s, "S47ActualStartDate"),
+            "icpc_not_required": _yn(census, s, "ICPCnotRequired"),
+            "icpc_date": _text(s, "DateOfInitialCPC"),
+            "_line": s.sourceline,
+            **lineage,
+        }
+        for s in details.findall("Section47")
+    ]
+    plans, reviews = [], []
+    for p in details.findall("ChildProtectionPlans"):
+        plan = {
+            "child_id": child_id,
+            "start_date": _text(p, "CPPstartDate"),
+            "end_date": _text(p, "CPPendDate"),
+            "initial_category": _code(census, p, "InitialCategoryOfAbuse", CP_CATEGORIES),
+            "latest_category": _code(census, p, "LatestCategoryOfAbuse", CP_CATEGORIES),
+            "number_of_previous_plans": _text(p, "NumberOfPreviousCPP"),
+            "_line": p.sourceline,
+            **lineage,
+        }
+        plans.append(plan)
+        for review in p.findall("Reviews/CPPreviewDate"):
+            text = (review.text or "").strip() or None
+            reviews.append(
+                {"plan": plan, "review_date": text, "_line": review.sourceline, **lineage}
+            )
+    episode.rows["cp_plans"] = plans
+    episode.rows["cp_reviews"] = reviews
+    census.cin_plans += len(details.findall("CINPlanDates"))
+    return episode
+
+
+def _read_file(
+    path: Path, position: int, xsd_dir: Path | None, findings: list[Finding]
+) -> tuple[_File, list[dict[str, object]], list[_Episode]]:
+    tree = _parse(path)
+    root = tree.getroot()
+    year = _text(root, "Header/CollectionDetails/Year")
+    reference_date = _text(root, "Header/CollectionDetails/ReferenceDate") or ""
+    collection_year = year if year and year.isdigit() else (reference_date[:4] or None)
+    census = _File(
+        str(path), (int(collection_year or 0), reference_date, position), collection_year, findings
+    )
+    if year is None:
+        census.note(
+            "no_collection_year", f"Header has no Year; collection year taken as {collection_year}"
+        )
+    elif reference_date and reference_date[:4] != year:
+        census.note(
+            "header_mismatch",
+            f"ReferenceDate {reference_date} is not in collection year {year}; the Year is used",
+            root.find("Header/CollectionDetails/ReferenceDate"),
+            "ReferenceDate",
+            reference_date,
+        )
+    if xsd_dir is not None:
+        _validate(tree, census, xsd_dir)
+
+    children, episodes = [], []
+    for child in root.iterfind("Children/Child"):
+        row = _child(census, child)
+        if row["child_id"] is None:
+            census.note("no_child_id", "Child without LAchildID", child, "LAchildID")
+        children.append(row)
+        seen: Counter[str | None] = Counter()
+        for details in child.findall("CINdetails"):
+            referral_date = _text(details, "CINreferralDate")
+            seen[referral_date] += 1
+            if seen[referral_date] == 2:
+                census.note(
+                    "duplicate_referral",
+                    "a second CINdetails for this child on this date",
+                    details,
+                    "CINreferralDate",
+                    referral_date,
+                )
+            episodes.append(_episode(census, row["child_id"], details, seen[referral_date]))
+    if not children:
+        census.note("no_children", "the file holds no Child")
+    if census.cin_plans:
+        census.note(
+            "cin_plans_not_loaded",
+            f"{census.cin_plans} CINPlanDates read but not loaded: the contract has no CIN plan table yet",
+        )
+    return census, children, episodes
+
+
+def _assign_ids(episodes: list[_Episode]) -> dict[str, list[dict[str, object]]]:
+    """Fill in the built ids, and gather each stem's rows in file order."""
+    rows: dict[str, list[dict[str, object]]] = {stem: [] for stem in STEMS if stem != "children"}
+    used: dict[str, Counter[str]] = {stem: Counter() for stem in rows}
+
+    def unique(stem: str, base: str | None) -> str | None:
+        if base is None:
+            return None
+        used[stem][base] += 1
+        count = used[stem][base]
+        return base if count == 1 else f"{base}#{count}"
+
+    for episode in episodes:
+        referral = episode.rows["referrals"][0]
+        has_key = referral["child_id"] is not None and referral["referral_date"] is not None
+        referral_id = unique(
+            "referrals", f"{referral['child_id']}/{referral['referral_date']}" if has_key else None
+        )
+        referral["referral_id"] = referral_id
+        rows["referrals"].append(referral)
+        for stem, tag, start in (
+            ("assessments", "A", "start_date"),
+            ("s47_enquiries", "S47", "strategy_discussion_date"),
+            ("cp_plans", "CPP", "start_date"),
+        ):
+            id_column = {
+                "assessments": "assessment_id",
+                "s47_enquiries": "s47_id",
+                "cp_plans": "plan_id",
+            }[stem]
+            for row in episode.rows[stem]:
+                base = f"{referral_id}/{tag}/{row[start]}" if referral_id and row[start] else None
+                row[id_column] = unique(stem, base)
+                row["referral_id"] = referral_id
+                rows[stem].append(row)
+        for review in episode.rows["cp_reviews"]:
+            review["plan_id"] = review.pop("plan")["plan_id"]
+            rows["cp_reviews"].append(review)
+    return rows
+
+
+def read_cin_census(paths: list[Path], xsd_dir: Path | None = None) -> SourceFrames:
+    """Read one or more CIN census files into raw frames, each episode counted once.
+
+    Raises ExtractError only for a file that cannot be read as XML or is not a CIN census.
+    """
+    findings: list[Finding] = []
+    children: dict[str, tuple[tuple[int, str, int], dict[str, object]]] = {}
+    unkeyed_children: list[dict[str, object]] = []
+    episodes: dict[tuple[str, ...], _Episode] = {}
+    superseded: Counter[str] = Counter()
+    for position, path in enumerate(paths):
+        census, file_children, file_episodes = _read_file(Path(path), position, xsd_dir, findings)
+        for row in file_children:
+            child_id = row["child_id"]
+            if child_id is None:
+                unkeyed_children.append(row)
+            elif child_id not in children or children[child_id][0] <= census.rank:
+                children[child_id] = (census.rank, row)
+        for episode in file_episodes:
+            kept = episodes.get(episode.key)
+            if kept is None:
+                episodes[episode.key] = episode
+            elif kept.rank <= episode.rank:
+                superseded[kept.rows["referrals"][0]["_source_file"]] += 1
+                episodes[episode.key] = episode
+            else:
+                superseded[census.path] += 1
+    for file, count in superseded.items():
+        findings.append(
+            Finding(
+                file,
+                "superseded",
+                f"{count} episodes also in a later collection; the later version is kept",
+            )
+        )
+
+    # keep the order the files were read in, so the frames follow the files
+    ordered = sorted(episodes.values(), key=lambda e: (e.rank[2], e.rows["referrals"][0]["_line"]))
+    rows = _assign_ids(ordered)
+    child_rows = [
+        row for _, row in sorted(children.values(), key=lambda c: (c[0][2], c[1]["_line"]))
+    ]
+    result = SourceFrames(findings=findings)
+    result.frames["children"] = raw_frame(
+        "children", [*child_rows, *unkeyed_children], extra=("collection_year",)
+    )
+    for stem, stem_rows in rows.items():
+        result.frames[stem] = raw_frame(
+            stem, stem_rows, extra=EXTRA.get(stem, ("collection_year",))
+        )
+    return result
