@@ -150,3 +150,115 @@ def test_absent_files(tmp_path):
     assert "cp_plans_rate_per_10k" not in ids  # no population.csv
     con = build({}, AS_AT, FILES, tmp_path, "2012-01-01")
     assert not any(m.startswith("cp_") for m in metric_ids(con))
+
+
+# --- cp_reviews_timely_pct (sql/marts/52_cp_reviews.sql) -----------------------------------
+# as_at 2013-06-30, periods from January 2012. At each period end T a plan is measured when open
+# at T and started on or before T - 3 months (calendar months clamped: 2012-04-30 - 3 months is
+# 2012-01-30, 2012-02-29 - 3 months is 2011-11-29).
+
+REVIEW_FILES = ("50_cp_plans.sql", "52_cp_reviews.sql")
+REVIEW_AS_AT = "2013-06-30"
+
+
+def rplan(plan_id, start, team, end=None):
+    return {
+        "plan_id": plan_id,
+        "child_id": f"K{plan_id}",
+        "start_date": d(start),
+        "end_date": d(end) if end else None,
+        "team": team,
+    }
+
+
+REVIEW_PLANS = [
+    rplan("Q1", "2012-01-15", "A"),  # reviews exactly on each due date
+    rplan("Q2", "2012-01-15", "B"),  # first review one day late
+    rplan("Q3", "2012-01-31", "A"),  # never reviewed
+    rplan("Q4", "2012-02-29", "B", end="2012-05-31"),  # ends before it is ever measured
+    rplan("Q5", "2011-11-30", "A"),  # first due 2012-02-29 (clamped), reviewed that day
+    rplan("Q6", "2012-01-15", "A"),  # second review late
+]
+REVIEWS = [
+    ("Q1", "2012-04-15"),  # = start + 3 months: on time
+    ("Q1", "2012-10-15"),  # = previous + 6 months: on time
+    ("Q1", "2013-04-15"),
+    ("Q1", "2013-10-15"),  # after as_at: not yet held
+    ("Q2", "2012-04-16"),  # one day late: chain broken for good
+    ("Q2", "2012-10-16"),
+    ("Q5", "2012-02-29"),
+    ("Q6", "2012-04-10"),
+    ("Q6", "2012-10-15"),  # due 2012-10-10: late
+]
+
+
+@pytest.fixture(scope="module")
+def rcon(tmp_path_factory):
+    tables = {
+        "cp_plans": REVIEW_PLANS,
+        "cp_reviews": [{"plan_id": p, "review_date": d(r)} for p, r in REVIEWS],
+    }
+    return build(tables, REVIEW_AS_AT, REVIEW_FILES, tmp_path_factory.mktemp("rev"), "2012-01-01")
+
+
+def test_nothing_measured_gives_null(rcon):
+    # 31 Jan 2012: T - 3m = 2011-10-31, every plan later. 29 Feb: T - 3m = 2011-11-29 < Q5 start.
+    assert metric(rcon, "cp_reviews_timely_pct", "2012-01") == (0, 0, None)
+    assert metric(rcon, "cp_reviews_timely_pct", "2012-02") == (0, 0, None)
+
+
+def test_first_review_on_clamped_due_date(rcon):
+    # 31 Mar 2012: only Q5 (T - 3m = 2011-12-31); reviewed 2012-02-29 = 2011-11-30 + 3m: 1/1
+    assert metric(rcon, "cp_reviews_timely_pct", "2012-03") == (1, 1, 100.0)
+
+
+def test_first_review_exact_versus_one_day_late(rcon):
+    # 30 Apr 2012: T - 3m = 2012-01-30 -> Q1, Q2, Q5, Q6 (Q3 starts 01-31, Q4 02-29).
+    # Q1 reviewed 04-15 = due (yes); Q2 04-16 (no); Q5 next due 08-29 (yes); Q6 04-10 (yes): 3/4
+    assert metric(rcon, "cp_reviews_timely_pct", "2012-04") == (3, 4, 75.0)
+    assert metric(rcon, "cp_reviews_timely_pct", "2012-04", "A") == (3, 3, 100.0)
+    assert metric(rcon, "cp_reviews_timely_pct", "2012-04", "B") == (0, 1, 0.0)
+
+
+def test_unreviewed_plan_overdue_and_ended_plan_left_out(rcon):
+    # 31 May 2012: T - 3m = 2012-02-29 -> Q1, Q2, Q3, Q5, Q6 measured; Q4 ended ON T: not open.
+    # Q3 no review, due 2012-04-30 < T (no); Q2 broken (no); Q1, Q5, Q6 yes: 3/5
+    assert metric(rcon, "cp_reviews_timely_pct", "2012-05") == (3, 5, 60.0)
+
+
+def test_review_chains_later_in_time(rcon):
+    # 31 Oct 2012: Q1 10-15 on time (yes); Q2 broken; Q3 never; Q5 due 08-29 passed; Q6's
+    # 10-15 was due 10-10 (no): 1/5
+    assert metric(rcon, "cp_reviews_timely_pct", "2012-10") == (1, 5, 20.0)
+    # 30 Sep 2012: Q6 still fine (next due 10-10), Q5 not (08-29): Q1, Q6 -> 2/5
+    assert metric(rcon, "cp_reviews_timely_pct", "2012-09") == (2, 5, 40.0)
+    # as_at 2013-06-30: Q1 (2013-04-15 on time, next due 2013-10-15) only: 1/5
+    assert metric(rcon, "cp_reviews_timely_pct", "2013-06") == (1, 5, 20.0)
+    assert metric(rcon, "cp_reviews_timely_pct", "2013-14") == (1, 5, 20.0)
+
+
+def test_plan_fact_review_status_at_as_at(rcon):
+    rows = {
+        r[0]: r[1:]
+        for r in rcon.execute(
+            "SELECT plan_id, reviews_to_as_at, next_review_due, review_measured_at_as_at, "
+            "reviews_timely_at_as_at FROM marts.fact_cp_plans"
+        ).fetchall()
+    }
+    assert rows["Q1"] == (3, d("2013-10-15"), True, True)  # the October 2013 review not yet held
+    assert rows["Q3"] == (0, d("2012-04-30"), True, False)
+    assert rows["Q4"] == (0, None, False, None)  # ended: not measured
+    late = rcon.execute(
+        "SELECT plan_id, review_date, due_date FROM marts.fact_cp_reviews WHERE NOT on_time ORDER BY 1"
+    ).fetchall()
+    assert late == [
+        ("Q2", d("2012-04-16"), d("2012-04-15")),
+        ("Q6", d("2012-10-15"), d("2012-10-10")),
+    ]
+
+
+def test_absent_reviews_file_writes_no_review_metric(tmp_path):
+    con = build({"cp_plans": REVIEW_PLANS}, REVIEW_AS_AT, REVIEW_FILES, tmp_path, "2012-01-01")
+    ids = metric_ids(con)
+    assert "cp_plans_open" in ids
+    assert "cp_reviews_timely_pct" not in ids
