@@ -1,0 +1,248 @@
+"""Read the aggregates the report needs, and nothing else.
+
+Privacy by construction: the only tables read are marts.metric_values, marts.run_info,
+marts.data_quality (only its count, rule, file and run columns) and the quarantine tables'
+row counts grouped by file, rule and column. No row-level table, no value column is selected.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import duckdb
+
+METRIC_COLUMNS = (
+    "metric_id, period_type, period_label, period_start, period_end, "
+    "breakdown, breakdown_value, numerator, denominator, value"
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    metric_id: str
+    period_type: str
+    period_label: str
+    period_start: date
+    period_end: date
+    breakdown: str
+    breakdown_value: str
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: date
+    end: date
+
+    @property
+    def complete(self) -> bool:
+        """A month is complete when its data run to the month's last day."""
+        return self.end >= self.start.replace(
+            day=calendar.monthrange(self.start.year, self.start.month)[1]
+        )
+
+
+@dataclass
+class Metrics:
+    """metric_values indexed for lookup: (metric, period_type, breakdown, value) -> label -> Row."""
+
+    rows: list[Row]
+    index: dict[tuple[str, str, str, str], dict[str, Row]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        series: dict[tuple[str, str, str, str], dict[str, Row]] = defaultdict(dict)
+        for r in self.rows:
+            series[(r.metric_id, r.period_type, r.breakdown, r.breakdown_value)][r.period_label] = r
+        self.index = dict(series)
+
+    @property
+    def metric_ids(self) -> set[str]:
+        return {r.metric_id for r in self.rows}
+
+    def get(
+        self,
+        metric_id: str,
+        period_type: str,
+        label: str,
+        breakdown: str = "all",
+        value: str = "ALL",
+    ) -> Row | None:
+        return self.index.get((metric_id, period_type, breakdown, value), {}).get(label)
+
+    def breakdown_values(self, metric_id: str, breakdown: str) -> list[str]:
+        return sorted(
+            v for (m, pt, b, v) in self.index if m == metric_id and b == breakdown and pt == "month"
+        )
+
+    def periods(self, period_type: str) -> list[Period]:
+        seen = {
+            (r.period_label, r.period_start, r.period_end)
+            for r in self.rows
+            if r.period_type == period_type
+        }
+        return [Period(label, start, end) for label, start, end in sorted(seen, key=lambda p: p[1])]
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [schema, table],
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[tuple[str, str]]:
+    return [
+        (name, dtype.upper())
+        for name, dtype in con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+            [schema, table],
+        ).fetchall()
+    ]
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def read_metrics(con: duckdb.DuckDBPyConnection) -> Metrics:
+    if not table_exists(con, "marts", "metric_values"):
+        return Metrics([])
+    rows = con.execute(f"SELECT {METRIC_COLUMNS} FROM marts.metric_values").fetchall()
+    return Metrics([Row(*r) for r in rows])
+
+
+def _as_date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+# Names of columns that may carry a record's own value or identifier: never shown.
+_PRIVATE = re.compile(
+    r"value|example|sample|unexpected|child|person|upn|forename|surname|detail|reason|message|list|"
+    r"(^|_)line$|(^|_)id$"
+)
+_SAFE_ID = re.compile(r"^(run_id|rule_id|check_id)$")
+
+
+def is_private_column(name: str) -> bool:
+    lowered = name.lower()
+    return bool(_PRIVATE.search(lowered)) and not _SAFE_ID.match(lowered)
+
+
+def read_run_info(con: duckdb.DuckDBPyConnection) -> tuple[date | None, dict[str, str]]:
+    """as_at and the other run_info columns (those that cannot name a record)."""
+    if not table_exists(con, "marts", "run_info"):
+        return None, {}
+    cols = [name for name, _ in columns(con, "marts", "run_info") if not is_private_column(name)]
+    if not cols:
+        return None, {}
+    row = con.execute(
+        f"SELECT {', '.join(quote(c) for c in cols)} FROM marts.run_info LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return None, {}
+    info = {c: "" if v is None else str(v) for c, v in zip(cols, row, strict=True)}
+    as_at = _as_date(row[cols.index("as_at")]) if "as_at" in cols else None
+    return as_at, info
+
+
+@dataclass(frozen=True)
+class Table:
+    """A small aggregate table for display: header and rows of plain values."""
+
+    header: list[str]
+    rows: list[list[object]]
+    count_columns: frozenset[int] = frozenset()
+
+
+def read_quarantine(con: duckdb.DuckDBPyConnection) -> Table | None:
+    """Quarantined row counts per table, and by file, rule and column where those exist."""
+    names = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'quarantine' ORDER BY 1"
+        ).fetchall()
+    ]
+    if not names:
+        return None
+    out: list[list[object]] = []
+    for name in names:
+        present = {c for c, _ in columns(con, "quarantine", name)}
+        keys = [c for c in ("_source_file", "_rule", "_column") if c in present]
+        select = ", ".join(quote(k) for k in keys)
+        if keys:
+            sql = (
+                f"SELECT {select}, count(*) FROM quarantine.{quote(name)} GROUP BY ALL ORDER BY ALL"
+            )
+        else:
+            sql = f"SELECT count(*) FROM quarantine.{quote(name)}"
+        for r in con.execute(sql).fetchall():
+            values = dict(zip(keys, r[:-1], strict=True))
+            if not keys and r[-1] == 0:
+                continue
+            out.append(
+                [
+                    name,
+                    values.get("_source_file", ""),
+                    values.get("_rule", ""),
+                    values.get("_column", ""),
+                    r[-1],
+                ]
+            )
+    return Table(["Extract", "File", "Rule", "Column", "Rows quarantined"], out, frozenset({4}))
+
+
+_NUMERIC = ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL", "NUMERIC", "HUGEINT", "BIGINT")
+_TIME = ("DATE", "TIMESTAMP", "TIME")
+
+
+@dataclass(frozen=True)
+class QualityData:
+    """marts.data_quality as found: descriptive columns, count columns and (if any) a run column."""
+
+    labels: list[str]
+    counts: list[str]
+    run: str | None
+    rows: list[tuple[object, ...]]  # labels..., counts..., run
+
+
+def read_data_quality(con: duckdb.DuckDBPyConnection) -> QualityData | None:
+    """Read marts.data_quality defensively: its columns are not fixed yet.
+
+    Count columns are the numeric ones; the run is the first date/time column or one named
+    like run; the labels are the remaining text and boolean columns that cannot hold a record's
+    value (rule, file, severity ...).
+    """
+    if not table_exists(con, "marts", "data_quality"):
+        return None
+    cols = [(n, t) for n, t in columns(con, "marts", "data_quality") if not is_private_column(n)]
+    times = [n for n, t in cols if t.startswith(_TIME)]
+    named_run = [n for n, _ in cols if re.search(r"run|as_at|checked_at|loaded_at", n.lower())]
+    run = (times or named_run or [None])[0]
+    counts = [n for n, t in cols if t.startswith(_NUMERIC) and n != run and "run" not in n.lower()]
+    # Only plain text and yes/no columns are labels: lists, structs and JSON may carry values.
+    labels = [n for n, t in cols if n != run and t in ("VARCHAR", "BOOLEAN")]
+    if not counts and not labels:
+        return None
+    picked = labels + counts + ([run] if run else [])
+    rows = con.execute(
+        f"SELECT {', '.join(quote(c) for c in picked)} FROM marts.data_quality"
+    ).fetchall()
+    return QualityData(labels, counts, run, rows)
