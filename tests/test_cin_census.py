@@ -1,0 +1,256 @@
+"""The CIN census reader on DfE-format files: known answers read from the XML by eye."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from pipelines.contract import extract
+from pipelines.errors import ExtractError
+from pipelines.sources.cin_census import read_cin_census
+from pipelines.sources.detect import detect_format
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+CIN = SHARED / "fixtures" / "cin_census"
+XSD = CIN / "xsd"
+needs_shared = pytest.mark.skipif(
+    not CIN.is_dir(), reason="../shared/fixtures is not beside the repo"
+)
+
+BAR = CIN / "liia_BAR_cin_2022.xml"
+FAKE = CIN / "d2i_fake_CIN_data.xml"
+D2I_2021 = CIN / "d2i_CIN_Census_2021.xml"  # its header says Year 2023
+D2I_2024 = CIN / "d2i_CIN_Census_2024.xml"
+D2I_2026 = CIN / "d2i_CIN_Census_2026.xml"
+
+
+def row(frame: pl.DataFrame, column: str, value: str) -> dict:
+    rows = frame.filter(pl.col(column) == value).to_dicts()
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+@needs_shared
+@pytest.mark.parametrize(
+    ("path", "counts"),
+    [
+        (
+            FAKE,
+            {
+                "children": 332,
+                "referrals": 402,
+                "assessments": 0,
+                "s47_enquiries": 0,
+                "cp_plans": 0,
+            },
+        ),
+        (
+            BAR,
+            {
+                "children": 1,
+                "referrals": 1,
+                "assessments": 1,
+                "s47_enquiries": 1,
+                "cp_plans": 1,
+                "cp_reviews": 1,
+            },
+        ),
+        (
+            D2I_2021,
+            {"children": 1, "referrals": 1, "assessments": 1, "s47_enquiries": 1, "cp_plans": 1},
+        ),
+        (
+            D2I_2024,
+            {"children": 2, "referrals": 2, "assessments": 2, "s47_enquiries": 1, "cp_plans": 1},
+        ),
+        (
+            D2I_2026,
+            {"children": 2, "referrals": 2, "assessments": 2, "s47_enquiries": 1, "cp_reviews": 1},
+        ),
+    ],
+    ids=lambda p: p.name if isinstance(p, Path) else "",
+)
+def test_every_fixture_loads_with_known_counts(path, counts):
+    result = read_cin_census([path], XSD)
+    assert {stem: result.frames[stem].height for stem in counts} == counts
+    for stem, frame in result.frames.items():
+        contract = list(extract(stem).column_names)
+        assert frame.columns[: len(contract)] == contract
+        assert frame.columns[-2:] == ["_source_file", "_line"]
+        assert frame.schema["_line"] == pl.Int64
+        assert all(dtype == pl.Utf8 for name, dtype in frame.schema.items() if name != "_line")
+
+
+@needs_shared
+def test_fake_data_referrals_read_by_eye():
+    result = read_cin_census([FAKE], XSD)
+    first = row(result.frames["referrals"], "referral_id", "RND000215205141/2020-07-13")
+    assert first == first | {
+        "child_id": "RND000215205141",
+        "referral_date": "2020-07-13",
+        "source": "4",
+        "primary_need": "N6",
+        "closure_date": "2021-06-11",
+        "closure_reason": "RC2",
+        "nfa": "Y",  # <ReferralNFA>true</ReferralNFA>
+        "date_of_initial_cpc": "2020-09-29",
+        "contact_id": None,
+        "team": None,
+        "_line": 28,  # the CINdetails element
+        "collection_year": "2022",
+    }
+    second = row(result.frames["referrals"], "referral_id", "RND000824303014/2017-10-22")
+    assert (second["source"], second["primary_need"], second["closure_date"]) == ("3A", "N9", None)
+    child = row(result.frames["children"], "child_id", "RND000824303014")
+    assert (child["sex"], child["ethnicity"], child["date_of_birth"], child["_line"]) == (
+        "U",
+        "WROM",
+        "2011-04-27",
+        38,
+    )
+    # 'true' is not in the XSD's {0, 1}: reported, and the value still read
+    schema = [f for f in result.findings if f.rule == "schema"]
+    assert len(schema) == 402
+    assert schema[0].line == 35 and schema[0].column == "ReferralNFA"
+
+
+@needs_shared
+def test_every_element_of_the_bar_file():
+    frames = read_cin_census([BAR], XSD).frames
+    child = frames["children"].row(0, named=True)
+    assert child | {"_source_file": None} == {
+        "child_id": "DfEX0000001",
+        "date_of_birth": "1966-03-24",
+        "expected_date_of_birth": "1966-03-22",
+        "sex": "M",  # GenderCurrent 1
+        "ethnicity": "WBRI",
+        "religion": None,
+        "disability": "Y",  # HAND, HEAR
+        "collection_year": "2022",
+        "_source_file": None,
+        "_line": 18,  # the Child element
+    }
+    referral_id = "DfEX0000001/1970-10-06"
+    assessment = frames["assessments"].row(0, named=True)
+    assert assessment["assessment_id"] == f"{referral_id}/A/1970-06-03"
+    assert (assessment["referral_id"], assessment["assessment_type"]) == (referral_id, "SINGLE")
+    assert (assessment["start_date"], assessment["completed_date"]) == ("1970-06-03", "1971-07-18")
+    s47 = frames["s47_enquiries"].row(0, named=True)
+    assert (s47["strategy_discussion_date"], s47["icpc_date"], s47["icpc_not_required"]) == (
+        "1970-02-02",
+        "1970-02-11",
+        "N",
+    )
+    plan = frames["cp_plans"].row(0, named=True)
+    assert plan["plan_id"] == f"{referral_id}/CPP/1970-02-17"
+    assert (plan["end_date"], plan["initial_category"], plan["latest_category"]) == (
+        "1971-03-14",
+        "PHY",
+        "PHY",
+    )
+    assert plan["number_of_previous_plans"] == "10"
+    assert frames["cp_reviews"].select("plan_id", "review_date").row(0) == (
+        plan["plan_id"],
+        "1971-02-15",
+    )
+
+
+@needs_shared
+def test_sex_from_2025_and_findings_for_odd_files():
+    result = read_cin_census([D2I_2026], XSD)
+    children = result.frames["children"]
+    assert row(children, "child_id", "child_fails_assessments")["sex"] == "M"  # <Sex>M</Sex>
+    assert row(children, "child_id", "child_fails_assessments")["disability"] == "N"  # NONE
+    rules = {(f.rule, f.column) for f in result.findings}
+    # its header says Year 2023 with ReferenceDate 2024-03-31, and it uses the 2025 Sex element
+    assert ("header_mismatch", "ReferenceDate") in rules
+    assert ("schema", "Sex") in rules
+    assert ("schema", "PreProceedingsandFGDM") in rules
+    assert ("cin_plans_not_loaded", None) in rules
+
+
+@needs_shared
+def test_merging_years_counts_each_referral_once():
+    # the BAR file (Year 2022) and the d2i 2021 file (Year 2023) hold the same episode
+    for paths in ([BAR, D2I_2021], [D2I_2021, BAR]):
+        result = read_cin_census(paths)
+        referrals = result.frames["referrals"]
+        assert referrals.height == 1
+        referral = referrals.row(0, named=True)
+        # the 2023 collection's version wins, with what it holds
+        assert (referral["collection_year"], referral["date_of_initial_cpc"]) == (
+            "2023",
+            "1970-12-06",
+        )
+        assert result.frames["s47_enquiries"]["strategy_discussion_date"].to_list() == [
+            "1970-06-02"
+        ]
+        assert result.frames["children"]["date_of_birth"].to_list() == ["1965-03-27"]
+        assert [f.file for f in result.findings if f.rule == "superseded"] == [str(BAR)]
+
+
+@needs_shared
+def test_the_same_file_twice_is_not_double_counted():
+    once = read_cin_census([FAKE])
+    twice = read_cin_census([FAKE, FAKE])
+    assert twice.frames["referrals"].height == once.frames["referrals"].height == 402
+    assert twice.frames["children"].height == 332
+
+
+@needs_shared
+def test_schema_folder_is_optional(tmp_path):
+    assert not [f for f in read_cin_census([FAKE]).findings if f.rule in {"schema", "no_schema"}]
+    missing = read_cin_census([FAKE], tmp_path).findings
+    assert [f.rule for f in missing] == ["no_schema"]
+
+
+def test_unreadable_files_raise_naming_the_file(tmp_path):
+    broken = tmp_path / "broken.xml"
+    broken.write_text("<Message>\n<Children>\n<Child>\n</Message>\n")
+    with pytest.raises(ExtractError) as raised:
+        read_cin_census([broken])
+    assert raised.value.file == str(broken) and raised.value.line is not None
+    other = tmp_path / "other.xml"
+    other.write_text("<Catalogue/>")
+    with pytest.raises(ExtractError, match="not the CIN census"):
+        read_cin_census([other])
+
+
+def test_built_xml_keeps_odd_values_as_findings(tmp_path):
+    path = tmp_path / "odd.xml"
+    path.write_text(
+        "<Message><Header><CollectionDetails><Year>2025</Year></CollectionDetails></Header>\n"
+        "<Children><Child><ChildIdentifiers><LAchildID>007</LAchildID><Sex>X</Sex></ChildIdentifiers>\n"
+        "<ChildCharacteristics><Ethnicity>ZZZZ</Ethnicity></ChildCharacteristics>\n"
+        "<CINdetails><CINreferralDate>2024-05-01</CINreferralDate><ReferralSource>99</ReferralSource>"
+        "<ReferralNFA>maybe</ReferralNFA></CINdetails>\n"
+        "<CINdetails><CINreferralDate>2024-05-01</CINreferralDate><ReferralNFA>1</ReferralNFA></CINdetails>\n"
+        "</Child></Children></Message>"
+    )
+    result = read_cin_census([path])
+    referrals = result.frames["referrals"]
+    # a second episode on the same date is kept, with its own id, and reported
+    assert referrals["referral_id"].to_list() == ["007/2024-05-01", "007/2024-05-01#2"]
+    assert referrals["nfa"].to_list() == ["maybe", "Y"]
+    assert referrals["source"].to_list() == ["99", None]
+    rules = sorted(f.rule for f in result.findings)
+    assert rules == [
+        "duplicate_referral",
+        "not_yes_no",
+        "unknown_code",
+        "unknown_code",
+        "unknown_code",
+    ]
+    assert result.frames["children"].row(0, named=True)["child_id"] == "007"  # leading zeros kept
+
+
+@needs_shared
+def test_detect_a_census_folder(tmp_path):
+    (tmp_path / "cin_2022.xml").symlink_to(BAR)
+    (tmp_path / "notes.txt").write_text("ignored")
+    assert detect_format(tmp_path) == "cin_census"
+    (tmp_path / "contacts.csv").write_text("contact_id\n1\n")
+    with pytest.raises(ExtractError, match="mixes"):
+        detect_format(tmp_path)
