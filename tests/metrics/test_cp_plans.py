@@ -262,3 +262,135 @@ def test_absent_reviews_file_writes_no_review_metric(tmp_path):
     ids = metric_ids(con)
     assert "cp_plans_open" in ids
     assert "cp_reviews_timely_pct" not in ids
+
+
+# --- cp_seen_alone_pct (sql/marts/54_cp_visits.sql) ---------------------------------------
+VISIT_FILES = ("50_cp_plans.sql", "54_cp_visits.sql")
+VISIT_AS_AT = "2013-03-31"
+VISIT_PLANS = [
+    {"plan_id": "V1", "child_id": "KV1", "start_date": d("2013-01-05"), "team": "A"},
+    {"plan_id": "V2", "child_id": "KV2", "start_date": d("2013-01-05"), "team": "B"},
+    {"plan_id": "V3", "child_id": "KV3", "start_date": d("2013-01-05"), "team": "A"},
+    {
+        "plan_id": "V4",
+        "child_id": "KV4",
+        "start_date": d("2012-12-01"),
+        "end_date": d("2013-01-31"),
+        "team": "B",
+    },
+    {"plan_id": "V5", "child_id": "KV5", "start_date": d("2013-02-01"), "team": "A"},
+]
+VISITS = [
+    ("V1", "2013-01-10", False),
+    ("V1", "2013-01-10", True),  # same date: any seen alone -> seen alone
+    ("V1", "2013-02-20", None),  # blank: not seen alone
+    ("V2", "2013-01-20", True),
+    ("V2", "2013-02-28", False),  # on T itself: the latest visit at 28 Feb
+    ("V3", "2013-03-15", True),
+    ("V4", "2013-01-15", True),  # plan ended on 31 Jan: not open at T
+    ("V5", "2013-04-05", True),  # after as_at: not yet happened
+]
+
+
+@pytest.fixture(scope="module")
+def vcon(tmp_path_factory):
+    tables = {
+        "cp_plans": VISIT_PLANS,
+        "cp_visits": [{"plan_id": p, "visit_date": d(v), "seen_alone": s} for p, v, s in VISITS],
+    }
+    return build(tables, VISIT_AS_AT, VISIT_FILES, tmp_path_factory.mktemp("vis"), "2013-01-01")
+
+
+def test_seen_alone_latest_visit(vcon):
+    # 31 Jan: V1 latest 01-10 (two visits, one alone: yes), V2 01-20 (yes); V3 no visit yet;
+    # V4 ended on T -> 2/2
+    assert metric(vcon, "cp_seen_alone_pct", "2013-01") == (2, 2, 100.0)
+    assert metric(vcon, "cp_seen_alone_pct", "2013-01", "A") == (1, 1, 100.0)
+    # 28 Feb: V1 latest 02-20 blank (no), V2 02-28 not alone (no); V3, V5 no visit -> 0/2
+    assert metric(vcon, "cp_seen_alone_pct", "2013-02") == (0, 2, 0.0)
+    # 31 Mar: V1 no, V2 no, V3 03-15 yes; V5's visit is after as_at -> 1/3
+    assert metric(vcon, "cp_seen_alone_pct", "2013-03") == pytest.approx((1, 3, 100 / 3))
+    assert metric(vcon, "cp_seen_alone_pct", "2012-13") == pytest.approx((1, 3, 100 / 3))
+    assert metric(vcon, "cp_seen_alone_pct", "2013-03", "B") == (0, 1, 0.0)
+
+
+def test_seen_alone_fact_and_absent_file(vcon, tmp_path):
+    rows = {
+        r[0]: r[1:]
+        for r in vcon.execute(
+            "SELECT plan_id, visits_to_as_at, latest_visit_date, latest_visit_seen_alone FROM marts.fact_cp_plans"
+        ).fetchall()
+    }
+    assert rows["V1"] == (3, d("2013-02-20"), False)
+    assert rows["V5"] == (0, None, None)
+    con = build({"cp_plans": VISIT_PLANS}, VISIT_AS_AT, VISIT_FILES, tmp_path, "2013-01-01")
+    assert "cp_seen_alone_pct" not in metric_ids(con)
+
+
+# --- cp_allocated_qualified_pct (sql/marts/56_cp_allocated.sql) ----------------------------
+ALLOC_FILES = ("50_cp_plans.sql", "56_cp_allocated.sql")
+WORKERS = [
+    {"worker_id": "W1", "qualified_social_worker": True},  # blank start: in post before the data
+    {"worker_id": "W2", "qualified_social_worker": False},
+    {"worker_id": "W3", "qualified_social_worker": True, "end_date": d("2013-02-15")},  # leaves
+    {"worker_id": "W4", "qualified_social_worker": True, "start_date": d("2013-03-10")},
+]
+ALLOC_PLANS = [
+    {"plan_id": f"PA{i}", "child_id": f"A{i}", "start_date": d("2013-01-01"), "team": t}
+    for i, t in [(1, "A"), (2, "A"), (3, "B"), (4, "B"), (5, None)]
+]
+
+
+def alloc(aid, child, worker, start, end=None):
+    return {
+        "allocation_id": aid,
+        "child_id": child,
+        "worker_id": worker,
+        "start_date": d(start),
+        "end_date": d(end) if end else None,
+    }
+
+
+ALLOCATIONS = [
+    alloc("L1", "A1", "W1", "2013-01-01"),
+    alloc("L2", "A2", "W2", "2013-01-01"),  # unqualified worker
+    alloc("L3", "A3", "W3", "2013-01-01"),  # worker leaves 15 Feb: unallocated from then
+    alloc("L4", "A4", "W4", "2013-03-01"),  # worker not in post on the start day: never counts
+    alloc("L5", "A4", "W1", "2013-01-10", "2013-01-31"),  # ends ON 31 Jan
+    alloc("L6", "A5", "W1", "2013-02-01"),
+]
+
+
+@pytest.fixture(scope="module")
+def acon(tmp_path_factory):
+    tables = {"cp_plans": ALLOC_PLANS, "workers": WORKERS, "allocations": ALLOCATIONS}
+    return build(tables, VISIT_AS_AT, ALLOC_FILES, tmp_path_factory.mktemp("alloc"), "2013-01-01")
+
+
+def test_cp_allocated_qualified(acon):
+    # 31 Jan: A1 yes (W1), A2 no (unqualified), A3 yes (W3 still in post), A4 no (L5 ended on
+    # T), A5 no (L6 starts 1 Feb) -> 2/5; A 1/2, B 1/2, (none) 0/1
+    assert metric(acon, "cp_allocated_qualified_pct", "2013-01") == (2, 5, 40.0)
+    assert metric(acon, "cp_allocated_qualified_pct", "2013-01", "A") == (1, 2, 50.0)
+    assert metric(acon, "cp_allocated_qualified_pct", "2013-01", "B") == (1, 2, 50.0)
+    assert metric(acon, "cp_allocated_qualified_pct", "2013-01", "(none)") == (0, 1, 0.0)
+    # 28 Feb: A1 yes, A3 no (W3 gone), A5 yes -> 2/5; B 0/2, (none) 1/1
+    assert metric(acon, "cp_allocated_qualified_pct", "2013-02") == (2, 5, 40.0)
+    assert metric(acon, "cp_allocated_qualified_pct", "2013-02", "B") == (0, 2, 0.0)
+    # 31 Mar: as February; L4 never counts though W4 is in post from 10 Mar -> 2/5
+    assert metric(acon, "cp_allocated_qualified_pct", "2013-03") == (2, 5, 40.0)
+    got = acon.execute(
+        "SELECT child_id FROM marts.fact_cp_plans WHERE child_qualified_allocation_at_as_at ORDER BY 1"
+    ).fetchall()
+    assert got == [("A1",), ("A5",)]
+
+
+def test_cp_allocated_needs_allocations_and_workers(tmp_path):
+    con = build(
+        {"cp_plans": ALLOC_PLANS, "allocations": ALLOCATIONS},
+        VISIT_AS_AT,
+        ALLOC_FILES,
+        tmp_path,
+        "2013-01-01",
+    )
+    assert "cp_allocated_qualified_pct" not in metric_ids(con)
