@@ -1,0 +1,327 @@
+"""The managers' report: known answers from a tiny hand-built warehouse."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import re
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from plotly.offline import get_plotlyjs
+
+from pipelines.report import build_report
+from pipelines.report.suppress import show
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DFE = ROOT.parent / "shared" / "reference" / "dfe"
+CHILD = "CHILD-ZX-9931"
+
+MONTHS = [
+    ("2025-09", date(2025, 9, 1), date(2025, 9, 30)),
+    ("2025-10", date(2025, 10, 1), date(2025, 10, 31)),
+    ("2025-11", date(2025, 11, 1), date(2025, 11, 14)),  # partial: as_at is 14 November
+]
+
+
+def metric_rows() -> list[tuple]:
+    """(metric_id, period_type, label, start, end, breakdown, value, numerator, denominator, value)."""
+    rows = []
+
+    def add(metric, label, num, den, value, breakdown="all", bvalue="ALL", period_type="month"):
+        start, end = (
+            next((s, e) for lab, s, e in MONTHS if lab == label)
+            if period_type == "month"
+            else (date(2025, 4, 1), date(2025, 11, 14))
+        )
+        rows.append((metric, period_type, label, start, end, breakdown, bvalue, num, den, value))
+
+    for label in ("2025-09", "2025-10", "2025-11"):
+        add("contacts", label, 3.0, None, 3.0)  # 3 < 5: suppressed everywhere
+        add("contacts", label, 5.0, None, 5.0, "team", "Red Team")  # 5: shown
+        add("contacts", label, 41.0, None, 41.0, "team", "Blue Team")
+        add("contact_decision_1wd_pct", label, 3.0, 40.0, 7.5)  # numerator 3: suppressed
+        add("contact_decision_1wd_pct", label, 6.0, 8.0, 75.0, "out_of_hours", "Y")
+        add("icpc_15wd_pct", label, 2.0, 4.0, 50.0)  # denominator 4: suppressed
+        add("cp_plans_open", label, 5.0, None, 5.0)
+        add("unallocated_open_cases", label, 0.0, None, 0.0)  # zero is shown as 0
+        add("rereferral_12m_pct", label, 0.0, 12.0, 0.0)  # 0 of 12: shown as 0.0%
+        add("referral_nfa_pct", label, 0.0, 0.0, None)  # nothing to measure
+        add("single_assessment_timely_pct", label, 4.0, 4.0, 100.0)
+        add("single_assessment_median_wd", label, None, None, 23.5)  # over 4 cases: suppressed
+        add("assessment_seen_alone_pct", label, 17.0, 20.0, 85.0)
+    add("rereferral_12m_pct", "2025-26", 9.0, 60.0, 15.0, period_type="financial_year")
+    return rows
+
+
+def make_warehouse(con: duckdb.DuckDBPyConnection, rows: list[tuple] | None = None) -> None:
+    con.execute("CREATE SCHEMA marts")
+    con.execute(
+        "CREATE TABLE marts.metric_values (metric_id VARCHAR, period_type VARCHAR, period_label VARCHAR, "
+        "period_start DATE, period_end DATE, breakdown VARCHAR, breakdown_value VARCHAR, "
+        "numerator DOUBLE, denominator DOUBLE, value DOUBLE)"
+    )
+    con.executemany(
+        "INSERT INTO marts.metric_values VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows or metric_rows(),
+    )
+    con.execute(
+        "CREATE TABLE marts.run_info AS SELECT DATE '2025-11-14' AS as_at, DATE '2025-09-01' AS first_date"
+    )
+
+
+def ours(html: str) -> str:
+    """The page without the plotly.js bundle, whose own text would match any short figure."""
+    return html.replace(get_plotlyjs(), "")
+
+
+@pytest.fixture
+def built(tmp_path: Path):
+    con = duckdb.connect()
+    make_warehouse(con)
+    out = tmp_path / "report.html"
+    result = build_report(con, out)
+    return result, out.read_text(encoding="utf-8")
+
+
+def card(html: str, label: str) -> str:
+    """The headline card whose heading is exactly label."""
+    match = re.search(
+        r'<article class="card"[^>]*><h4 id="card-\d+">'
+        + re.escape(label)
+        + r"</h4>(.*?)</article>",
+        html,
+    )
+    assert match, f"no card {label!r}"
+    return match.group(1)
+
+
+def card_value(html: str, label: str) -> str:
+    match = re.search(r'<span class="value">([^<]*)</span>', card(html, label))
+    assert match, f"card {label!r} has no value"
+    return match.group(1)
+
+
+def test_plotly_js_embedded_exactly_once_and_no_network(built):
+    result, html = built
+    bundle = get_plotlyjs()
+    assert html.count(bundle[:40]) == 1  # "/**\n* plotly.js v4.1.1\n..."
+    assert html.count(bundle) == 1
+    # plotly.js itself names cdn.plot.ly (a default map URL, unused); nothing else may.
+    assert "cdn.plot.ly" not in ours(html)
+    assert not re.search(r"<script[^>]*\bsrc=", html), "every script must be inline"
+    assert not re.search(r'<link[^>]+href="https?:', html)
+    assert html.count('class="plotly-graph-div"') == result.figures > 0
+    assert result.size_bytes == len(html.encode("utf-8"))
+
+
+def test_page_structure_is_accessible(built):
+    _, html = built
+    assert html.startswith("<!DOCTYPE html>")
+    assert '<html lang="en-GB">' in html
+    levels = [int(n) for n in re.findall(r"<h([1-6])[ >]", html)]
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), "heading levels skip"
+    assert re.search(r'<nav aria-label="[^"]+"><ul><li><a href="#headline">', html)
+    for anchor in re.findall(r'<li><a href="#([a-z]+)">', html):
+        assert f'id="{anchor}"' in html
+    assert ":focus-visible" in html and "@media print" in html
+
+
+def test_periods_latest_complete_and_partial(built):
+    result, html = built
+    assert result.as_at == date(2025, 11, 14)
+    assert (result.latest_month, result.partial_month) == ("2025-10", "2025-11")
+    assert "Headline: October 2025" in html
+    assert "November 2025 to date (partial, to 14 Nov)" in card(
+        html, "Re-referrals within 12 months"
+    )
+
+
+def test_count_of_three_is_suppressed_and_five_is_shown(built):
+    result, html = built
+    assert card_value(html, "Child protection plans open") == "5"
+    # contacts has no headline card; its team chart shows Red Team's 5 and never the total of 3.
+    assert '"Contacts received, October 2025"' in html
+    team_chart = html[html.index('id="teams"') : html.index('id="comparisons"')]
+    assert '"text":["41","5"]' in team_chart
+    assert result.suppressed > 0
+
+
+def test_percentage_with_small_numerator_or_denominator_is_suppressed(built):
+    _, html = built
+    assert card_value(html, "Contacts decided within one working day") == "[c]"
+    assert card_value(html, "Initial conferences within 15 working days") == "[c]"
+    # Neither the figure nor the counts behind it reach the page, hover text included.
+    for leaked in ("7.5", "3 of 40", "50.0", "2 of 4"):
+        assert leaked not in ours(html)
+    # 6 of 8 out-of-hours contacts: both counts are at least 5, so shown with its counts.
+    ooh = card(html, "Out-of-hours contacts decided within one working day")
+    assert "75.0%" in ooh and "6 of 8" in ooh
+
+
+def test_zero_and_nothing_to_measure(built):
+    _, html = built
+    assert card_value(html, "Children waiting for a social worker") == "0"
+    assert card_value(html, "Re-referrals within 12 months") == "0.0%"
+    assert card_value(html, "Referrals closed with no further action") == "\u2013"
+
+
+def test_median_is_suppressed_when_its_cases_are_few(built):
+    _, html = built
+    assert "23.5" not in ours(html)  # the median of 4 single assessments
+
+
+def test_absent_metric_is_not_available_never_zero(built):
+    result, html = built
+    body = card(html, "Early-help records that disagree")
+    assert "not available: input not supplied" in body
+    assert '<span class="value">' not in body
+    assert "early_help_mismatch_children" in result.metrics_missing
+    assert "cp_plans_open" in result.metrics_shown
+
+
+def test_threshold_is_configurable(tmp_path: Path):
+    con = duckdb.connect()
+    make_warehouse(con)
+    html_at_3 = (build_report(con, tmp_path / "r.html", suppress_below=3).path).read_text(
+        encoding="utf-8"
+    )
+    assert card_value(html_at_3, "Contacts decided within one working day") == "7.5%"
+    assert (
+        card_value(html_at_3, "Initial conferences within 15 working days") == "[c]"
+    )  # numerator 2 < 3
+    html_at_10 = build_report(con, tmp_path / "r.html", suppress_below=10).path.read_text(
+        encoding="utf-8"
+    )
+    assert card_value(html_at_10, "Child protection plans open") == "[c]"
+
+
+def test_comparators_beside_local_figures(built):
+    _, html = built
+    # Published 2024-25 (data/reference): England 22.6%, Kingston's neighbours 19.3%.
+    assert "Published 2024-25: England 22.6%, statistical neighbours 19.3%" in card(
+        html, "Re-referrals within 12 months"
+    )
+    assert "Kingston upon Thames (published)" in html
+    # The local financial year is partial, so it is drawn as an open marker, not on the line.
+    assert "2025-26 (to date)" in html
+
+
+def test_privacy_no_child_identifier_reaches_the_page(tmp_path: Path):
+    con = duckdb.connect()
+    make_warehouse(con)
+    for schema in ("staging", "quarantine"):
+        con.execute(f"CREATE SCHEMA {schema}")
+    con.execute(
+        f"CREATE TABLE staging.children AS SELECT '{CHILD}' AS child_id, 'Zyx Quorra' AS forename"
+    )
+    con.execute(
+        "CREATE TABLE quarantine.contacts AS SELECT 'K1' AS contact_id, ? AS child_id, 'contacts.csv' AS _source_file, "
+        "7 AS _line, 'child_id' AS _column, 'id_format' AS _rule, ? AS _value, ? AS _reason FROM range(6)",
+        [CHILD, CHILD, f"bad id {CHILD}"],
+    )
+    con.execute(
+        "CREATE TABLE marts.data_quality AS SELECT 'contacts.csv' AS file, 'id_format' AS rule, 6 AS rows_failed, "
+        "? AS example_value, ? AS child_id, [?] AS unexpected_list, TIMESTAMP '2025-11-14 02:00' AS run_at",
+        [CHILD, CHILD, CHILD],
+    )
+    con.execute(
+        f"CREATE TABLE marts.facts_referrals AS SELECT '{CHILD}' AS child_id, DATE '2025-10-01' AS referral_date"
+    )
+    out = tmp_path / "report.html"
+    build_report(con, out)
+    html = out.read_text(encoding="utf-8")
+    assert CHILD not in html and "ZX-9931" not in html and "Quorra" not in html
+    assert "bad id" not in html  # the quarantine reason may quote the value
+    # The aggregates are still there: 6 quarantined rows, the rule and the check result.
+    quality = html[html.index('id="quality"') :]
+    assert "id_format" in quality and "<td>6</td>" in quality
+
+
+def test_data_quality_absent_is_said_not_hidden(built):
+    _, html = built
+    assert "marts.data_quality is not in this warehouse" in html
+    assert "No quarantine tables in this warehouse." in html
+
+
+def test_data_quality_over_runs_is_charted_and_suppressed(tmp_path: Path):
+    con = duckdb.connect()
+    make_warehouse(con)
+    con.execute(
+        "CREATE TABLE marts.data_quality AS SELECT * FROM (VALUES "
+        "(TIMESTAMP '2025-11-13 02:00', 'contacts.csv', 'date_parses', 100, 12), "
+        "(TIMESTAMP '2025-11-14 02:00', 'contacts.csv', 'date_parses', 100, 3)) "
+        "AS t(run_at, source_file, rule, rows_checked, rows_failed)"
+    )
+    plain = duckdb.connect()
+    make_warehouse(plain)
+    without = build_report(plain, tmp_path / "a.html").figures
+    result = build_report(con, tmp_path / "b.html")
+    html = result.path.read_text(encoding="utf-8")
+    assert result.figures == without + 1
+    quality = html[html.index('id="quality"') :]
+    assert "Latest run (2025-11-14 02:00:00)" in quality
+    assert "<td>[c]</td>" in quality  # 3 failures in the latest run
+
+
+def test_empty_warehouse_still_writes_a_page(tmp_path: Path):
+    result = build_report(duckdb.connect(), tmp_path / "empty.html")
+    html = result.path.read_text(encoding="utf-8")
+    assert result.latest_month is None
+    # Only the five published comparisons are drawn, each saying the local figures are absent.
+    assert result.figures == 5
+    assert html.count("(local figures not available: input not supplied)") == 5
+    assert html.count("not available: input not supplied</p>") == 26  # every headline card
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "num", "den", "size", "text"),
+    [
+        ("count", 4.0, 4.0, None, None, "[c]"),
+        ("count", 5.0, 5.0, None, None, "5"),
+        ("count", 0.0, 0.0, None, None, "0"),
+        ("count", 1234.0, 1234.0, None, None, "1,234"),
+        ("pct", 50.0, 5.0, 10.0, None, "50.0%"),
+        ("pct", 40.0, 4.0, 10.0, None, "[c]"),
+        ("pct", 75.0, 3.0, 4.0, None, "[c]"),
+        ("pct", 0.0, 0.0, 20.0, None, "0.0%"),
+        ("pct", None, 0.0, 0.0, None, "\u2013"),
+        ("rate", 1.3, 5.0, 37000.0, None, "1.3"),
+        ("rate", 1.1, 4.0, 37000.0, None, "[c]"),
+        ("ratio", 16.0, 64.0, 4.0, None, "[c]"),
+        ("wd", 12.5, None, None, 5.0, "12.5"),
+        ("wd", 12.5, None, None, 4.0, "[c]"),
+        ("wd", 12.5, None, None, None, "[c]"),
+        ("wd", None, None, None, 0.0, "\u2013"),
+    ],
+)
+def test_suppression_rule(unit, value, num, den, size, text):
+    shown = show(unit, value, num, den, 5, size)
+    assert shown.text == text
+    assert (shown.value is None) == (text in ("[c]", "\u2013"))
+
+
+def test_comparator_csv_is_what_the_script_builds():
+    committed = ROOT / "data" / "reference" / "published_comparators.csv"
+    with open(committed, encoding="utf-8") as f:
+        rows = {(r["metric_id"], r["financial_year"], r["area"]): r for r in csv.DictReader(f)}
+    # Known published figures, 2024-25 (DfE CIN statistics table C1, D5; ONS mid-2024).
+    assert rows[("rereferral_12m_pct", "2024-25", "england")]["value"] == "22.6"
+    assert rows[("rereferral_12m_pct", "2024-25", "la")]["la_name"] == "Kingston upon Thames"
+    assert rows[("cp_plans_rate_per_10k", "2024-25", "la")]["value"] == "30.4"  # 113 / 37,121
+    if not SHARED_DFE.exists():
+        pytest.skip(f"{SHARED_DFE} not present: cannot rebuild the CSV to compare")
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "build_comparators", ROOT / "data" / "reference" / "build_comparators.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rebuilt = module.build(SHARED_DFE, ["314"])
+    assert len(rebuilt) == len(rows)
+    for r in rebuilt:
+        assert rows[(r["metric_id"], r["financial_year"], r["area"])]["value"] == str(r["value"])
