@@ -1,0 +1,125 @@
+-- requires: staging.early_help, staging.referrals
+--
+-- Step-downs to early help that early help never picked up (spec/metrics.md:
+-- stepdown_unmatched_pct). Why: re-referral is kept low by early help only if the families
+-- stepped down actually arrive there.
+-- Denominator: merged referrals (marts.fact_referrals) closed in the period with closure reason
+-- RC9 (case closed after assessment, referred to early help). Numerator: of those, no
+-- early-help episode names one of its referral_ids as source_referral_id, and none for the same
+-- child starts in [closure_date, closure_date + 30 calendar days]. Early-help episodes starting
+-- after as_at have not happened, so a closure in the last 30 days before as_at can still be
+-- matched later (the spec does not hold such closures back; see docs).
+-- Breakdown: the merged referral's team.
+
+CREATE OR REPLACE TABLE marts.fact_stepdowns AS
+WITH
+run AS (
+    SELECT getvariable('as_at')::DATE AS as_at
+),
+
+stepdowns AS (
+    SELECT referral_key, referral_ids, child_id, referral_date, closure_date, team_label
+    FROM marts.fact_referrals
+    WHERE closure_reason = 'RC9' AND closure_date IS NOT NULL
+),
+
+episodes AS (
+    SELECT e.episode_id, e.child_id, e.start_date, e.source_referral_id
+    FROM staging.early_help AS e
+    CROSS JOIN run
+    WHERE e.start_date <= run.as_at
+),
+
+-- matched by name: an episode naming any copy of the merged referral
+named AS (
+    SELECT s.referral_key, min(e.episode_id) AS episode_id
+    FROM (SELECT referral_key, unnest(referral_ids) AS referral_id FROM stepdowns) AS s
+    JOIN episodes AS e ON e.source_referral_id = s.referral_id
+    GROUP BY s.referral_key
+),
+
+-- matched by child and date: an episode for the child starting within 30 days of closure
+nearby AS (
+    SELECT s.referral_key, min(e.episode_id) AS episode_id
+    FROM stepdowns AS s
+    JOIN episodes AS e
+        ON e.child_id = s.child_id
+        AND e.start_date >= s.closure_date
+        AND e.start_date <= s.closure_date + INTERVAL 30 DAY
+    GROUP BY s.referral_key
+)
+
+SELECT
+    s.referral_key,
+    s.referral_ids,
+    s.child_id,
+    s.referral_date,
+    s.closure_date,
+    s.team_label,
+    n.episode_id AS named_episode_id,
+    b.episode_id AS nearby_episode_id,
+    n.episode_id IS NULL AND b.episode_id IS NULL AS unmatched
+FROM stepdowns AS s
+LEFT JOIN named AS n USING (referral_key)
+LEFT JOIN nearby AS b USING (referral_key);
+
+COMMENT ON TABLE marts.fact_stepdowns IS 'One row per merged referral closed on or before as_at with closure reason RC9 (stepped down to early help), and whether early help picked it up (stepdown_unmatched_pct).';
+COMMENT ON COLUMN marts.fact_stepdowns.referral_key IS 'child_id|referral_date: the merged referral (marts.fact_referrals).';
+COMMENT ON COLUMN marts.fact_stepdowns.referral_ids IS 'Every referral_id merged into it; an early-help episode naming any of them matches.';
+COMMENT ON COLUMN marts.fact_stepdowns.child_id IS 'The child.';
+COMMENT ON COLUMN marts.fact_stepdowns.referral_date IS 'The referral date.';
+COMMENT ON COLUMN marts.fact_stepdowns.closure_date IS 'The closure date: the period the step-down belongs to.';
+COMMENT ON COLUMN marts.fact_stepdowns.team_label IS 'The merged referral''s team ((none) when blank): the team breakdown.';
+COMMENT ON COLUMN marts.fact_stepdowns.named_episode_id IS 'The (lowest) early-help episode naming one of referral_ids as source_referral_id, if any.';
+COMMENT ON COLUMN marts.fact_stepdowns.nearby_episode_id IS 'The (lowest) early-help episode of the same child starting in [closure_date, closure_date + 30 days], if any.';
+COMMENT ON COLUMN marts.fact_stepdowns.unmatched IS 'True when neither match exists: stepdown_unmatched_pct numerator.';
+
+CREATE OR REPLACE TABLE marts.metrics_stepdown AS
+WITH
+periods AS (
+    SELECT period_type, period_label, period_start, period_end FROM marts.periods
+),
+
+stepdowns AS (
+    SELECT closure_date, team_label, unmatched FROM marts.fact_stepdowns
+),
+
+stepdowns_bd AS (
+    SELECT closure_date, 'all' AS breakdown, 'ALL' AS breakdown_value, unmatched FROM stepdowns
+    UNION ALL
+    SELECT closure_date, 'team', team_label, unmatched FROM stepdowns
+),
+
+counts AS (
+    SELECT
+        p.period_type, p.period_label, s.breakdown, s.breakdown_value,
+        count(*) FILTER (WHERE s.unmatched) AS num,
+        count(*) AS den
+    FROM stepdowns_bd AS s
+    JOIN periods AS p ON s.closure_date BETWEEN p.period_start AND p.period_end
+    GROUP BY ALL
+),
+
+-- teams of every referral: the same team rows as the other referral metrics
+breakdowns AS (
+    SELECT 'all' AS breakdown, 'ALL' AS breakdown_value
+    UNION
+    SELECT DISTINCT 'team', team_label FROM marts.fact_referrals
+)
+
+SELECT
+    'stepdown_unmatched_pct' AS metric_id,
+    p.period_type,
+    p.period_label,
+    p.period_start,
+    p.period_end,
+    b.breakdown,
+    b.breakdown_value,
+    coalesce(c.num, 0)::DOUBLE AS numerator,
+    coalesce(c.den, 0)::DOUBLE AS denominator,
+    marts.pct(coalesce(c.num, 0), coalesce(c.den, 0))::DOUBLE AS value
+FROM periods AS p
+CROSS JOIN breakdowns AS b
+LEFT JOIN counts AS c USING (period_type, period_label, breakdown, breakdown_value);
+
+COMMENT ON TABLE marts.metrics_stepdown IS 'stepdown_unmatched_pct for marts.metric_values, by period of closure and referral team (only when early_help.csv is present).';
