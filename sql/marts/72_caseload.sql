@@ -1,0 +1,101 @@
+-- requires: staging.workers, staging.allocations
+--
+-- Caseload per qualified social worker (spec/metrics.md: caseload_per_social_worker).
+-- Why: the 2013 letter found children waiting for a social worker; high caseloads are the cause
+-- Ofsted looks for.
+-- Snapshot at each period end T: numerator the distinct (worker, child) pairs with an allocation
+-- open at T whose worker is qualified and in post at T; denominator the distinct such workers
+-- holding at least one; value numerator / denominator (NULL when no worker holds a case).
+-- The allocations are marts.fact_allocations' qualified-allocation intervals, so the metrics.md
+-- "Qualified allocation" rule applies here too: an allocation counts only while its worker is
+-- in post, and never if it started on a day its worker was not in post.
+-- Breakdown: the worker's team (not the allocation's), so a team's figure is its own workers'
+-- caseload; team numerators and denominators sum to ALL.
+
+ALTER TABLE marts.fact_workers ADD COLUMN IF NOT EXISTS caseload_at_as_at INTEGER;
+
+UPDATE marts.fact_workers AS f
+SET caseload_at_as_at = s.caseload
+FROM (
+    SELECT w.worker_id, count(DISTINCT a.child_id) AS caseload
+    FROM marts.fact_workers AS w
+    LEFT JOIN marts.fact_allocations AS a
+        ON a.worker_id = w.worker_id
+        AND a.qualified_start <= getvariable('as_at')
+        AND coalesce(a.qualified_end, DATE '9999-12-31') > getvariable('as_at')
+    GROUP BY w.worker_id
+) AS s
+WHERE f.worker_id = s.worker_id;
+
+COMMENT ON COLUMN marts.fact_workers.caseload_at_as_at IS 'Distinct children whose case the worker holds at as_at as a qualified allocation (0 for an unqualified worker or one not in post). Present only when allocations.csv is.';
+
+CREATE OR REPLACE TABLE marts.metrics_caseload AS
+WITH
+periods AS (
+    SELECT period_type, period_label, period_start, period_end FROM marts.periods
+),
+
+allocations AS (
+    SELECT
+        worker_id, child_id, qualified_start,
+        coalesce(qualified_end, DATE '9999-12-31') AS qualified_end
+    FROM marts.fact_allocations
+    WHERE qualified_start IS NOT NULL
+),
+
+workers AS (
+    SELECT worker_id, team FROM marts.fact_workers
+),
+
+-- distinct (worker, child) pairs open at T
+pairs AS (
+    SELECT DISTINCT p.period_type, p.period_label, a.worker_id, a.child_id
+    FROM allocations AS a
+    JOIN periods AS p ON a.qualified_start <= p.period_end AND a.qualified_end > p.period_end
+),
+
+per_worker AS (
+    SELECT c.period_type, c.period_label, c.worker_id, w.team, count(*) AS cases
+    FROM pairs AS c
+    JOIN workers AS w USING (worker_id)
+    GROUP BY ALL
+),
+
+per_worker_bd AS (
+    SELECT period_type, period_label, 'all' AS breakdown, 'ALL' AS breakdown_value, cases
+    FROM per_worker
+    UNION ALL
+    SELECT period_type, period_label, 'team', team, cases FROM per_worker
+),
+
+counts AS (
+    SELECT
+        period_type, period_label, breakdown, breakdown_value,
+        sum(cases) AS num,
+        count(*) AS den
+    FROM per_worker_bd
+    GROUP BY ALL
+),
+
+breakdowns AS (
+    SELECT 'all' AS breakdown, 'ALL' AS breakdown_value
+    UNION
+    SELECT DISTINCT 'team', team FROM workers
+)
+
+SELECT
+    'caseload_per_social_worker' AS metric_id,
+    p.period_type,
+    p.period_label,
+    p.period_start,
+    p.period_end,
+    b.breakdown,
+    b.breakdown_value,
+    coalesce(c.num, 0)::DOUBLE AS numerator,
+    coalesce(c.den, 0)::DOUBLE AS denominator,
+    (coalesce(c.num, 0) / nullif(coalesce(c.den, 0), 0))::DOUBLE AS value
+FROM periods AS p
+CROSS JOIN breakdowns AS b
+LEFT JOIN counts AS c USING (period_type, period_label, breakdown, breakdown_value);
+
+COMMENT ON TABLE marts.metrics_caseload IS 'caseload_per_social_worker for marts.metric_values, by period and worker team (only when workers.csv and allocations.csv are present).';
