@@ -303,7 +303,7 @@ def simulate(children: int, seed: int) -> dict[str, pl.DataFrame]:
             ia_done + draw.ints(0, 10, nr),
             np.maximum(p_end, service_from) + draw.lognormal_days(60, 0.7, nr),
         ],
-        service_from + draw.lognormal_days(150, 0.8, nr),
+        service_from + draw.lognormal_days(story.CIN_MEDIAN_DAYS, 0.8, nr),
     )
     closure = np.minimum(closure, HORIZON)
     reason = pl.select(
@@ -683,7 +683,7 @@ def _early_help_frame(
     )
     n_linked = kid.size
     # Families known only to early help: never in the statutory system, so unlinked.
-    n_only = int(rng.poisson(150 * scale * 6))
+    n_only = int(rng.poisson(story.EARLY_HELP_ONLY_PER_10K * scale * 6))
     n = n_linked + n_only
     linked = np.r_[np.ones(n_linked, bool), np.zeros(n_only, bool)]
     start = np.r_[start, draw.ints(START, END, n_only)]

@@ -79,14 +79,16 @@ AGENCY_SHARE: Curve = (
 PERMANENT_TENURE_MEDIAN_DAYS = 2.5 * 365
 AGENCY_TENURE_MEDIAN_DAYS = 240
 PLAN_MEDIAN_DAYS = 290  # d5: few plans last two years
+CIN_MEDIAN_DAYS = 230  # a child-in-need episode after assessment (b1: ~1,000 open at 31 March)
+EARLY_HELP_ONLY_PER_10K = 80  # families known only to early help, a year (unlinked episodes)
 
 # Contacts: how many become referrals, and how a child's contacts repeat.
 P_REFERRAL = 0.5
 CONTACT_OUTCOMES = {"REFERRAL": P_REFERRAL, "EARLY_HELP": 0.12, "INFO_ADVICE": 0.2, "NFA": 0.15, "OTHER": 0.03}  # fmt: skip
 MEAN_CONTACTS_PER_CHILD = 1.7  # a child's contacts form a chain; repeats give re-referrals
 REPEAT_GAP_MEDIAN_DAYS = 150
-NON_WORKING_DAY_VOLUME = 0.3  # contacts on a weekend or bank holiday, relative to a weekday
-OUT_OF_HOURS_ON_WORKING_DAYS = 0.06
+NON_WORKING_DAY_VOLUME = 0.2  # contacts on a weekend or bank holiday, relative to a weekday
+OUT_OF_HOURS_ON_WORKING_DAYS = 0.04
 DECISION_LAG_NORMAL = (0.6, 0.28, 0.06, 0.03, 0.02, 0.01)  # P(k working days), k = 0..5
 DECISION_LAG_SLOW = (0.3, 0.25, 0.15, 0.1, 0.1, 0.1)
 
