@@ -143,7 +143,7 @@ spine AS (
 started AS (
     SELECT p.period_type, p.period_label, e.breakdown, e.breakdown_value, count(*) AS n
     FROM enquiries_bd AS e
-    JOIN periods AS p ON e.strategy_date BETWEEN p.period_start AND p.period_end
+    JOIN marts.period_days AS p ON p.date = e.strategy_date
     GROUP BY ALL
 ),
 
@@ -154,7 +154,7 @@ icpcs AS (
         count(*) FILTER (WHERE e.icpc_within_15wd) AS num,
         count(*) AS den
     FROM enquiries_bd AS e
-    JOIN periods AS p ON e.icpc_date BETWEEN p.period_start AND p.period_end
+    JOIN marts.period_days AS p ON p.date = e.icpc_date
     WHERE e.icpc_in_timeliness
     GROUP BY ALL
 ),

@@ -180,7 +180,7 @@ started AS (
         count(*) AS n,
         count(*) FILTER (WHERE c.second_or_subsequent) AS n_repeat
     FROM plans_bd AS c
-    JOIN periods AS p ON c.start_date BETWEEN p.period_start AND p.period_end
+    JOIN marts.period_days AS p ON p.date = c.start_date
     GROUP BY ALL
 ),
 
@@ -190,7 +190,7 @@ ended AS (
         count(*) AS n,
         count(*) FILTER (WHERE c.ended_2y_plus) AS n_2y
     FROM plans_bd AS c
-    JOIN periods AS p ON c.end_date BETWEEN p.period_start AND p.period_end
+    JOIN marts.period_days AS p ON p.date = c.end_date
     GROUP BY ALL
 ),
 

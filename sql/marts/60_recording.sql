@@ -82,7 +82,7 @@ referred AS (
             PARTITION BY p.period_type, p.period_label, r.child_id ORDER BY r.referral_date DESC
         ) AS rn
     FROM referrals AS r
-    JOIN periods AS p ON r.referral_date BETWEEN p.period_start AND p.period_end
+    JOIN marts.period_days AS p ON p.date = r.referral_date
 ),
 
 judged AS (

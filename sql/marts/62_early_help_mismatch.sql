@@ -95,7 +95,7 @@ episodes AS (
 counts AS (
     SELECT p.period_type, p.period_label, count(DISTINCT e.child_id) AS n
     FROM episodes AS e
-    JOIN periods AS p ON e.start_date BETWEEN p.period_start AND p.period_end
+    JOIN marts.period_days AS p ON p.date = e.start_date
     GROUP BY ALL
 )
 

@@ -96,7 +96,7 @@ counts AS (
         count(*) FILTER (WHERE s.unmatched) AS num,
         count(*) AS den
     FROM stepdowns_bd AS s
-    JOIN periods AS p ON s.closure_date BETWEEN p.period_start AND p.period_end
+    JOIN marts.period_days AS p ON p.date = s.closure_date
     GROUP BY ALL
 ),
 
