@@ -1,0 +1,280 @@
+"""marts.data_quality and marts.data_quality_rows: every rule's outcome, carried across runs.
+
+The warehouse is rebuilt from nothing each run and published by rename, so history lives in the
+published file: this run copies the previous published warehouse's marts.data_quality rows
+forward (read-only, by path; absent on a first run) and appends its own. The row-level listing,
+marts.data_quality_rows, is this run's only: yesterday's rows are in yesterday's file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+
+from pipelines.contract import EXTRACTS
+from pipelines.validation.frames import extract_date, table_exists
+from pipelines.validation.rules import create_work_tables, run_cross_checks, run_suite_sql
+
+# name, type, comment: the analysts' interface of marts.data_quality.
+DATA_QUALITY_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("run_id", "VARCHAR", "The Dagster run that evaluated the rule."),
+    ("run_at", "TIMESTAMP", "When that run built this table (UTC)."),
+    (
+        "kind",
+        "VARCHAR",
+        "load (the file as a whole), reconcile (raw = staging + quarantine), quarantine (rows "
+        "set aside by staging), rule (a suite expectation, every row), cross_file (sql/checks).",
+    ),
+    ("rule", "VARCHAR", "The rule's name, as in docs/validation.md (e.g. date_order)."),
+    (
+        "severity",
+        "VARCHAR",
+        "error (the file or row cannot be used as is, or a count is wrong), warning (suspect "
+        "but used) or info.",
+    ),
+    (
+        "action",
+        "VARCHAR",
+        "What the pipeline did: blocked (the file is not used), quarantined (the rows are not "
+        "used), kept (the rows are used and reported), none.",
+    ),
+    ("stem", "VARCHAR", "The extract: the file name without .csv, the table name."),
+    ("file", "VARCHAR", "The file's name as loaded (e.g. contacts.csv)."),
+    ("column_name", "VARCHAR", "The column the rule looks at; NULL for a whole-row rule."),
+    (
+        "rows_checked",
+        "BIGINT",
+        "Rows the rule looked at (the file's rows for load and quarantine).",
+    ),
+    ("rows_failed", "BIGINT", "Rows breaking the rule: their list is in marts.data_quality_rows."),
+    (
+        "example_lines",
+        "BIGINT[]",
+        "Up to five file lines breaking the rule (the header is line 1).",
+    ),
+    ("message", "VARCHAR", "For load and schema findings, what happened, naming file and column."),
+)
+
+ROWS_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("run_id", "VARCHAR", "The run that found it (this warehouse's run)."),
+    ("kind", "VARCHAR", "As marts.data_quality.kind."),
+    ("rule", "VARCHAR", "As marts.data_quality.rule."),
+    ("severity", "VARCHAR", "As marts.data_quality.severity."),
+    ("action", "VARCHAR", "As marts.data_quality.action."),
+    ("stem", "VARCHAR", "The extract holding the row."),
+    ("column_name", "VARCHAR", "The column at fault; NULL for a whole-row rule."),
+    ("source_file", "VARCHAR", "The file the row was read from, as loaded."),
+    ("line", "BIGINT", "The row's line in that file (header = line 1); NULL for a file finding."),
+    ("value", "VARCHAR", "The offending value(s) as text."),
+    ("detail", "VARCHAR", "The finding in a sentence."),
+)
+
+EXAMPLES = 5
+
+
+def _record_loads(con: duckdb.DuckDBPyConnection) -> None:
+    """One load rule per extract from audit.load_log, and a finding per failure or warning."""
+    if not table_exists(con, "audit", "load_log"):
+        return
+    con.execute(
+        """
+        INSERT INTO dq_rules
+        SELECT 'load', 'file_' || status,
+               CASE status WHEN 'failed' THEN 'error' ELSE 'info' END,
+               CASE status WHEN 'failed' THEN 'blocked' ELSE 'none' END,
+               stem, NULL, rows, nullif(message, '')
+        FROM audit.load_log
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO dq_findings
+        SELECT 'load', 'file_failed', stem, NULL, file, NULL, NULL, message
+        FROM audit.load_log WHERE status = 'failed'
+        """
+    )
+    # Header and layout notes of a file that loaded: not faults, but worth an analyst's look.
+    con.execute(
+        """
+        INSERT INTO dq_rules
+        SELECT DISTINCT 'load', 'load_warning', 'info', 'kept', stem, NULL, rows, NULL
+        FROM audit.load_log WHERE len(coalesce(warnings, [])) > 0
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO dq_findings
+        SELECT 'load', 'load_warning', stem, NULL, file, NULL, NULL, unnest(warnings)
+        FROM audit.load_log WHERE len(coalesce(warnings, [])) > 0
+        """
+    )
+
+
+def _record_staging(con: duckdb.DuckDBPyConnection, stem: str) -> None:
+    """The reconciliation of raw with staging + quarantine, and quarantine counts per rule."""
+    raw, staged, quarantined = con.execute(
+        f"SELECT (SELECT count(*) FROM raw.{stem}), (SELECT count(*) FROM staging.{stem}), "
+        f"(SELECT count(*) FROM quarantine.{stem})"
+    ).fetchall()[0]
+    con.execute(
+        "INSERT INTO dq_rules VALUES ('reconcile', 'rows_reconcile', 'error', 'blocked', ?, "
+        "NULL, ?, NULL)",
+        [stem, raw],
+    )
+    if raw != staged + quarantined:
+        con.execute(
+            "INSERT INTO dq_findings VALUES ('reconcile', 'rows_reconcile', ?, NULL, NULL, NULL, "
+            "NULL, ?)",
+            [stem, f"raw.{stem} has {raw} rows but staging {staged} + quarantine {quarantined}"],
+        )
+    con.execute(
+        f"""
+        INSERT INTO dq_rules
+        SELECT DISTINCT 'quarantine', _rule, 'error', 'quarantined', '{stem}', _column, {raw}, NULL
+        FROM quarantine.{stem}
+        """
+    )
+    con.execute(
+        f"""
+        INSERT INTO dq_findings
+        SELECT 'quarantine', _rule, '{stem}', _column, _source_file, _line, _value, _reason
+        FROM quarantine.{stem}
+        """
+    )
+
+
+def _previous_rows(con: duckdb.DuckDBPyConnection, previous: Path | None) -> str | None:
+    """Copy the published warehouse's marts.data_quality into a temp table; a note if we could not."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE dq_history AS SELECT "
+        + ", ".join(f"CAST(NULL AS {t}) AS {n}" for n, t, _ in DATA_QUALITY_COLUMNS)
+        + " WHERE false"
+    )
+    if previous is None or not Path(previous).exists():
+        return None
+    try:
+        con.execute(f"ATTACH '{Path(previous).as_posix()}' AS dq_prev (READ_ONLY)")
+    except duckdb.Error as e:
+        return f"history not carried forward: {previous} could not be opened ({e})"
+    try:
+        have = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_catalog = "
+                "'dq_prev' AND table_schema = 'marts' AND table_name = 'data_quality'"
+            ).fetchall()
+        }
+        if have:
+            # Columns a later release added are NULL in older rows; dropped ones are left behind.
+            select = ", ".join(
+                f"CAST({n} AS {t})" if n in have else f"CAST(NULL AS {t})"
+                for n, t, _ in DATA_QUALITY_COLUMNS
+            )
+            con.execute(f"INSERT INTO dq_history SELECT {select} FROM dq_prev.marts.data_quality")
+    finally:
+        con.execute("DETACH dq_prev")
+    return None
+
+
+def _comment(con: duckdb.DuckDBPyConnection, table: str, text: str, columns: tuple) -> None:
+    con.execute(f"COMMENT ON TABLE {table} IS '{text.replace(chr(39), chr(39) * 2)}'")
+    for n, _, c in columns:
+        con.execute(f"COMMENT ON COLUMN {table}.{n} IS '{c.replace(chr(39), chr(39) * 2)}'")
+
+
+def evaluate(con: duckdb.DuckDBPyConnection, as_at: dt.date | None = None) -> None:
+    """Fill the temporary dq_rules / dq_findings with every rule of this run."""
+    create_work_tables(con)
+    _record_loads(con)
+    as_of = extract_date(con, as_at)
+    for e in EXTRACTS:
+        if table_exists(con, "raw", e.stem) and table_exists(con, "staging", e.stem):
+            _record_staging(con, e.stem)
+            run_suite_sql(con, e.stem, as_of)
+    run_cross_checks(con)
+
+
+def build_data_quality(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    previous_warehouse: Path | None,
+    as_at: dt.date | None = None,
+) -> int:
+    """Build marts.data_quality (history + this run) and marts.data_quality_rows (this run).
+
+    ``previous_warehouse`` is the published file, read-only, or None. ``as_at`` is the run's
+    configured extract date, if any. Returns the number of rows this run added.
+    """
+    note = _previous_rows(con, previous_warehouse)
+    evaluate(con, as_at)
+    if note:
+        con.execute(
+            "INSERT INTO dq_rules VALUES ('load', 'history_not_carried', 'warning', 'none', "
+            "NULL, NULL, NULL, ?)",
+            [note],
+        )
+    run_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    files = (
+        "SELECT stem, parse_filename(file) AS file FROM audit.load_log WHERE file IS NOT NULL"
+        if table_exists(con, "audit", "load_log")
+        else "SELECT NULL AS stem, NULL AS file WHERE false"
+    )
+    names = ", ".join(n for n, _, _ in DATA_QUALITY_COLUMNS)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE dq_this_run AS
+        WITH files AS ({files}),
+        failed AS (
+            SELECT kind, rule, stem, column_name, count(*) AS n,
+                   list(line ORDER BY line) FILTER (WHERE line IS NOT NULL) AS lines
+            FROM dq_findings GROUP BY ALL
+        )
+        SELECT $run_id AS run_id, $run_at AS run_at, r.kind, r.rule, r.severity, r.action,
+               r.stem, coalesce(f.file, r.stem || '.csv') AS file, r.column_name,
+               r.rows_checked, coalesce(x.n, 0) AS rows_failed,
+               coalesce(x.lines[1:{EXAMPLES}], []) AS example_lines, r.message
+        FROM dq_rules r
+        LEFT JOIN files f ON f.stem = r.stem
+        LEFT JOIN failed x ON x.kind = r.kind AND x.rule = r.rule
+             AND x.stem IS NOT DISTINCT FROM r.stem
+             AND x.column_name IS NOT DISTINCT FROM r.column_name
+        """,
+        {"run_id": run_id, "run_at": run_at},
+    )
+    con.execute(
+        f"CREATE OR REPLACE TABLE marts.data_quality AS SELECT {names} FROM ("
+        f"SELECT {names} FROM dq_history UNION ALL SELECT {names} FROM dq_this_run) "
+        "ORDER BY run_at, stem, kind, rule, column_name"
+    )
+    _comment(
+        con,
+        "marts.data_quality",
+        "One row per rule, file and run: what each data-quality rule checked and found, this run "
+        "appended to every earlier published run (docs/validation.md). The rows behind a finding "
+        "are in marts.data_quality_rows.",
+        DATA_QUALITY_COLUMNS,
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE marts.data_quality_rows AS
+        SELECT $run_id AS run_id, f.kind, f.rule, r.severity, r.action, f.stem, f.column_name,
+               f.source_file, f.line, f.value, f.detail
+        FROM dq_findings f
+        JOIN (SELECT DISTINCT kind, rule, stem, column_name, severity, action FROM dq_rules) r
+          ON r.kind = f.kind AND r.rule = f.rule AND r.stem IS NOT DISTINCT FROM f.stem
+         AND r.column_name IS NOT DISTINCT FROM f.column_name
+        ORDER BY f.stem, f.line, f.rule
+        """,
+        {"run_id": run_id},
+    )
+    _comment(
+        con,
+        "marts.data_quality_rows",
+        "One row per finding of this run: the file and line of each row behind a "
+        "marts.data_quality count, so an analyst can list them.",
+        ROWS_COLUMNS,
+    )
+    return int(con.execute("SELECT count(*) FROM dq_this_run").fetchall()[0][0])

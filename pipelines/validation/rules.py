@@ -1,0 +1,211 @@
+"""Rules evaluated in SQL over every row: the suites' expectations, and sql/checks/*.sql.
+
+Findings land in two temporary tables that build_data_quality turns into the marts:
+
+- ``dq_rules``: one row per rule evaluated (kind, rule, severity, action, stem, column,
+  rows_checked, message), so a rule that found nothing still shows a 0 and trends are complete;
+- ``dq_findings``: one row per offending row (stem, column, source file, line, value, detail).
+
+A suite expectation becomes one SELECT over the stem's frame (pipelines.validation.frames); a
+cross-file rule is a SQL file whose header names its rule, severity, the stems it checks and the
+tables it needs (docs/validation.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipelines.contract import SQL_TYPES, extract
+from pipelines.validation.frames import frame_sql, table_exists
+from pipelines.validation.suites import load_suite
+
+CHECKS_DIR = Path(__file__).resolve().parents[2] / "sql" / "checks"
+
+_HEADER = re.compile(r"^\s*--\s*(rule|severity|for|requires):\s*(.+?)\s*$", re.IGNORECASE)
+
+
+def create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create the temporary dq_rules and dq_findings tables for this connection."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE dq_rules (kind VARCHAR, rule VARCHAR, severity VARCHAR, "
+        "action VARCHAR, stem VARCHAR, column_name VARCHAR, rows_checked BIGINT, message VARCHAR)"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE dq_findings (kind VARCHAR, rule VARCHAR, stem VARCHAR, "
+        "column_name VARCHAR, source_file VARCHAR, line BIGINT, value VARCHAR, detail VARCHAR)"
+    )
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def expectation_sql(expectation: dict[str, Any]) -> str | None:
+    """SELECT _source_file, _line, value, detail FROM f of the rows breaking one expectation.
+
+    ``f`` is the stem's frame. None for the schema-level expectations (column present, type),
+    which are answered from information_schema instead.
+    """
+    kind, kw = expectation["type"], expectation["kwargs"]
+    if kind == "expect_column_values_to_not_be_null":
+        col = _q(kw["column"])
+        return f"SELECT _source_file, _line, NULL, 'blank' FROM f WHERE {col} IS NULL"
+    if kind == "expect_column_values_to_be_in_set":
+        col = _q(kw["column"])
+        codes = ", ".join(_lit(v) for v in kw["value_set"])
+        return (
+            f"SELECT _source_file, _line, CAST({col} AS VARCHAR), "
+            f"'''' || {col} || ''' is not a known code' "
+            f"FROM f WHERE {col} IS NOT NULL AND {col} NOT IN ({codes})"
+        )
+    if kind == "expect_column_values_to_be_unique":
+        # GX counts every copy; SQL reports the copies after the first, which is the row kept.
+        col = _q(kw["column"])
+        return (
+            f"SELECT _source_file, _line, CAST({col} AS VARCHAR), "
+            f"'''' || {col} || ''' repeats' FROM f WHERE {col} IS NOT NULL "
+            f"QUALIFY row_number() OVER (PARTITION BY {col} ORDER BY _line) > 1"
+        )
+    if kind == "expect_column_pair_values_a_to_be_greater_than_b":
+        a, b = _q(kw["column_A"]), _q(kw["column_B"])
+        op = ">=" if kw.get("or_equal") else ">"
+        return (
+            f"SELECT _source_file, _line, "
+            f"CAST({b} AS VARCHAR) || ' / ' || CAST({a} AS VARCHAR), "
+            f"'{kw['column_A']} ' || CAST({a} AS VARCHAR) || ' is not {op} "
+            f"{kw['column_B']} ' || CAST({b} AS VARCHAR) "
+            f"FROM f WHERE {a} IS NOT NULL AND {b} IS NOT NULL AND NOT ({a} {op} {b})"
+        )
+    if kind in ("expect_column_to_exist", "expect_column_values_to_be_of_type"):
+        return None
+    raise ValueError(f"no SQL translation for {kind}")
+
+
+def _schema_problem(columns: dict[str, str], stem: str, expectation: dict[str, Any]) -> str | None:
+    """The message when a schema-level expectation fails on staging.<stem>, else None."""
+    kind, column = expectation["type"], expectation["kwargs"]["column"]
+    if column not in columns:
+        return f"staging.{stem} has no column {column!r}"
+    if kind == "expect_column_values_to_be_of_type":
+        wanted = SQL_TYPES[extract(stem).column(column).kind]
+        if columns[column] != wanted:
+            return f"staging.{stem}.{column} is {columns[column]}, not {wanted}"
+    return None
+
+
+def run_suite_sql(con: duckdb.DuckDBPyConnection, stem: str, as_of: dt.date | None) -> int:
+    """Evaluate every expectation of the stem's suite over all of staging.<stem>.
+
+    Appends to dq_rules / dq_findings; returns the number of findings.
+    """
+    suite = load_suite(stem)
+    rows = con.execute(f"SELECT count(*) FROM staging.{stem}").fetchall()[0][0]
+    columns = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'staging' AND table_name = ?",
+            [stem],
+        ).fetchall()
+    )
+    frame = frame_sql(con, stem, as_of)
+    found = 0
+    for ex in suite["expectations"]:
+        meta = ex["meta"]
+        column = meta["column"]
+        head = ["rule", meta["rule"], meta["severity"], "kept", stem, column]
+        sql = expectation_sql(ex)
+        if sql is None:
+            problem = _schema_problem(columns, stem, ex)
+            con.execute(
+                "INSERT INTO dq_rules VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [*head, rows, problem],
+            )
+            if problem:
+                con.execute(
+                    "INSERT INTO dq_findings VALUES (?, ?, ?, ?, NULL, NULL, NULL, ?)",
+                    ["rule", meta["rule"], stem, column, problem],
+                )
+                found += 1
+            continue
+        con.execute("INSERT INTO dq_rules VALUES (?, ?, ?, ?, ?, ?, ?, NULL)", [*head, rows])
+        # An INSERT's result is the number of rows it inserted.
+        found += con.execute(
+            f"INSERT INTO dq_findings WITH f AS ({frame}) "
+            f"SELECT 'rule', {_lit(meta['rule'])}, {_lit(stem)}, {_lit(column)}, * FROM ({sql})"
+        ).fetchall()[0][0]
+    return found
+
+
+@dataclass(frozen=True)
+class CrossCheck:
+    """One sql/checks file: a SELECT of the offending rows of ``{stem}``."""
+
+    path: Path
+    rule: str
+    severity: str
+    stems: tuple[str, ...]
+    requires: tuple[str, ...]  # tables, with {stem} substituted per stem
+    sql: str
+
+
+def read_check(path: Path) -> CrossCheck:
+    """Parse one check file's header comments (rule, severity, for, requires)."""
+    sql = path.read_text(encoding="utf-8")
+    header: dict[str, str] = {}
+    for line in sql.splitlines():
+        if not line.strip().startswith("--"):
+            break
+        m = _HEADER.match(line)
+        if m:
+            header[m.group(1).lower()] = m.group(2)
+    split = lambda text: tuple(t for t in re.split(r"[,\s]+", text) if t)  # noqa: E731
+    return CrossCheck(
+        path,
+        header["rule"],
+        header.get("severity", "warning"),
+        split(header["for"]),
+        split(header.get("requires", "")),
+        sql,
+    )
+
+
+def cross_checks(folder: Path = CHECKS_DIR) -> list[CrossCheck]:
+    return [read_check(p) for p in sorted(folder.glob("*.sql"))]
+
+
+def run_cross_checks(con: duckdb.DuckDBPyConnection, folder: Path = CHECKS_DIR) -> int:
+    """Run every cross-file check for each stem it names whose required tables all exist.
+
+    A check file's SELECT returns (_source_file, _line, value, detail) of the offending rows of
+    ``staging.{stem}``. Appends to dq_rules / dq_findings; returns the number of findings.
+    """
+    found = 0
+    for check in cross_checks(folder):
+        for stem in check.stems:
+            needed = [t.replace("{stem}", stem) for t in check.requires]
+            if not all(table_exists(con, *t.split(".", 1)) for t in needed):
+                continue
+            rows = con.execute(f"SELECT count(*) FROM staging.{stem}").fetchall()[0][0]
+            con.execute(
+                "INSERT INTO dq_rules VALUES ('cross_file', ?, ?, 'kept', ?, NULL, ?, NULL)",
+                [check.rule, check.severity, stem, rows],
+            )
+            body = check.sql.replace("{stem}", stem).strip().rstrip(";")
+            try:
+                found += con.execute(
+                    f"INSERT INTO dq_findings SELECT 'cross_file', {_lit(check.rule)}, "
+                    f"{_lit(stem)}, NULL, * FROM (\n{body}\n)"
+                ).fetchall()[0][0]
+            except duckdb.Error as e:
+                raise RuntimeError(f"{check.path.name} on {stem}: {e}") from e
+    return found
