@@ -58,7 +58,9 @@ SELECT
     s.team_label,
     n.episode_id AS named_episode_id,
     b.episode_id AS nearby_episode_id,
-    n.episode_id IS NULL AND b.episode_id IS NULL AS unmatched
+    n.episode_id IS NULL AND b.episode_id IS NULL AS unmatched,
+    -- closure + 30 days is after as_at: an episode may yet start (still counted, see docs)
+    (s.closure_date + INTERVAL 30 DAY)::DATE > getvariable('as_at') AS match_window_running
 FROM stepdowns AS s
 LEFT JOIN named AS n USING (referral_key)
 LEFT JOIN nearby AS b USING (referral_key);
@@ -72,6 +74,7 @@ COMMENT ON COLUMN marts.fact_stepdowns.closure_date IS 'The closure date: the pe
 COMMENT ON COLUMN marts.fact_stepdowns.team_label IS 'The merged referral''s team ((none) when blank): the team breakdown.';
 COMMENT ON COLUMN marts.fact_stepdowns.named_episode_id IS 'The (lowest) early-help episode naming one of referral_ids as source_referral_id, if any.';
 COMMENT ON COLUMN marts.fact_stepdowns.nearby_episode_id IS 'The (lowest) early-help episode of the same child starting in [closure_date, closure_date + 30 days], if any.';
+COMMENT ON COLUMN marts.fact_stepdowns.match_window_running IS 'True when closure_date + 30 days is after as_at: an early-help episode may still start in the window. Such step-downs are counted as spec/metrics.md says (unmatched if nothing yet); filter on this to see how many are provisional.';
 COMMENT ON COLUMN marts.fact_stepdowns.unmatched IS 'True when neither match exists: stepdown_unmatched_pct numerator.';
 
 CREATE OR REPLACE TABLE marts.metrics_stepdown AS

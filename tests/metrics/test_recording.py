@@ -195,3 +195,11 @@ def test_stepdown_unmatched(scon):
 def test_stepdown_absent_without_early_help(tmp_path):
     con = build({"referrals": STEP_REFERRALS}, AS_AT, FILES, tmp_path)
     assert "stepdown_unmatched_pct" not in metric_ids(con)
+
+
+def test_stepdown_fact_flags_running_windows(scon):
+    # as_at 31 Mar: S8 closed 10 Mar (+30 = 9 Apr, running); S5 closed 20 Feb (+30 = 22 Mar, over)
+    rows = dict(
+        scon.execute("SELECT child_id, match_window_running FROM marts.fact_stepdowns").fetchall()
+    )
+    assert rows == {"X1": False, "X2": False, "X3": False, "X4": False, "X5": False, "X8": True}
