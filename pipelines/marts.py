@@ -117,6 +117,20 @@ def default_as_at(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     return _latest_and_earliest(con)[0]
 
 
+def _comment_family_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Give each metrics_<family> column without a comment the metric_values column's comment."""
+    comments = {n: c for n, _, c in METRIC_VALUES_COLUMNS}
+    rows = con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() "
+        "WHERE schema_name = 'marts' AND table_name LIKE 'metrics\\_%' ESCAPE '\\' "
+        "AND (comment IS NULL OR comment = '')"
+    ).fetchall()
+    for table, column in rows:
+        if column in comments:
+            escaped = comments[column].replace("'", "''")
+            con.execute(f"COMMENT ON COLUMN marts.{table}.{column} IS '{escaped}'")
+
+
 def _build_metric_values(con: duckdb.DuckDBPyConnection) -> int:
     families = [
         r[0]
@@ -189,5 +203,6 @@ def build_marts(
         else:
             skipped.append(path.name)
 
+    _comment_family_columns(con)
     rows = _build_metric_values(con)
     return MartsResult(as_at=as_at, files_run=run, files_skipped=skipped, metric_values_rows=rows)

@@ -95,3 +95,18 @@ GROUP BY wd_index;
 COMMENT ON TABLE marts.wd_last_date IS 'ref.calendar collapsed: for each working-day index, the last calendar date carrying it (the working day plus any weekend or holiday after it). The last date d with wd(a, d) <= N is the last_date of wd_index(a) + N.';
 COMMENT ON COLUMN marts.wd_last_date.wd_index IS 'ref.calendar.wd_index.';
 COMMENT ON COLUMN marts.wd_last_date.last_date IS 'The latest calendar date with this wd_index.';
+
+-- period_days: each date of the reporting range with the periods containing it, so that an
+-- event finds its period by an equality join on its date (scales: no range join per event).
+CREATE OR REPLACE TABLE marts.period_days AS
+SELECT CAST(d.day AS DATE) AS date, p.period_type, p.period_label
+FROM marts.periods AS p
+CROSS JOIN LATERAL (
+    SELECT unnest(generate_series(p.period_start, p.period_end, INTERVAL 1 DAY)) AS day
+) AS d
+ORDER BY date, period_type;
+
+COMMENT ON TABLE marts.period_days IS 'One row per date from the first period start to as_at and period type: the month and the financial year containing it. Join an event date to it to find its periods.';
+COMMENT ON COLUMN marts.period_days.date IS 'A date on or before as_at.';
+COMMENT ON COLUMN marts.period_days.period_type IS 'month or financial_year.';
+COMMENT ON COLUMN marts.period_days.period_label IS 'The label of the period of that type containing the date (marts.periods.period_label).';

@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 import holidays
+import polars as pl
 import pytest
 
 from pipelines.contract import extract, staging_ddl
@@ -32,50 +33,46 @@ def _build_calendar_here(con: duckdb.DuckDBPyConnection) -> None:
     bank = holidays.country_holidays(
         "GB", subdiv="ENG", years=range(CAL_START.year, CAL_END.year + 1)
     )
-    rows = []
-    idx = 0
-    d = CAL_START
-    while d <= CAL_END:
-        name = bank.get(d)
-        working = d.weekday() < 5 and name is None
-        idx += int(working)
-        rows.append((d, working, name, idx))
-        d += dt.timedelta(days=1)
-    con.execute("CREATE SCHEMA IF NOT EXISTS ref")
-    con.execute(
-        "CREATE OR REPLACE TABLE ref.calendar (date DATE, is_working_day BOOLEAN, "
-        "bank_holiday VARCHAR, wd_index INTEGER)"
+    hols = pl.DataFrame(
+        {"date": list(bank.keys()), "bank_holiday": list(bank.values())},
+        schema={"date": pl.Date, "bank_holiday": pl.String},
     )
-    con.executemany("INSERT INTO ref.calendar VALUES (?, ?, ?, ?)", rows)
+    con.execute("CREATE SCHEMA IF NOT EXISTS ref")
+    con.register("_hols", hols)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE ref.calendar AS
+        WITH days AS (
+            SELECT CAST(d AS DATE) AS date
+            FROM range(DATE '{CAL_START}', DATE '{CAL_END}' + INTERVAL 1 DAY, INTERVAL 1 DAY) t(d)
+        ),
+        flagged AS (
+            SELECT date, isodow(date) <= 5 AND h.bank_holiday IS NULL AS is_working_day,
+                   h.bank_holiday
+            FROM days LEFT JOIN _hols AS h USING (date)
+        )
+        SELECT *, CAST(sum(CAST(is_working_day AS INTEGER)) OVER (ORDER BY date) AS INTEGER)
+            AS wd_index
+        FROM flagged
+        """
+    )
+    con.unregister("_hols")
 
 
 def _calendar(con: duckdb.DuckDBPyConnection) -> None:
     try:
-        from pipelines.calendar import build_calendar  # type: ignore[import-not-found]
+        from pipelines.calendar import build_calendar
     except ImportError:
         _build_calendar_here(con)
         return
-    build_calendar(con)
-
-
-@pytest.fixture(scope="session")
-def _calendar_rows() -> list[tuple]:
-    tmp = duckdb.connect()
-    _calendar(tmp)
-    rows = tmp.execute("SELECT * FROM ref.calendar ORDER BY date").fetchall()
-    tmp.close()
-    return rows
+    build_calendar(con, CAL_START, CAL_END)
 
 
 @pytest.fixture
-def con(_calendar_rows: list[tuple]) -> duckdb.DuckDBPyConnection:
+def con() -> duckdb.DuckDBPyConnection:
     c = duckdb.connect()
-    c.execute("CREATE SCHEMA staging; CREATE SCHEMA ref; CREATE SCHEMA marts")
-    c.execute(
-        "CREATE TABLE ref.calendar (date DATE, is_working_day BOOLEAN, "
-        "bank_holiday VARCHAR, wd_index INTEGER)"
-    )
-    c.executemany("INSERT INTO ref.calendar VALUES (?, ?, ?, ?)", _calendar_rows)
+    c.execute("CREATE SCHEMA staging; CREATE SCHEMA marts")
+    _calendar(c)
     yield c
     c.close()
 
