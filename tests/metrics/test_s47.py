@@ -124,3 +124,20 @@ def test_team_rows_sum_to_all(con):
 def test_absent_file_writes_no_s47_metric(tmp_path):
     con = build({}, AS_AT, FILES, tmp_path, "2012-04-01")
     assert metric_ids(con) & {"s47_enquiries", "icpc_15wd_pct", "s47_overdue_icpc"} == set()
+
+
+def test_weekend_strategy_and_weekend_icpc(tmp_path):
+    # Sat 30 Jun 2012 -> working days 2-6 Jul (1-5), 9-13 (6-10), 16-20 (11-15): an ICPC on Sat
+    # 21 Jul is wd 15 (in time), Mon 23 Jul wd 16 (late).
+    # Sun 3 Jun 2012 -> 4 and 5 Jun bank holidays; 6-8 (1-3), 11-15 (4-8), 18-22 (9-13),
+    # 25 (14), 26 (15): an ICPC on Tue 26 Jun is in time.
+    rows = [
+        s47("W1", "2012-06-30", "A", icpc="2012-07-21"),
+        s47("W2", "2012-06-30", "A", icpc="2012-07-23"),
+        s47("W3", "2012-06-03", "A", icpc="2012-06-26"),
+    ]
+    con = build({"s47_enquiries": rows}, AS_AT, FILES, tmp_path, "2012-04-01")
+    wd = dict(con.execute("SELECT s47_id, icpc_wd FROM marts.fact_s47_enquiries").fetchall())
+    assert wd == {"W1": 15, "W2": 16, "W3": 15}
+    assert metric(con, "icpc_15wd_pct", "2012-07") == (1, 2, 50.0)
+    assert metric(con, "icpc_15wd_pct", "2012-06") == (1, 1, 100.0)
