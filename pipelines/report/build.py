@@ -42,6 +42,8 @@ UNIT_AXIS = {
     "ratio": "Children per worker",
 }
 SPARK_MONTHS = 24
+# Said beside a headline figure whose unit is not obvious from the number.
+UNIT_SUFFIX = {"wd": "working days", "rate": "per 10,000 children", "ratio": "children each"}
 
 
 @dataclass(frozen=True)
@@ -478,59 +480,76 @@ def quality(r: Report, quarantine: Table | None, dq: QualityData | None) -> str:
 
 
 def quality_results(r: Report, dq: QualityData) -> str:
+    """The latest run's checks (those that found something first), and failures over runs."""
     n_labels, n_counts = len(dq.labels), len(dq.counts)
     runs = sorted({row[-1] for row in dq.rows if row[-1] is not None}, key=str) if dq.run else []
     latest_run = runs[-1] if runs else None
     latest_rows = [row for row in dq.rows if not dq.run or row[-1] == latest_run]
+    fail_at = n_labels + dq.counts.index(dq.failures) if dq.failures else None
 
-    def cell(v: object, is_count: bool) -> str:
-        if is_count:
-            return show_count(v, r.threshold) if isinstance(v, int | float) else NOTHING  # type: ignore[arg-type]
-        return "" if v is None else str(v)
+    def failed(row: tuple[object, ...]) -> float:
+        v = row[fail_at] if fail_at is not None else None
+        return float(v) if isinstance(v, int | float) else 0.0
 
-    header = [*dq.labels, *dq.counts]
-    rows = [
-        [cell(v, i >= n_labels) for i, v in enumerate(row[: n_labels + n_counts])]
-        for row in sorted(latest_rows, key=lambda row: [str(v) for v in row[:n_labels]])
-    ]
-    caption = f"Latest run ({latest_run})" if latest_run is not None else "All rows"
-    out = [html_table(header or ["(no columns)"], rows, caption)]
-    if len(runs) > 1 and dq.counts:
-        # Over time: the first count column that sounds like failures, summed per rule (first label).
-        preferred = [
-            c
-            for c in dq.counts
-            if any(w in c.lower() for w in ("fail", "bad", "quarantin", "error", "invalid"))
+    def cells(row: tuple[object, ...]) -> list[str]:
+        labels = ["" if v is None else str(v) for v in row[:n_labels]]
+        counts = [
+            show_count(v, r.threshold) if isinstance(v, int | float) else NOTHING
+            for v in row[n_labels : n_labels + n_counts]
         ]
-        measure = (preferred or dq.counts)[0]
-        k = (
-            dq.labels.index(
-                next(
-                    (c for c in dq.labels if "rule" in c.lower() or "check" in c.lower()),
-                    dq.labels[0],
-                )
-            )
-            if dq.labels
-            else None
+        return labels + counts
+
+    header = [*dq.labels, *dq.counts] or ["(no columns)"]
+    ordered = sorted(latest_rows, key=lambda row: (-failed(row), [str(v) for v in row[:n_labels]]))
+    when = f" ({latest_run})" if latest_run is not None else ""
+    out = []
+    if dq.failures:
+        problems = [row for row in ordered if failed(row) > 0]
+        out.append(
+            f"<p>{len(latest_rows)} check{'' if len(latest_rows) == 1 else 's'} in the latest run{escape(when)}; "
+            f"{len(problems)} found rows failing ({escape(dq.failures)} above 0).</p>"
         )
-        totals: dict[str, dict[object, float]] = defaultdict(lambda: defaultdict(float))
-        for row in dq.rows:
-            value = row[n_labels + dq.counts.index(measure)]
-            if isinstance(value, int | float) and row[-1] is not None:
-                totals["all" if k is None else str(row[k])][row[-1]] += value
-        x = [str(run) for run in runs]
-        series = [
-            charts.Series(
-                name,
-                x,
-                [show("count", by_run.get(run, 0), None, None, r.threshold) for run in runs],
+        if problems:
+            out.append(
+                html_table(header, [cells(row) for row in problems], "Checks that found problems")
             )
-            for name, by_run in sorted(totals.items())
-        ]
-        fig = charts.line_figure(f"{measure} by run", measure, "Run", series)
-        fig.update_xaxes(type="category")
-        out.append(r.figure(fig, f"{measure} by run", series_table(x, series)))
+        out.append(
+            f"<details><summary>All {len(latest_rows)} check results</summary>"
+            + html_table(header, [cells(row) for row in ordered])
+            + "</details>"
+        )
+    else:
+        out.append(html_table(header, [cells(row) for row in ordered], f"Latest run{when}"))
+    if len(runs) > 1 and dq.failures and fail_at is not None:
+        out.append(quality_over_runs(r, dq, runs, fail_at))
     return "".join(out)
+
+
+def quality_over_runs(r: Report, dq: QualityData, runs: list[object], fail_at: int) -> str:
+    """Failures per rule across runs: the rules that ever failed, the eight largest."""
+    rule = next((c for c in dq.labels if "rule" in c.lower() or "check" in c.lower()), None)
+    k = dq.labels.index(rule) if rule else None
+    totals: dict[str, dict[object, float]] = defaultdict(lambda: defaultdict(float))
+    for row in dq.rows:
+        value = row[fail_at]
+        if isinstance(value, int | float) and row[-1] is not None:
+            totals["all checks" if k is None else str(row[k])][row[-1]] += value
+    ever = sorted(
+        (t for t in totals.items() if sum(t[1].values()) > 0), key=lambda t: -sum(t[1].values())
+    )
+    if not ever:
+        return "<p>No check has found a failing row in any run.</p>"
+    x = [str(run) for run in runs]
+    series = [
+        charts.Series(
+            name, x, [show("count", by_run.get(run, 0), None, None, r.threshold) for run in runs]
+        )
+        for name, by_run in ever[:8]
+    ]
+    title = f"Rows failing checks ({dq.failures}) by run"
+    fig = charts.line_figure(title, "Rows failing", "Run", series)
+    fig.update_xaxes(type="category")
+    return r.figure(fig, title, series_table(x, series))
 
 
 # ---------------------------------------------------------------- about

@@ -209,40 +209,63 @@ def read_quarantine(con: duckdb.DuckDBPyConnection) -> Table | None:
     return Table(["Extract", "File", "Rule", "Column", "Rows quarantined"], out, frozenset({4}))
 
 
-_NUMERIC = ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL", "NUMERIC", "HUGEINT", "BIGINT")
-_TIME = ("DATE", "TIMESTAMP", "TIME")
+# Plain numeric types only (DECIMAL(p,s) is matched by prefix below); never a list like BIGINT[].
+_NUMERIC = frozenset(
+    (
+        "TINYINT",
+        "SMALLINT",
+        "INTEGER",
+        "BIGINT",
+        "HUGEINT",
+        "UTINYINT",
+        "USMALLINT",
+        "UINTEGER",
+        "UBIGINT",
+        "FLOAT",
+        "DOUBLE",
+    )
+)
 
 
 @dataclass(frozen=True)
 class QualityData:
-    """marts.data_quality as found: descriptive columns, count columns and (if any) a run column."""
+    """marts.data_quality as found: descriptive columns, count columns and (if any) a run column.
+
+    failures: the count column that says how many rows failed (None if none sounds like it).
+    """
 
     labels: list[str]
     counts: list[str]
     run: str | None
+    failures: str | None
     rows: list[tuple[object, ...]]  # labels..., counts..., run
 
 
-def read_data_quality(con: duckdb.DuckDBPyConnection) -> QualityData | None:
-    """Read marts.data_quality defensively: its columns are not fixed yet.
+_RUN = re.compile(r"run|as_at|checked_at|loaded_at")
+_FAILURES = re.compile(r"fail|bad|quarantin|error|invalid|violat")
 
-    Count columns are the numeric ones; the run is the first date/time column or one named
-    like run; the labels are the remaining text and boolean columns that cannot hold a record's
-    value (rule, file, severity ...).
+
+def read_data_quality(con: duckdb.DuckDBPyConnection) -> QualityData | None:
+    """Read marts.data_quality defensively: its columns are another engineer's to settle.
+
+    The run is the first date/time column, else one named like run; counts are the other plain
+    numeric columns; labels are the plain text and yes/no columns (rule, file, severity ...).
+    Columns that may hold a record's value (examples, lines, messages) and lists or structs are
+    never read.
     """
     if not table_exists(con, "marts", "data_quality"):
         return None
     cols = [(n, t) for n, t in columns(con, "marts", "data_quality") if not is_private_column(n)]
-    times = [n for n, t in cols if t.startswith(_TIME)]
-    named_run = [n for n, _ in cols if re.search(r"run|as_at|checked_at|loaded_at", n.lower())]
+    times = [n for n, t in cols if t in ("DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE")]
+    named_run = [n for n, _ in cols if _RUN.search(n.lower())]
     run = (times or named_run or [None])[0]
-    counts = [n for n, t in cols if t.startswith(_NUMERIC) and n != run and "run" not in n.lower()]
-    # Only plain text and yes/no columns are labels: lists, structs and JSON may carry values.
-    labels = [n for n, t in cols if n != run and t in ("VARCHAR", "BOOLEAN")]
+    counts = [n for n, t in cols if t in _NUMERIC and not _RUN.search(n.lower())]
+    labels = [n for n, t in cols if t in ("VARCHAR", "BOOLEAN") and not _RUN.search(n.lower())]
     if not counts and not labels:
         return None
+    failures = next((c for c in counts if _FAILURES.search(c.lower())), None)
     picked = labels + counts + ([run] if run else [])
     rows = con.execute(
         f"SELECT {', '.join(quote(c) for c in picked)} FROM marts.data_quality"
     ).fetchall()
-    return QualityData(labels, counts, run, rows)
+    return QualityData(labels, counts, run, failures, rows)
