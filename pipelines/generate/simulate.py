@@ -11,6 +11,7 @@ and blanked only when the frames are built (the data as they stood on the extrac
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -22,7 +23,6 @@ START = day(story.START)
 END = day(story.END)
 SINGLE_FROM = day(story.SINGLE_FROM)
 HORIZON = day("2016-12-31")  # true dates are clipped here; far past anything written
-YEAR = 365.25
 ADULT_DAYS = 6574  # 18 years
 
 
@@ -164,19 +164,32 @@ class _Workforce:
         return np.searchsorted(self._key, post * 100_000 + d, side="right") - 1
 
 
-# ---------------------------------------------------------------- the simulation
+# ---------------------------------------------------------------- the front door
 
 
-def simulate(children: int, seed: int) -> dict[str, pl.DataFrame]:
-    """Every extract of the contract as a polars frame (contract columns, any order)."""
-    draw = _Draw(seed)
+@dataclass
+class _FrontDoor:
+    """The children who reach the front door (per child) and their contacts (per contact)."""
+
+    n_kids: int
+    unborn: np.ndarray
+    dob: np.ndarray  # HORIZON for the unborn
+    edob: np.ndarray
+    kid: np.ndarray  # per contact from here on: the child
+    cdate: np.ndarray
+    cminute: np.ndarray
+    ooh: np.ndarray
+    ddate: np.ndarray  # decision day; after END = not decided yet
+    dminute: np.ndarray
+    outcome: pl.Series
+    source: pl.Series
+
+
+def _front_door(draw: _Draw, cal: WorkCalendar, scale: float) -> _FrontDoor:
     rng = draw.rng
-    cal = WorkCalendar(dt.date(1996, 1, 1), dt.date(2017, 12, 31))
-    scale = children / 10_000
     days = np.arange(START, END + 1)
-
-    # --- children and their chains of contacts -----------------------------------------
-    # Chains start at the rate that, with repeats, gives the target contact rate.
+    # Each child's contacts form a chain; chains start at the rate that, with their repeats,
+    # gives the story's contact rate (referrals / P_REFERRAL), quieter on closed days.
     volume = np.where(cal.is_working(days), 1.0, story.NON_WORKING_DAY_VOLUME)
     rate = _curve(story.REFERRALS, days) / story.P_REFERRAL * scale / 365 * volume / volume.mean()
     rate /= story.MEAN_CONTACTS_PER_CHILD
@@ -226,47 +239,78 @@ def simulate(children: int, seed: int) -> dict[str, pl.DataFrame]:
     # Now and then the emergency duty team records its own decision the same night.
     edt_now = ~working & draw.chance(0.2, nc)
     ddate = np.where(edt_now, cdate, ddate)
-    same_day = ddate == cdate
     dminute = np.where(
-        same_day,
+        ddate == cdate,
         np.minimum(cminute + draw.ints(10, 240, nc), 1439),
         draw.ints(8 * 60 + 30, 18 * 60 + 30, nc),
     )
     outcome = draw.pick(story.CONTACT_OUTCOMES, nc)
     source = _blank(draw.pick(story.SOURCES, nc), draw.chance(0.01, nc))
-
-    # Contacts numbered in time order.
-    c_rank = _rank(cdate * 1440 + cminute, kid)
-    contact_id = _ids(nc, 8).gather(c_rank)
-
-    # --- referrals --------------------------------------------------------------------
-    is_ref = (outcome == "REFERRAL").to_numpy() & (ddate <= END)
-    ri = np.flatnonzero(is_ref)
-    nr = ri.size
-    r_kid = kid[ri]
-    r_date = ddate[ri]
-    nfa = draw.chance(
-        np.where(r_date < SINGLE_FROM, story.P_NFA_BEFORE_2013, story.P_NFA_FROM_2013), nr
+    return _FrontDoor(
+        n_kids, unborn, dob, edob, kid, cdate, cminute, ooh, ddate, dminute, outcome, source
     )
 
-    # Assessment starts when the duty worker is allocated.
+
+# ---------------------------------------------------------------- episodes
+
+
+@dataclass
+class _Episodes:
+    """One row per referral (before double keying): the true day of every step it reaches."""
+
+    contact: np.ndarray  # the contact it came from
+    kid: np.ndarray
+    date: np.ndarray
+    nfa: np.ndarray
+    duty_start: np.ndarray  # duty worker allocated = initial (or single) assessment starts
+    ia_done: np.ndarray
+    s47: np.ndarray
+    further: np.ndarray  # assessed as needing further action
+    s_date: np.ndarray
+    icpc: np.ndarray
+    icpc_date: np.ndarray
+    s_end: np.ndarray
+    transfer_in: np.ndarray
+    plan: np.ndarray
+    p_start: np.ndarray
+    p_end: np.ndarray
+    lt_team: np.ndarray  # the long-term team and when it takes the case
+    lt_start: np.ndarray
+    core: np.ndarray  # a core assessment follows (before single assessments)
+    core_done: np.ndarray
+    closure: np.ndarray
+    reason: pl.Series
+
+    @property
+    def core_start(self) -> np.ndarray:
+        return self.lt_start  # the long-term worker does the core assessment
+
+
+def _p_nfa(d: np.ndarray) -> np.ndarray:
+    return np.where(d < SINGLE_FROM, story.P_NFA_BEFORE_2013, story.P_NFA_FROM_2013)
+
+
+def _episodes(draw: _Draw, cal: WorkCalendar, fd: _FrontDoor) -> _Episodes:
+    rng = draw.rng
+    contact = np.flatnonzero((fd.outcome == "REFERRAL").to_numpy() & (fd.ddate <= END))
+    nr = contact.size
+    kid = fd.kid[contact]
+    r_date = fd.ddate[contact]
+    nfa = draw.chance(_p_nfa(r_date), nr)
+
+    # The assessment starts when the duty worker is allocated.
     wait = rng.choice(6, nr, p=(0.8, 0.12, 0.04, 0.02, 0.01, 0.01))
     duty_start = np.where(wait == 0, r_date, cal.add(r_date, wait))
-    ia_single = duty_start >= SINGLE_FROM
+    single = duty_start >= SINGLE_FROM
     ia_median = np.where(
-        ia_single,
+        single,
         28 * _curve(story.SINGLE_PRESSURE, duty_start),
         5 * _curve(story.IA_PRESSURE, duty_start),
     )
     ia_done = cal.add(duty_start, draw.lognormal_days(ia_median, 0.55, nr))
 
-    # S47: the rate that turns this month's referrals into the story's plan starts.
-    per_plan = (
-        _curve(story.REFERRALS, r_date)
-        * (1 - np.where(r_date < SINGLE_FROM, story.P_NFA_BEFORE_2013, story.P_NFA_FROM_2013))
-        * story.P_ICPC
-        * story.P_PLAN
-    )
+    # S47 at the rate that turns this month's referrals into the story's plan starts.
+    per_plan = _curve(story.REFERRALS, r_date) * (1 - _p_nfa(r_date)) * story.P_ICPC * story.P_PLAN
     s47 = ~nfa & draw.chance(_curve(story.PLAN_STARTS, r_date) / per_plan, nr)
     further = ~nfa & (s47 | draw.chance(story.P_FURTHER_ACTION, nr))
 
@@ -289,10 +333,10 @@ def simulate(children: int, seed: int) -> dict[str, pl.DataFrame]:
         draw.lognormal_days(_curve(story.ALLOCATION_WAIT, ia_done), 0.7, nr),
     )
     lt_start = cal.add(ia_done, lt_wait)
-    core = further & ~ia_single
-    core_start = lt_start
-    core_done = cal.add(core_start, draw.lognormal_days(24, 0.5, nr))
+    core = further & ~single
+    core_done = cal.add(lt_start, draw.lognormal_days(24, 0.5, nr))
 
+    # The episode closes after the last thing that happened in it.
     service_from = np.maximum.reduce(
         [np.where(core, core_done, ia_done), lt_start, np.where(s47, s_end, 0)]
     )
@@ -315,192 +359,125 @@ def simulate(children: int, seed: int) -> dict[str, pl.DataFrame]:
         .then(pl.lit(draw.pick(story.CLOSURE_AFTER_PLAN, nr)))
         .otherwise(pl.lit(draw.pick(story.CLOSURE_AFTER_SERVICE, nr)))
     ).to_series()
-    stepdown = (reason == "RC9").to_numpy()
+    return _Episodes(
+        contact, kid, r_date, nfa, duty_start, ia_done, s47, further, s_date, icpc, icpc_date,
+        s_end, transfer_in, plan, p_start, p_end, lt_team, lt_start, core, core_done, closure,
+        reason,
+    )  # fmt: skip
 
-    # Referral IDs in date order; double-keyed copies get their own IDs.
-    dup = np.flatnonzero(draw.chance(story.P_DUPLICATE_REFERRAL, nr))
-    all_r = np.concatenate([np.arange(nr), dup])
-    is_copy = np.arange(all_r.size) >= nr
-    ref_rank = _rank(r_date[all_r], r_kid[all_r], is_copy)
-    all_ref_id = _ids(all_r.size, 7).gather(ref_rank)
-    ref_id = all_ref_id[:nr]
 
-    child_id = _ids(n_kids, 7).gather(rng.permutation(n_kids))  # opaque, not in time order
+# ---------------------------------------------------------------- allocations
 
-    # --- workers and allocations ------------------------------------------------------
-    wf = _Workforce(draw, scale)
-    d_rows = np.flatnonzero(~nfa)
-    lt_rows = np.flatnonzero(further)
-    a_ref = np.concatenate([d_rows, lt_rows])
-    a_team = np.concatenate([np.full(d_rows.size, story.DUTY), lt_team[lt_rows]])
-    a_qual = np.concatenate(
-        [np.ones(d_rows.size, bool), plan[lt_rows] | draw.chance(0.85, lt_rows.size)]
+
+@dataclass
+class _Allocations:
+    """One row per period of a worker holding a case (true dates), plus per referral the
+    tenure of its duty worker and of its long-term worker (-1: none)."""
+
+    ref: np.ndarray
+    team: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    tenure: np.ndarray
+    duty_tenure: np.ndarray
+    lt_tenure: np.ndarray
+
+
+def _allocate(draw: _Draw, wf: _Workforce, ep: _Episodes) -> _Allocations:
+    nr = ep.kid.size
+    duty = np.flatnonzero(~ep.nfa)
+    lt = np.flatnonzero(ep.further)
+    ref = np.concatenate([duty, lt])
+    team = np.concatenate([np.full(duty.size, story.DUTY), ep.lt_team[lt]])
+    # Children on a plan always have a qualified worker; other children in need mostly do.
+    qualified = np.concatenate([np.ones(duty.size, bool), ep.plan[lt] | draw.chance(0.85, lt.size)])
+    start = np.concatenate([ep.duty_start[duty], ep.lt_start[lt]])
+    planned_end = np.concatenate(
+        [np.where(ep.further, ep.ia_done, ep.closure)[duty], ep.closure[lt]]
     )
-    a_start = np.concatenate([duty_start[d_rows], lt_start[lt_rows]])
-    a_plan_end = np.concatenate([np.where(further, ia_done, closure)[d_rows], closure[lt_rows]])
-    a_tenure = wf.assign(draw, a_team, a_qual, a_start)
+    tenure = wf.assign(draw, team, qualified, start)
     # A worker who leaves mostly hands the case on after a gap; sometimes it is left with them.
-    w_end = wf.end[a_tenure]
-    left = (w_end < a_plan_end) & draw.chance(0.85, a_ref.size)
-    a_end = np.where(left, w_end, a_plan_end)
-    re_start = w_end + draw.ints(1, 15, a_ref.size)
-    again = np.flatnonzero(left & (re_start <= a_plan_end))
-    b_tenure = wf.assign(draw, a_team[again], a_qual[again], re_start[again])
-    al_ref = np.concatenate([a_ref, a_ref[again]])
-    al_team = np.concatenate([a_team, a_team[again]])
-    al_start = np.concatenate([a_start, re_start[again]])
-    al_end = np.concatenate([a_end, a_plan_end[again]])
-    al_tenure = np.concatenate([a_tenure, b_tenure])
-    al_keep = al_start <= END
+    w_end = wf.end[tenure]
+    left = (w_end < planned_end) & draw.chance(0.85, ref.size)
+    end = np.where(left, w_end, planned_end)
+    re_start = w_end + draw.ints(1, 15, ref.size)
+    again = np.flatnonzero(left & (re_start <= planned_end))
+    successor = wf.assign(draw, team[again], qualified[again], re_start[again])
+
     duty_tenure = np.full(nr, -1)
-    duty_tenure[d_rows] = a_tenure[: d_rows.size]
+    duty_tenure[duty] = tenure[: duty.size]
     lt_tenure = np.full(nr, -1)
-    lt_tenure[lt_rows] = a_tenure[d_rows.size :]
-
-    workers, worker_id = _workers_frame(wf, draw)
-    team_names = pl.Series(story.TEAMS, dtype=pl.String)
-
-    idx = np.flatnonzero(al_keep)
-    n_al = idx.size
-    allocations = pl.DataFrame(
-        {
-            "allocation_id": _ids(n_al, 7).gather(_rank(al_start[idx], al_ref[idx])),
-            "child_id": child_id.gather(r_kid[al_ref[idx]]),
-            "referral_id": _blank(ref_id.gather(al_ref[idx]), draw.chance(0.05, n_al)),
-            "worker_id": worker_id.gather(al_tenure[idx]),
-            "team": team_names.gather(al_team[idx]),
-            "start_date": _date(al_start[idx]),
-            "end_date": _date(al_end[idx]),
-        }
+    lt_tenure[lt] = tenure[duty.size :]
+    return _Allocations(
+        ref=np.concatenate([ref, ref[again]]),
+        team=np.concatenate([team, team[again]]),
+        start=np.concatenate([start, re_start[again]]),
+        end=np.concatenate([end, planned_end[again]]),
+        tenure=np.concatenate([tenure, successor]),
+        duty_tenure=duty_tenure,
+        lt_tenure=lt_tenure,
     )
 
-    # --- contacts, referrals, assessments ---------------------------------------------
-    decided = ddate <= END
-    minutes = np.where(decided, ddate * 1440 + dminute, 0)
-    contacts = pl.DataFrame(
-        {
-            "contact_id": contact_id,
-            "child_id": child_id.gather(kid),
-            "contact_datetime": _datetime(cdate * 1440 + cminute),
-            "source": source,
-            "decision_datetime": _blank(_datetime(minutes), ~decided),
-            "outcome": _blank(outcome, ~decided),
-            "out_of_hours": _yn(ooh),
-            "team": pl.Series(np.where(ooh, "EDT", story.TEAMS[story.DUTY])),
-        }
-    )
 
-    referrals = pl.DataFrame(
-        {
-            "referral_id": all_ref_id,
-            "child_id": child_id.gather(r_kid[all_r]),
-            "contact_id": _blank(
-                contact_id.gather(ri[all_r]), is_copy & draw.chance(0.5, all_r.size)
-            ),
-            "referral_date": _date(r_date[all_r]),
-            "source": source.gather(ri[all_r]),
-            "primary_need": _blank(
-                draw.pick(story.PRIMARY_NEEDS, nr), draw.chance(0.02, nr)
-            ).gather(all_r),
-            "nfa": _yn(nfa[all_r]),
-            "closure_date": _date(closure[all_r]),
-            "closure_reason": _blank(reason.gather(all_r), closure[all_r] > END),
-            "team": pl.Series([story.TEAMS[story.DUTY]] * all_r.size, dtype=pl.String),
-        }
-    )
+# ---------------------------------------------------------------- the whole council
 
-    assessments = _assessments_frame(
-        draw,
-        ref=np.concatenate([d_rows, np.flatnonzero(core)]),
-        start=np.concatenate([duty_start[d_rows], core_start[core]]),
-        done=np.concatenate([ia_done[d_rows], core_done[core]]),
-        first=np.concatenate([np.ones(d_rows.size, bool), np.zeros(core.sum(), bool)]),
-        further=np.concatenate([further[d_rows], draw.chance(0.8, core.sum())]),
-        team=np.concatenate([np.full(d_rows.size, story.DUTY), lt_team[core]]),
-        tenure=np.concatenate([duty_tenure[d_rows], lt_tenure[core]]),
-        ref_id=ref_id,
-        kid_id=child_id.gather(r_kid),
-        worker_id=worker_id,
-    )
 
-    # --- S47, plans, reviews, visits --------------------------------------------------
-    si = np.flatnonzero(s47 & (s_date <= END))
-    ns = si.size
-    held = icpc[si] & (icpc_date[si] <= END)
-    concluded = s_end[si] <= END
-    s47_frame = pl.DataFrame(
-        {
-            "s47_id": _ids(ns, 6, "S").gather(_rank(s_date[si], r_kid[si])),
-            "child_id": child_id.gather(r_kid[si]),
-            "referral_id": ref_id.gather(si),
-            "strategy_discussion_date": _date(s_date[si]),
-            "end_date": _date(s_end[si]),
-            "icpc_not_required": _yn(~icpc[si], ~concluded | draw.chance(0.03, ns)),
-            "icpc_date": _date(icpc_date[si], ~icpc[si]),
-            "icpc_transfer_in": _yn(transfer_in[si], ~held),
-            "icpc_resulted_in_plan": _yn(plan[si], ~held),
-            "team": pl.Series([story.TEAMS[story.CP]] * ns, dtype=pl.String),
-        }
-    )
+@dataclass
+class _Ids:
+    child: pl.Series  # per child
+    contact: pl.Series  # per contact
+    referral: pl.Series  # per episode (the original of a double-keyed pair)
+    worker: pl.Series  # per tenure
 
-    pi = np.flatnonzero(plan & (p_start <= END))
-    cp_plans, reviews, visits = _plans_frames(
-        draw, cal, pi, p_start, p_end, r_kid, child_id, ref_id
-    )
 
-    early_help = _early_help_frame(
-        draw,
-        child_id=child_id,
-        dob=dob,
-        eh_contacts=np.flatnonzero((outcome == "EARLY_HELP").to_numpy() & decided),
-        contact_kid=kid,
-        contact_decided=ddate,
-        stepdowns=np.flatnonzero(stepdown & (closure <= END)),
-        r_kid=r_kid,
-        closure=closure,
-        ref_id=ref_id,
-        scale=scale,
-        ethnicity=(eth := draw.pick(story.ETHNICITIES, n_kids)),
-    )
+def simulate(children: int, seed: int) -> dict[str, pl.DataFrame]:
+    """Every extract of the contract as a polars frame (contract columns, any order)."""
+    draw = _Draw(seed)
+    cal = WorkCalendar(dt.date(1996, 1, 1), dt.date(2017, 12, 31))
+    scale = children / 10_000
+    fd = _front_door(draw, cal, scale)
+    ep = _episodes(draw, cal, fd)
 
-    children_frame = pl.DataFrame(
-        {
-            "child_id": child_id,
-            "date_of_birth": _date(dob, unborn),
-            "expected_date_of_birth": _date(edob, ~unborn),
-            "sex": pl.Series(
-                np.where(
-                    unborn & draw.chance(0.6, n_kids),
-                    "U",
-                    rng.choice(np.array(["M", "F", "U"]), n_kids, p=(0.51, 0.485, 0.005)),
-                )
-            ),
-            "ethnicity": eth,
-            "religion": draw.pick(story.RELIGIONS, n_kids),
-            "disability": _yn(draw.chance(0.07, n_kids), draw.chance(0.14, n_kids)),
-        }
-    )
+    # Referral IDs in date order; double-keyed copies (same child and day) get their own IDs.
+    nr = ep.kid.size
+    rows = np.concatenate([np.arange(nr), np.flatnonzero(draw.chance(story.P_DUPLICATE_REFERRAL, nr))])  # fmt: skip
+    is_copy = np.arange(rows.size) >= nr
+    referral_id = _ids(rows.size, 7).gather(_rank(ep.date[rows], ep.kid[rows], is_copy))
+    child_id = _ids(fd.n_kids, 7).gather(draw.rng.permutation(fd.n_kids))  # not in time order
+    contact_id = _ids(fd.kid.size, 8).gather(_rank(fd.cdate * 1440 + fd.cminute, fd.kid))
 
-    population = pl.DataFrame(
-        {
-            "year": np.arange(2008, 2014),
-            "children_0_17": np.round(children * (0.955 + 0.009 * np.arange(6))).astype(np.int64),
-        }
-    )
-
+    wf = _Workforce(draw, scale)
+    al = _allocate(draw, wf, ep)
+    workers, worker_id = _workers_frame(draw, wf)
+    ids = _Ids(child_id, contact_id, referral_id[:nr], worker_id)
+    allocations = _allocations_frame(draw, al, ep, ids)
+    contacts = _contacts_frame(fd, ids)
+    referrals = _referrals_frame(draw, fd, ep, ids, rows, referral_id, is_copy)
+    assessments = _assessments_frame(draw, ep, al, ids)
+    s47 = _s47_frame(draw, ep, ids)
+    cp_plans, reviews, visits = _plans_frames(draw, cal, ep, ids)
+    ethnicity = draw.pick(story.ETHNICITIES, fd.n_kids)
+    early_help = _early_help_frame(draw, fd, ep, ids, ethnicity, scale)
     return {
-        "children": children_frame.sort("child_id"),
-        "contacts": contacts.sort("contact_id"),
-        "referrals": referrals.sort("referral_id"),
+        "children": _children_frame(draw, fd, ids, ethnicity),
+        "contacts": contacts,
+        "referrals": referrals,
         "assessments": assessments,
-        "allocations": allocations.sort("allocation_id"),
+        "allocations": allocations,
         "workers": workers,
-        "s47_enquiries": s47_frame.sort("s47_id"),
+        "s47_enquiries": s47,
         "cp_plans": cp_plans,
         "cp_reviews": reviews,
         "cp_visits": visits,
         "early_help": early_help,
-        "population": population,
+        "population": pl.DataFrame(
+            {
+                "year": np.arange(2008, 2014),
+                "children_0_17": np.round(children * (0.955 + 0.009 * np.arange(6))).astype(
+                    np.int64
+                ),
+            }
+        ),
     }
 
 
@@ -514,7 +491,17 @@ def _datetime(minutes: np.ndarray) -> pl.Series:
     return pl.Series(np.asarray(minutes, dtype=np.int64) * 60_000).cast(pl.Datetime("ms"))
 
 
-def _workers_frame(wf: _Workforce, draw: _Draw) -> tuple[pl.DataFrame, pl.Series]:
+def _const(value: str, n: int) -> pl.Series:
+    return pl.Series([value] * n, dtype=pl.String)
+
+
+_TEAM_NAMES = pl.Series(story.TEAMS, dtype=pl.String)
+
+
+# ---------------------------------------------------------------- the frames, one per extract
+
+
+def _workers_frame(draw: _Draw, wf: _Workforce) -> tuple[pl.DataFrame, pl.Series]:
     n = wf.post.size
     worker_id = _ids(n, 5).gather(_rank(wf.start, wf.post))
     # Workers who joined before the data mostly have no start date in the system.
@@ -522,7 +509,7 @@ def _workers_frame(wf: _Workforce, draw: _Draw) -> tuple[pl.DataFrame, pl.Series
     frame = pl.DataFrame(
         {
             "worker_id": worker_id,
-            "team": pl.Series(story.TEAMS, dtype=pl.String).gather(wf.post_team[wf.post]),
+            "team": _TEAM_NAMES.gather(wf.post_team[wf.post]),
             "qualified_social_worker": _yn(wf.post_qualified[wf.post]),
             "employment": pl.Series(np.where(wf.agency, "AGENCY", "PERMANENT")),
             "start_date": _date(wf.start, before & draw.chance(0.8, n)),
@@ -534,56 +521,155 @@ def _workers_frame(wf: _Workforce, draw: _Draw) -> tuple[pl.DataFrame, pl.Series
     return frame.filter(pl.Series(in_data)).sort("worker_id"), worker_id
 
 
-def _assessments_frame(
+def _allocations_frame(draw: _Draw, al: _Allocations, ep: _Episodes, ids: _Ids) -> pl.DataFrame:
+    i = np.flatnonzero(al.start <= END)
+    ref = al.ref[i]
+    return pl.DataFrame(
+        {
+            "allocation_id": _ids(i.size, 7).gather(_rank(al.start[i], ref)),
+            "child_id": ids.child.gather(ep.kid[ref]),
+            "referral_id": _blank(ids.referral.gather(ref), draw.chance(0.05, i.size)),
+            "worker_id": ids.worker.gather(al.tenure[i]),
+            "team": _TEAM_NAMES.gather(al.team[i]),
+            "start_date": _date(al.start[i]),
+            "end_date": _date(al.end[i]),
+        }
+    ).sort("allocation_id")
+
+
+def _contacts_frame(fd: _FrontDoor, ids: _Ids) -> pl.DataFrame:
+    decided = fd.ddate <= END
+    decision = _datetime(np.where(decided, fd.ddate * 1440 + fd.dminute, 0))
+    return pl.DataFrame(
+        {
+            "contact_id": ids.contact,
+            "child_id": ids.child.gather(fd.kid),
+            "contact_datetime": _datetime(fd.cdate * 1440 + fd.cminute),
+            "source": fd.source,
+            "decision_datetime": _blank(decision, ~decided),
+            "outcome": _blank(fd.outcome, ~decided),  # the outcome comes with the decision
+            "out_of_hours": _yn(fd.ooh),
+            "team": pl.Series(np.where(fd.ooh, "EDT", story.TEAMS[story.DUTY])),
+        }
+    ).sort("contact_id")
+
+
+def _referrals_frame(
     draw: _Draw,
-    *,
-    ref: np.ndarray,
-    start: np.ndarray,
-    done: np.ndarray,
-    first: np.ndarray,
-    further: np.ndarray,
-    team: np.ndarray,
-    tenure: np.ndarray,
-    ref_id: pl.Series,
-    kid_id: pl.Series,
-    worker_id: pl.Series,
+    fd: _FrontDoor,
+    ep: _Episodes,
+    ids: _Ids,
+    rows: np.ndarray,
+    referral_id: pl.Series,
+    is_copy: np.ndarray,
 ) -> pl.DataFrame:
+    """One row per referral, double-keyed copies included (``rows`` indexes the episodes)."""
+    nr, n = ep.kid.size, rows.size
+    contact = ep.contact[rows]
+    return pl.DataFrame(
+        {
+            "referral_id": referral_id,
+            "child_id": ids.child.gather(ep.kid[rows]),
+            "contact_id": _blank(ids.contact.gather(contact), is_copy & draw.chance(0.5, n)),
+            "referral_date": _date(ep.date[rows]),
+            "source": fd.source.gather(contact),
+            "primary_need": _blank(
+                draw.pick(story.PRIMARY_NEEDS, nr), draw.chance(0.02, nr)
+            ).gather(rows),
+            "nfa": _yn(ep.nfa[rows]),
+            "closure_date": _date(ep.closure[rows]),
+            "closure_reason": _blank(ep.reason.gather(rows), ep.closure[rows] > END),
+            "team": _const(story.TEAMS[story.DUTY], n),
+        }
+    ).sort("referral_id")
+
+
+def _assessments_frame(draw: _Draw, ep: _Episodes, al: _Allocations, ids: _Ids) -> pl.DataFrame:
+    """Initial (or single) assessments for every referral that is not NFA, then core ones."""
+    ia = np.flatnonzero(~ep.nfa)
+    core = np.flatnonzero(ep.core)
+    ref = np.concatenate([ia, core])
+    first = np.r_[np.ones(ia.size, bool), np.zeros(core.size, bool)]
+    start = np.concatenate([ep.duty_start[ia], ep.core_start[core]])
+    done = np.concatenate([ep.ia_done[ia], ep.core_done[core]])
+    further = np.concatenate([ep.further[ia], draw.chance(0.8, core.size)])
+    team = np.concatenate([np.full(ia.size, story.DUTY), ep.lt_team[core]])
+    tenure = np.concatenate([al.duty_tenure[ia], al.lt_tenure[core]])
+
     keep = start <= END
     ref, start, done, first = ref[keep], start[keep], done[keep], first[keep]
     further, team, tenure = further[keep], team[keep], tenure[keep]
     n = ref.size
+    # Working Together 2013: every assessment started from April 2013 is a single assessment.
     kind = np.where(start >= SINGLE_FROM, "SINGLE", np.where(first, "INITIAL", "CORE"))
     seen = draw.chance(0.93, n)
     alone = seen & draw.chance(0.62, n)
     return pl.DataFrame(
         {
             "assessment_id": _ids(n, 8).gather(_rank(start, ref, ~first)),
-            "child_id": kid_id.gather(ref),
-            "referral_id": ref_id.gather(ref),
+            "child_id": ids.child.gather(ep.kid[ref]),
+            "referral_id": ids.referral.gather(ref),
             "assessment_type": pl.Series(kind),
             "start_date": _date(start),
             "completed_date": _date(done),
             "child_seen": _yn(seen, draw.chance(0.02, n)),
             "child_seen_alone": _yn(alone, draw.chance(0.03, n)),
             "further_action": _yn(further, (done > END) | draw.chance(0.02, n)),
-            "team": pl.Series(story.TEAMS, dtype=pl.String).gather(team),
-            "worker_id": _blank(worker_id.gather(tenure), draw.chance(0.03, n)),
+            "team": _TEAM_NAMES.gather(team),
+            "worker_id": _blank(ids.worker.gather(tenure), draw.chance(0.03, n)),
         }
     ).sort("assessment_id")
 
 
+def _s47_frame(draw: _Draw, ep: _Episodes, ids: _Ids) -> pl.DataFrame:
+    i = np.flatnonzero(ep.s47 & (ep.s_date <= END))
+    n = i.size
+    icpc = ep.icpc[i]
+    held = icpc & (ep.icpc_date[i] <= END)
+    concluded = ep.s_end[i] <= END
+    return pl.DataFrame(
+        {
+            "s47_id": _ids(n, 6, "S").gather(_rank(ep.s_date[i], ep.kid[i])),
+            "child_id": ids.child.gather(ep.kid[i]),
+            "referral_id": ids.referral.gather(i),
+            "strategy_discussion_date": _date(ep.s_date[i]),
+            "end_date": _date(ep.s_end[i]),
+            "icpc_not_required": _yn(~icpc, ~concluded | draw.chance(0.03, n)),
+            "icpc_date": _date(ep.icpc_date[i], ~icpc),
+            "icpc_transfer_in": _yn(ep.transfer_in[i], ~held),
+            "icpc_resulted_in_plan": _yn(ep.plan[i], ~held),
+            "team": _const(story.TEAMS[story.CP], n),
+        }
+    ).sort("s47_id")
+
+
+def _children_frame(draw: _Draw, fd: _FrontDoor, ids: _Ids, ethnicity: pl.Series) -> pl.DataFrame:
+    n = fd.n_kids
+    sex = np.where(
+        fd.unborn & draw.chance(0.6, n),
+        "U",
+        draw.rng.choice(np.array(["M", "F", "U"]), n, p=(0.51, 0.485, 0.005)),
+    )
+    return pl.DataFrame(
+        {
+            "child_id": ids.child,
+            "date_of_birth": _date(fd.dob, fd.unborn),
+            "expected_date_of_birth": _date(fd.edob, ~fd.unborn),
+            "sex": pl.Series(sex),
+            "ethnicity": ethnicity,
+            "religion": draw.pick(story.RELIGIONS, n),
+            "disability": _yn(draw.chance(0.07, n), draw.chance(0.14, n)),
+        }
+    ).sort("child_id")
+
+
 def _plans_frames(
-    draw: _Draw,
-    cal: WorkCalendar,
-    pi: np.ndarray,
-    p_start: np.ndarray,
-    p_end: np.ndarray,
-    r_kid: np.ndarray,
-    child_id: pl.Series,
-    ref_id: pl.Series,
+    draw: _Draw, cal: WorkCalendar, ep: _Episodes, ids: _Ids
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Plans, with their review conferences and statutory visits up to the extract date."""
+    pi = np.flatnonzero(ep.plan & (ep.p_start <= END))
     n = pi.size
-    start, end, kid = p_start[pi], p_end[pi], r_kid[pi]
+    start, end, kid = ep.p_start[pi], ep.p_end[pi], ep.kid[pi]
     rank = _rank(start, kid)
     plan_id = _ids(n, 6, "CPP").gather(rank)
     # Previous plans as recorded: those in the data, plus some from before it; a few blank.
@@ -599,8 +685,8 @@ def _plans_frames(
     plans = pl.DataFrame(
         {
             "plan_id": plan_id,
-            "child_id": child_id.gather(kid),
-            "referral_id": _blank(ref_id.gather(pi), draw.chance(0.03, n)),
+            "child_id": ids.child.gather(kid),
+            "referral_id": _blank(ids.referral.gather(pi), draw.chance(0.03, n)),
             "start_date": _date(start),
             "end_date": _date(end),
             "initial_category": initial,
@@ -608,7 +694,7 @@ def _plans_frames(
                 np.where(changed, draw.pick(story.CP_CATEGORIES, n).to_numpy(), initial)
             ),
             "number_of_previous_plans": _blank(pl.Series(recorded), draw.chance(0.03, n)),
-            "team": pl.Series([story.TEAMS[story.CP]] * n, dtype=pl.String),
+            "team": _const(story.TEAMS[story.CP], n),
         }
     ).sort("plan_id")
 
@@ -652,33 +738,24 @@ def _plans_frames(
 
 
 def _early_help_frame(
-    draw: _Draw,
-    *,
-    child_id: pl.Series,
-    dob: np.ndarray,
-    eh_contacts: np.ndarray,
-    contact_kid: np.ndarray,
-    contact_decided: np.ndarray,
-    stepdowns: np.ndarray,
-    r_kid: np.ndarray,
-    closure: np.ndarray,
-    ref_id: pl.Series,
-    scale: float,
-    ethnicity: pl.Series,
+    draw: _Draw, fd: _FrontDoor, ep: _Episodes, ids: _Ids, ethnicity: pl.Series, scale: float
 ) -> pl.DataFrame:
+    """Episodes in the separate early-help system, which holds its own copy of each child."""
     rng = draw.rng
     # Contacts sent to early help, mostly taken up.
-    c = eh_contacts[draw.chance(0.8, eh_contacts.size)]
+    sent = np.flatnonzero((fd.outcome == "EARLY_HELP").to_numpy() & (fd.ddate <= END))
+    c = sent[draw.chance(0.8, sent.size)]
     # Step-downs (RC9) mostly start an episode within a month; some never do (unmatched).
-    s = stepdowns[draw.chance(0.85, stepdowns.size)]
-    kid = np.concatenate([contact_kid[c], r_kid[s]])
+    stepdown = np.flatnonzero((ep.reason == "RC9").to_numpy() & (ep.closure <= END))
+    s = stepdown[draw.chance(0.85, stepdown.size)]
+    kid = np.concatenate([fd.kid[c], ep.kid[s]])
     start = np.concatenate(
-        [contact_decided[c] + draw.ints(0, 20, c.size), closure[s] + draw.ints(0, 25, s.size)]
+        [fd.ddate[c] + draw.ints(0, 20, c.size), ep.closure[s] + draw.ints(0, 25, s.size)]
     )
     source_ref = pl.concat(
         [
             pl.Series([None] * c.size, dtype=pl.String),
-            _blank(ref_id.gather(s), draw.chance(0.25, s.size)),
+            _blank(ids.referral.gather(s), draw.chance(0.25, s.size)),
         ]
     )
     n_linked = kid.size
@@ -689,7 +766,7 @@ def _early_help_frame(
     start = np.r_[start, draw.ints(START, END, n_only)]
     safe_kid = np.r_[kid, np.zeros(n_only, np.int64)]
     own_dob = start - draw.ints(0, 17 * 365, n)
-    true_dob = np.where(linked, dob[safe_kid], own_dob)
+    true_dob = np.where(linked, fd.dob[safe_kid], own_dob)
     # The two systems disagree now and then (2010 letter): a mistyped date, another code.
     dob_off = draw.chance(0.04, n) * rng.choice(np.array([-31, -1, 1, 30, 365]), n)
     eh_dob = np.where(true_dob >= day("2016-01-01"), own_dob, true_dob + dob_off)
@@ -702,7 +779,7 @@ def _early_help_frame(
     keep = start <= END
     frame = pl.DataFrame(
         {
-            "child_id": _blank(child_id.gather(safe_kid), unlink),
+            "child_id": _blank(ids.child.gather(safe_kid), unlink),
             "date_of_birth": _date(eh_dob, draw.chance(0.03, n)),
             "ethnicity": _blank(eth, draw.chance(0.05, n)),
             "start_date": _date(start),
