@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import holidays
+import numpy as np
 import polars as pl
 import pytest
 
@@ -194,3 +195,83 @@ def test_population_is_the_children_asked_for(data):
     assert sizes == sorted(sizes)
     assert all(0.9 * N <= s <= 1.01 * N for s in sizes)
     assert data["children"].height < N  # only some children reach the front door
+
+
+def test_working_day_calendar_known_answers():
+    from pipelines.generate.calendar import WorkCalendar, day
+
+    cal = WorkCalendar(dt.date(2012, 1, 1), dt.date(2012, 12, 31))
+    # Saturday 2 June 2012, then the Jubilee bank holidays on Monday 4 and Tuesday 5.
+    assert cal.add([day("2012-06-02")], 0)[0] == day("2012-06-06")
+    assert cal.add([day("2012-06-01")], 1)[0] == day("2012-06-06")
+    assert cal.add([day("2012-12-24")], 1)[0] == day("2012-12-27")  # over Christmas
+    assert list(cal.is_working([day("2012-04-09"), day("2012-04-10")])) == [False, True]
+    assert cal.is_bank_holiday([day("2012-08-27")])[0]  # the August holiday (ENG, not plain GB)
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+
+
+def test_the_committed_sample_is_what_its_readme_says(tmp_path):
+    assert "--children 37000 --seed 2010" in (SAMPLE / "README.md").read_text()
+    generate(37000, 2010, tmp_path)
+    for e in EXTRACTS:
+        assert (tmp_path / e.filename).read_bytes() == (SAMPLE / e.filename).read_bytes()
+
+
+def _read(stem: str) -> pl.DataFrame:
+    e = extract(stem)
+    dates = [c.name for c in e.columns if c.kind == "date"]
+    f = pl.read_csv(SAMPLE / e.filename, infer_schema=False)
+    return f.with_columns(pl.col(dates).str.to_date("%Y-%m-%d")) if dates else f
+
+
+def _open_at(f: pl.DataFrame, start: str, end: str, t: dt.date) -> pl.DataFrame:
+    return f.filter(
+        (pl.col(start).is_null() | (pl.col(start) <= t))
+        & (pl.col(end).is_null() | (pl.col(end) > t))
+    )
+
+
+def test_the_sample_tells_the_story_of_the_letters():
+    # Initial assessments: wd(start, completed) by numpy's own business-day count, limit 7/10.
+    bank = holidays.country_holidays("GB", subdiv="ENG", years=range(2008, 2015))
+    a = _read("assessments").filter(
+        (pl.col("assessment_type") == "INITIAL") & pl.col("completed_date").is_not_null()
+    )
+    a = a.with_columns(
+        wd=pl.Series(
+            np.busday_count(
+                (a["start_date"] + dt.timedelta(days=1)).to_numpy(),
+                (a["completed_date"] + dt.timedelta(days=1)).to_numpy(),
+                holidays=list(bank),
+            )
+        ),
+        limit=pl.when(pl.col("start_date") < dt.date(2010, 4, 1)).then(7).otherwise(10),
+    )
+
+    def timely(first: dt.date, last: dt.date) -> float:
+        done = a.filter(pl.col("completed_date").is_between(first, last))
+        return (done["wd"] <= done["limit"]).mean()
+
+    autumn_2009 = timely(dt.date(2009, 9, 1), dt.date(2009, 12, 31))
+    year_2011 = timely(dt.date(2011, 4, 1), dt.date(2012, 3, 31))
+    assert autumn_2009 < 0.5 < 0.8 < year_2011
+
+    plans = _read("cp_plans")
+    open_2010 = _open_at(plans, "start_date", "end_date", dt.date(2010, 3, 31)).height
+    open_2012 = _open_at(plans, "start_date", "end_date", dt.date(2012, 3, 31)).height
+    assert open_2012 >= 1.8 * open_2010
+
+    w = _read("workers").filter(pl.col("qualified_social_worker") == "Y")
+
+    def agency(t: dt.date) -> float:
+        return (_open_at(w, "start_date", "end_date", t)["employment"] == "AGENCY").mean()
+
+    assert agency(dt.date(2013, 3, 31)) > 2 * agency(dt.date(2011, 3, 31))
+
+    # 2012-13 referrals (child and day, duplicates merged) near Kingston's 1,948.
+    r = _read("referrals").filter(
+        pl.col("referral_date").is_between(dt.date(2012, 4, 1), dt.date(2013, 3, 31))
+    )
+    assert 0.85 * 1948 <= r.select("child_id", "referral_date").n_unique() <= 1.15 * 1948
