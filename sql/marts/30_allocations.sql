@@ -1,0 +1,145 @@
+-- requires: staging.allocations, staging.workers, staging.referrals
+-- marts.metrics_allocations: allocation_delay_median_wd and allocated_within_5wd_pct (over the
+-- period's merged referrals that are not NFA, by the referral's team) and unallocated_open_cases
+-- (children with an open case and no qualified allocation open at period_end, by the team of
+-- the child's most recently started open case). Same pattern as 10_contacts.sql.
+
+CREATE OR REPLACE TABLE marts.metrics_allocations AS
+WITH
+
+periods AS (
+    SELECT period_type, period_label, period_start, period_end FROM marts.periods
+),
+
+period_days AS (
+    SELECT date, period_type, period_label FROM marts.period_days
+),
+
+referrals AS (
+    SELECT * FROM marts.fact_referrals
+),
+
+cases AS (
+    SELECT * FROM marts.fact_case_intervals
+),
+
+qualified AS (
+    SELECT child_id, qualified_start, qualified_end
+    FROM marts.fact_allocations
+    WHERE qualified_start IS NOT NULL
+),
+
+-- Event measures: referrals that are not NFA, in the period of their referral date.
+referred AS (
+    SELECT pd.period_type, pd.period_label, r.*
+    FROM referrals AS r
+    INNER JOIN period_days AS pd ON pd.date = r.referral_date
+    WHERE NOT r.nfa
+),
+
+referred_by_breakdown AS (
+    SELECT *, 'all' AS breakdown, 'ALL' AS breakdown_value FROM referred
+    UNION ALL
+    SELECT *, 'team', team_label FROM referred
+),
+
+referred_counts AS (
+    SELECT
+        period_type, period_label, breakdown, breakdown_value,
+        median(allocation_delay_wd) AS delay_median,
+        count(*) FILTER (WHERE allocated_within_5wd) AS within_5wd,
+        count(*) FILTER (WHERE NOT allocation_window_running) AS within_5wd_denominator
+    FROM referred_by_breakdown
+    GROUP BY ALL
+),
+
+-- Snapshot at period_end: children with a case open then ...
+open_cases AS (
+    SELECT
+        p.period_type, p.period_label, p.period_end, c.child_id, c.team_label,
+        -- ... reported under the team of the most recently started one (one team per child,
+        -- so the teams sum to the whole).
+        row_number() OVER (
+            PARTITION BY p.period_type, p.period_label, c.child_id
+            ORDER BY c.start_date DESC, c.source, c.source_key
+        ) AS case_rank
+    FROM cases AS c
+    INNER JOIN periods AS p
+        ON c.start_date <= p.period_end
+        AND coalesce(c.end_date, DATE '9999-12-31') > p.period_end
+),
+
+-- ... and children with a qualified allocation open then.
+allocated AS (
+    SELECT DISTINCT p.period_type, p.period_label, q.child_id
+    FROM qualified AS q
+    INNER JOIN periods AS p
+        ON q.qualified_start <= p.period_end
+        AND coalesce(q.qualified_end, DATE '9999-12-31') > p.period_end
+),
+
+unallocated AS (
+    SELECT o.period_type, o.period_label, o.child_id, o.team_label
+    FROM open_cases AS o
+    ANTI JOIN allocated AS a USING (period_type, period_label, child_id)
+    WHERE o.case_rank = 1
+),
+
+unallocated_by_breakdown AS (
+    SELECT *, 'all' AS breakdown, 'ALL' AS breakdown_value FROM unallocated
+    UNION ALL
+    SELECT *, 'team', team_label FROM unallocated
+),
+
+unallocated_counts AS (
+    SELECT period_type, period_label, breakdown, breakdown_value, count(*) AS unallocated
+    FROM unallocated_by_breakdown
+    GROUP BY ALL
+),
+
+-- Breakdown values: the teams of referrals that are not NFA and of the case intervals.
+spine AS (
+    SELECT p.*, b.breakdown, b.breakdown_value
+    FROM periods AS p
+    CROSS JOIN (
+        SELECT 'all' AS breakdown, 'ALL' AS breakdown_value
+        UNION
+        SELECT DISTINCT 'team', team_label FROM referrals WHERE NOT nfa
+        UNION
+        SELECT DISTINCT 'team', team_label FROM cases
+    ) AS b
+),
+
+measures AS (
+    SELECT
+        s.*,
+        r.delay_median,
+        coalesce(r.within_5wd, 0) AS within_5wd,
+        coalesce(r.within_5wd_denominator, 0) AS within_5wd_denominator,
+        coalesce(u.unallocated, 0) AS unallocated
+    FROM spine AS s
+    LEFT JOIN referred_counts AS r USING (period_type, period_label, breakdown, breakdown_value)
+    LEFT JOIN unallocated_counts AS u USING (period_type, period_label, breakdown, breakdown_value)
+)
+
+SELECT
+    'allocation_delay_median_wd' AS metric_id,
+    period_type, period_label, period_start, period_end, breakdown, breakdown_value,
+    CAST(NULL AS DOUBLE) AS numerator,
+    CAST(NULL AS DOUBLE) AS denominator,
+    CAST(delay_median AS DOUBLE) AS value
+FROM measures
+UNION ALL
+SELECT
+    'allocated_within_5wd_pct',
+    period_type, period_label, period_start, period_end, breakdown, breakdown_value,
+    within_5wd, within_5wd_denominator, marts.pct(within_5wd, within_5wd_denominator)
+FROM measures
+UNION ALL
+SELECT
+    'unallocated_open_cases',
+    period_type, period_label, period_start, period_end, breakdown, breakdown_value,
+    unallocated, NULL, unallocated
+FROM measures;
+
+COMMENT ON TABLE marts.metrics_allocations IS 'The allocation family in metric_values shape: allocation_delay_median_wd, allocated_within_5wd_pct (by the referral''s team), unallocated_open_cases (by the team of the child''s most recently started open case).';
