@@ -210,6 +210,31 @@ def test_comparators_beside_local_figures(built):
     assert "2025-26 (to date)" in html
 
 
+def test_headline_compares_with_the_published_year_of_its_month(tmp_path: Path):
+    """Data from 2013: the card sets March 2013 beside 2012-13's published figures."""
+    con = duckdb.connect()
+    rows = [
+        (
+            "rereferral_12m_pct",
+            "month",
+            "2013-03",
+            date(2013, 3, 1),
+            date(2013, 3, 31),
+            "all",
+            "ALL",
+            10.0,
+            50.0,
+            20.0,
+        )
+    ]
+    make_warehouse(con, rows)
+    html = build_report(con, tmp_path / "r.html").path.read_text(encoding="utf-8")
+    # DfE C1, year ending 31 March 2013: England 24.7%; Kingston's neighbours' mean 20.2%.
+    assert "Published 2012-13: England 24.7%, statistical neighbours 20.2%" in card(
+        html, "Re-referrals within 12 months"
+    )
+
+
 def test_privacy_no_child_identifier_reaches_the_page(tmp_path: Path):
     con = duckdb.connect()
     make_warehouse(con)

@@ -139,13 +139,19 @@ def text(s: Shown | None) -> str:
 Published = dict[tuple[str, str], dict[str, tuple[float, int, str]]]
 
 
-def published_line(metric: Metric, published: Published) -> str:
-    """England and neighbours for the latest published year, beside a headline figure."""
+def financial_year(d: date) -> str:
+    start = d.year if d.month >= 4 else d.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def published_line(metric: Metric, published: Published, when: date | None) -> str:
+    """England and neighbours beside a headline figure: the published year containing the
+    headline month when there is one (older data), else the latest published year."""
     england = published.get((metric.metric_id, "england"), {})
     neighbours = published.get((metric.metric_id, "sn_average"), {})
     if not england:
         return ""
-    year = max(england)
+    year = financial_year(when) if when and financial_year(when) in england else max(england)
     parts = [f"England {fmt(england[year][0], metric.unit)}"]
     if year in neighbours:
         parts.append(f"statistical neighbours {fmt(neighbours[year][0], metric.unit)}")
@@ -206,7 +212,7 @@ def headline(
             )
             body += charts.sparkline(values, description)
         if card.breakdown == "all":
-            body += published_line(metric, published)
+            body += published_line(metric, published, latest.end if latest else None)
         by_section[metric.section].append(
             f'<article class="card" aria-labelledby="card-{i}">{heading}{body}'
             f'<p class="def">{escape(definition)}</p></article>'
@@ -636,7 +642,7 @@ def build_report(
             about(suppress_below, missing, info, comparator_la),
         ]
     )
-    as_at_text = long_date(as_at) if as_at else "unknown"
+    as_at_text = long_date(as_at) if as_at else "not known"
     status = f"Data as at {as_at_text}."
     if latest:
         status += f" Latest complete month: {month_name(latest)}."
