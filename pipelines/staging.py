@@ -1,0 +1,333 @@
+"""Type ``raw.<stem>`` into ``staging.<stem>``; rows that cannot be used go to ``quarantine.<stem>``.
+
+The SQL is generated from the contract (pipelines/contract.py, whose docstring gives the typing
+rules). A row is quarantined for its first failing rule, taking the columns in contract order:
+
+- ``required``        a required field is blank
+- ``not_a_date``      a non-blank date that is not ``YYYY-MM-DD`` or ``DD/MM/YYYY`` (or D/M/YYYY),
+                      or is no real day (31/02/2012; US 12/31/2012 fails as 31 is not a month)
+- ``not_a_datetime``  the same for date-times (ISO with ``T`` or a space, optional seconds; or
+                      ``DD/MM/YYYY HH:MM[:SS]``; a bare date is midnight)
+- ``not_an_integer``  a non-blank strict int that is not a whole number
+- ``unknown_code``    a required code column holding a code outside the contract's list
+- ``duplicate_id``    the extract's key repeats: the first copy by line is kept. This rule comes
+                      last and counts only rows that passed every other rule, so a broken first
+                      copy does not push a good later one out.
+
+Unknown optional codes and odd yes/no values are kept (codes upper-cased, yes/no -> NULL) for the
+validation step to report. So every raw row lands in exactly one of staging and quarantine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from pipelines.contract import SQL_TYPES, Column, Extract
+from pipelines.errors import ExtractError
+
+# trim() alone keeps tabs, line ends and the no-break spaces Excel likes. Trimming allocates a new
+# string, the bulk of the cost at millions of rows, so it runs only when a cheap test says so.
+_WHITESPACE = " \t\r\n\u00a0"
+_ISO_DATE = r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+_UK_DATE = r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}"
+_TIME = r"[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?"
+# The patterns pin the shape: a four-digit year (strptime reads 01/01/12 as the year 12, and a
+# cast to TIMESTAMP would drop a "+01" offset). The parse then rejects days that do not exist.
+# ISO fractional seconds are accepted too: SQL Server exports write "10:30:15.000".
+_ISO_DATETIME = rf"{_ISO_DATE}([T ]{_TIME}(\.[0-9]{{1,6}})?)?"
+_UK_DATETIME = rf"{_UK_DATE}( {_TIME})?"
+_UK_DATETIME_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y"]
+_INT_PATTERN = r"[+-]?[0-9]+(\.0+)?"  # 3 and 3.0 are whole numbers; 3.5 is not
+_YES = ("y", "yes", "1", "true")
+_NO = ("n", "no", "0", "false")
+_LINEAGE = ("_source_file", "_line")
+_QUARANTINE_EXTRA = ("_column", "_rule", "_value", "_reason")
+
+
+@dataclass(frozen=True)
+class StagingCounts:
+    """Rows in raw, and where they went: raw = staged + quarantined."""
+
+    raw: int
+    staged: int
+    quarantined: int
+
+
+@dataclass(frozen=True)
+class _Check:
+    column: str
+    rule: str
+    condition: str  # SQL, true when the row breaks the rule
+    reason: str  # SQL expression for the part of _reason after "file line n, column 'c': "
+
+
+def build_staging(con: duckdb.DuckDBPyConnection, extract: Extract) -> StagingCounts:
+    """Write ``staging.<stem>`` and ``quarantine.<stem>`` from ``raw.<stem>``; return the counts.
+
+    Raises ExtractError when raw.<stem> is absent or lacks a required contract column, and
+    AssertionError if raw rows != staged + quarantined (a bug, never bad data).
+    """
+    stem = _q(extract.stem)
+    raw_columns = _raw_columns(con, extract)
+    checked = _q(f"_staging_checked_{extract.stem}")
+    con.execute("CREATE SCHEMA IF NOT EXISTS staging")
+    con.execute("CREATE SCHEMA IF NOT EXISTS quarantine")
+    try:
+        # Each value is typed and checked once, into a temporary table both outputs read.
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {checked} AS {checked_sql(extract, raw_columns)}"
+        )
+        if extract.key:
+            con.execute(duplicates_sql(extract, checked))
+        con.execute(staging_sql(extract, checked))
+        con.execute(quarantine_sql(extract, raw_columns, checked))
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {checked}")
+    for statement in comment_sql(extract):
+        con.execute(statement)
+
+    raw, staged, quarantined = con.execute(
+        f"SELECT (SELECT count(*) FROM raw.{stem}), (SELECT count(*) FROM staging.{stem}), "
+        f"(SELECT count(*) FROM quarantine.{stem})"
+    ).fetchall()[0]
+    if raw != staged + quarantined:
+        raise AssertionError(
+            f"{extract.stem}: raw has {raw} rows but staging {staged} + quarantine {quarantined}"
+        )
+    return StagingCounts(raw, staged, quarantined)
+
+
+def checked_sql(extract: Extract, raw_columns: list[str]) -> str:
+    """SELECT, per raw row: its rowid (``__rowid``), lineage, each contract column typed
+    (``__t_<name>``), and ``__fail``, the 1-based index into ``_checks(extract)`` of the first
+    rule the row breaks (NULL if none; duplicates are marked afterwards)."""
+    cleaned = ", ".join(
+        f"{_cleaned(c.name, raw_columns)} AS {_q('__v_' + c.name)}" for c in extract.columns
+    )
+    typed = ", ".join(
+        f"{_typed(c, _q('__v_' + c.name))} AS {_q('__t_' + c.name)}" for c in extract.columns
+    )
+    row_checks = [k for k in _checks(extract) if k.rule != "duplicate_id"]
+    first_fail = " ".join(f"WHEN {k.condition} THEN {i}" for i, k in enumerate(row_checks, 1))
+    typed_names = ", ".join(_q("__t_" + c.name) for c in extract.columns)
+    return (
+        f"SELECT __rowid, _source_file, _line, {typed_names}, CASE {first_fail} END AS __fail, "
+        "CAST(NULL AS BIGINT) AS __first_line "
+        f"FROM (SELECT *, {typed} FROM "
+        f"(SELECT rowid AS __rowid, _source_file, _line, {cleaned} FROM raw.{_q(extract.stem)}))"
+    )
+
+
+def duplicates_sql(extract: Extract, checked: str) -> str:
+    """UPDATE marking every later copy of a key, among rows that broke no other rule."""
+    assert extract.key is not None
+    key = _q("__t_" + extract.key)
+    return (
+        f"UPDATE {checked} AS c SET __fail = {len(_checks(extract))}, "
+        "__first_line = d.first_line "
+        "FROM (SELECT __rowid, _line, min(_line) OVER (PARTITION BY _source_file, "
+        f"{key}) AS first_line FROM {checked} WHERE __fail IS NULL) AS d "
+        "WHERE c.__rowid = d.__rowid AND d._line > d.first_line"
+    )
+
+
+def staging_sql(extract: Extract, checked: str) -> str:
+    """CREATE staging.<stem>: the contract columns typed, then lineage, in file order."""
+    columns = ", ".join(
+        f"CAST({_q('__t_' + c.name)} AS {SQL_TYPES[c.kind]}) AS {_q(c.name)}"
+        for c in extract.columns
+    )
+    return (
+        f"CREATE OR REPLACE TABLE staging.{_q(extract.stem)} AS "
+        f"SELECT {columns}, _source_file, _line FROM {checked} "
+        "WHERE __fail IS NULL ORDER BY _source_file, _line"
+    )
+
+
+def quarantine_sql(extract: Extract, raw_columns: list[str], checked: str) -> str:
+    """CREATE quarantine.<stem>: the raw columns, then the failing column, rule, value, reason."""
+    checks = _checks(extract)
+    column_list = "[" + ", ".join(_lit(k.column) for k in checks) + "]"
+    rule_list = "[" + ", ".join(_lit(k.rule) for k in checks) + "]"
+    value = " ".join(
+        f"WHEN {i} THEN CAST(r.{_q(k.column)} AS VARCHAR)"
+        for i, k in enumerate(checks, 1)
+        if k.column in raw_columns
+    )
+    where = (
+        "format('{} line {}, column ''{}'': ', "
+        f"coalesce(parse_filename(r._source_file), {_lit(extract.filename)}), "
+        f"coalesce(r._line, 0), {column_list}[c.__fail])"
+    )
+    reason = " ".join(f"WHEN {i} THEN {k.reason}" for i, k in enumerate(checks, 1))
+    raw = ", ".join(f"r.{_q(c)}" for c in raw_columns)
+    return (
+        f"CREATE OR REPLACE TABLE quarantine.{_q(extract.stem)} AS "
+        f"SELECT {raw}, {column_list}[c.__fail] AS _column, {rule_list}[c.__fail] AS _rule, "
+        f"CASE c.__fail {value} END AS _value, "
+        f"{where} || CASE c.__fail {reason} END AS _reason "
+        f"FROM raw.{_q(extract.stem)} AS r "
+        f"JOIN (SELECT __rowid, __fail, __first_line FROM {checked} WHERE __fail IS NOT NULL) AS c "
+        "ON r.rowid = c.__rowid ORDER BY r._source_file, r._line"
+    )
+
+
+def comment_sql(extract: Extract) -> list[str]:
+    """COMMENT ON statements for the staging and quarantine tables and their columns."""
+    stem = _q(extract.stem)
+    statements = [
+        f"COMMENT ON TABLE staging.{stem} IS {_lit(_table_comment(extract))}",
+        f"COMMENT ON TABLE quarantine.{stem} IS "
+        + _lit(
+            f"rows of {extract.filename} that could not be used, as read, each with the "
+            "column and rule it broke; raw rows = staging rows + quarantine rows"
+        ),
+    ]
+    for c in extract.columns:
+        statements.append(
+            f"COMMENT ON COLUMN staging.{stem}.{_q(c.name)} IS {_lit(_column_comment(c))}"
+        )
+    lineage = {
+        "_source_file": "the file the row was read from",
+        "_line": "the line of that file where the row starts (the header is line 1)",
+    }
+    quarantine = {
+        "_column": "the column that broke the rule (the first failing one, in contract order)",
+        "_rule": "required, not_a_date, not_a_datetime, not_an_integer, unknown_code "
+        "or duplicate_id",
+        "_value": "the value as read",
+        "_reason": "the problem in a sentence naming file, line and column",
+    }
+    for name, text in lineage.items():
+        statements.append(f"COMMENT ON COLUMN staging.{stem}.{name} IS {_lit(text)}")
+        statements.append(f"COMMENT ON COLUMN quarantine.{stem}.{name} IS {_lit(text)}")
+    for name, text in quarantine.items():
+        statements.append(f"COMMENT ON COLUMN quarantine.{stem}.{name} IS {_lit(text)}")
+    return statements
+
+
+def _raw_columns(con: duckdb.DuckDBPyConnection, extract: Extract) -> list[str]:
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_schema = 'raw' AND table_name = $t ORDER BY ordinal_position",
+        {"t": extract.stem},
+    ).fetchall()
+    columns = [r[0] for r in rows]
+    where = f"raw.{extract.stem}"
+    if not columns:
+        raise ExtractError(where, f"no such table: {extract.filename} has not been loaded")
+    for name in (*extract.required_columns, *_LINEAGE):
+        if name not in columns:
+            raise ExtractError(where, "required column is missing", column=name)
+    return columns
+
+
+def _cleaned(name: str, raw_columns: list[str]) -> str:
+    """SQL for a raw column trimmed, blank -> NULL (NULL when raw lacks the column)."""
+    if name not in raw_columns:
+        return "CAST(NULL AS VARCHAR)"
+    x = f"CAST({_q(name)} AS VARCHAR)"
+    needs_trim = " OR ".join(
+        [f"starts_with({x}, ' ')", f"ends_with({x}, ' ')"]
+        + [f"contains({x}, chr({ord(ch)}))" for ch in _WHITESPACE if ch != " "]
+    )
+    return f"NULLIF(CASE WHEN {needs_trim} THEN trim({x}, {_lit(_WHITESPACE)}) ELSE {x} END, '')"
+
+
+def _typed(c: Column, v: str) -> str:
+    """SQL typing the cleaned (trimmed, blank -> NULL) value ``v`` of column ``c``; NULL when
+    it cannot be typed."""
+    if c.kind in ("id", "text"):
+        return v
+    if c.kind == "code":
+        return f"upper({v})"
+    if c.kind == "yn":
+        return f"CASE WHEN lower({v}) IN {_tuple(_YES)} THEN true WHEN lower({v}) IN {_tuple(_NO)} THEN false END"
+    if c.kind == "int":
+        return (
+            f"CASE WHEN regexp_full_match({v}, '{_INT_PATTERN}') THEN TRY_CAST({v} AS BIGINT) END"
+        )
+    if c.kind == "date":
+        return (
+            f"CASE WHEN contains({v}, '/') THEN CASE WHEN regexp_full_match({v}, '{_UK_DATE}') "
+            f"THEN CAST(try_strptime({v}, '%d/%m/%Y') AS DATE) END "
+            f"WHEN regexp_full_match({v}, '{_ISO_DATE}') THEN TRY_CAST({v} AS DATE) END"
+        )
+    if c.kind == "datetime":
+        return (
+            f"CASE WHEN contains({v}, '/') THEN CASE WHEN regexp_full_match({v}, '{_UK_DATETIME}') "
+            f"THEN try_strptime({v}, {_UK_DATETIME_FORMATS}) END "
+            f"WHEN regexp_full_match({v}, '{_ISO_DATETIME}') THEN TRY_CAST({v} AS TIMESTAMP) END"
+        )
+    raise ValueError(f"no typing rule for kind {c.kind!r} (column {c.name})")
+
+
+def _checks(extract: Extract) -> list[_Check]:
+    """Every rule a row can break, in the order they are tried; duplicate_id last.
+
+    Conditions read the cleaned (``__v_``) and typed (``__t_``) values of checked_sql; reasons
+    read the raw row ``r`` and the checked row ``c`` of quarantine_sql.
+    """
+    checks: list[_Check] = []
+    for c in extract.columns:
+        v, t = _q("__v_" + c.name), _q("__t_" + c.name)
+        shown = _quoted(f"r.{_q(c.name)}")  # the value as read
+        untypable = f"{v} IS NOT NULL AND {t} IS NULL"
+        if c.required:
+            checks.append(_Check(c.name, "required", f"{v} IS NULL", "'required value is blank'"))
+        if c.kind == "date":
+            why = _lit(" is not a date (expected YYYY-MM-DD or DD/MM/YYYY)")
+            checks.append(_Check(c.name, "not_a_date", untypable, f"{shown} || {why}"))
+        elif c.kind == "datetime":
+            why = _lit(
+                " is not a date-time (expected YYYY-MM-DD HH:MM[:SS], "
+                "YYYY-MM-DDTHH:MM[:SS] or DD/MM/YYYY HH:MM[:SS])"
+            )
+            checks.append(_Check(c.name, "not_a_datetime", untypable, f"{shown} || {why}"))
+        elif c.kind == "int" and not c.lenient:
+            why = _lit(" is not a whole number")
+            checks.append(_Check(c.name, "not_an_integer", untypable, f"{shown} || {why}"))
+        elif c.kind == "code" and c.required and c.codes:
+            why = _lit(f" is not one of the codes {', '.join(c.codes)}")
+            known = f"{t} NOT IN {_tuple(c.codes)}"
+            checks.append(_Check(c.name, "unknown_code", known, f"{shown} || {why}"))
+    if extract.key:
+        shown = _quoted(f"r.{_q(extract.key)}")
+        why = f"{_lit(f' repeats the {extract.key} first seen on line ')} || c.__first_line"
+        kept = _lit("; the first copy is kept")
+        # decided over the whole table by duplicates_sql, not row by row
+        checks.append(_Check(extract.key, "duplicate_id", "", f"{shown} || {why} || {kept}"))
+    return checks
+
+
+def _table_comment(extract: Extract) -> str:
+    return (
+        f"{extract.meaning or extract.stem}: {extract.filename} typed per the extract contract, "
+        f"one row per usable row; the rest are in quarantine.{extract.stem}"
+    )
+
+
+def _column_comment(c: Column) -> str:
+    facts = [c.kind, "required" if c.required else "optional"]
+    if c.codes and len(c.codes) <= 12:
+        facts.append("codes " + " ".join(c.codes))
+    return f"{c.meaning} ({', '.join(facts)})" if c.meaning else f"{c.name} ({', '.join(facts)})"
+
+
+def _quoted(sql: str) -> str:
+    """SQL putting the value of ``sql`` in single quotes, for a reason."""
+    return f"chr(39) || {sql} || chr(39)"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _tuple(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(_lit(v) for v in values) + ")"
