@@ -210,6 +210,29 @@ def test_comparators_beside_local_figures(built):
     assert "2025-26 (to date)" in html
 
 
+def test_comparator_la_is_configurable(tmp_path: Path):
+    reference = tmp_path / "comparators.csv"
+    reference.write_text(
+        "metric_id,financial_year,year_ending,area,la_code,la_name,value,n_areas\n"
+        "rereferral_12m_pct,2024-25,2025-03-31,england,,England,22.6,1\n"
+        "rereferral_12m_pct,2024-25,2025-03-31,la,202,Camden,17.5,1\n"
+        "rereferral_12m_pct,2024-25,2025-03-31,sn_average,202,Camden,21.25,9\n"
+        "rereferral_12m_pct,2024-25,2025-03-31,la,314,Kingston upon Thames,15.0,1\n",
+        encoding="utf-8",
+    )
+    con = duckdb.connect()
+    make_warehouse(con)
+    html = build_report(
+        con, tmp_path / "r.html", comparator_la="202", reference_csv=reference
+    ).path.read_text(encoding="utf-8")
+    assert "Camden (published)" in html and "Kingston upon Thames" not in html
+    assert "statistical neighbours 21.2%" in card(html, "Re-referrals within 12 months")
+    unknown = build_report(
+        con, tmp_path / "u.html", comparator_la="999", reference_csv=reference
+    ).path.read_text(encoding="utf-8")
+    assert "No published figures for LA code 999" in unknown
+
+
 def test_headline_compares_with_the_published_year_of_its_month(tmp_path: Path):
     """Data from 2013: the card sets March 2013 beside 2012-13's published figures."""
     con = duckdb.connect()

@@ -355,14 +355,14 @@ def comparisons(r: Report, published: Published, la_code: str) -> str:
     if la_name is None:
         la_name = next(
             (v[2] for (m, a), d in published.items() if a == "sn_average" for v in d.values()),
-            la_code,
+            f"LA code {la_code}",
         )
     out.append(
         f"<p class='lead'>This report's figures for each financial year (1 April to 31 March; snapshots at "
         f"31 March), beside the published figures for {escape(la_name)}, the mean of its ten statistical "
         "neighbours and England (DfE children in need statistics; see About).</p>"
     )
-    if not published:
+    if not any(area != "england" for _, area in published):
         out.append(
             f"<p class='missing'>No published figures for LA code {escape(la_code)} in data/reference/ "
             "(rebuild it with data/reference/build_comparators.py --la CODE).</p>"
