@@ -105,12 +105,19 @@ def mv(
     period_label: str,
     breakdown: str = "all",
     breakdown_value: str = "ALL",
+    period_type: str | None = None,
 ) -> dict[str, Any] | None:
-    """The metric_values row for one metric, period and breakdown value, or None."""
+    """The metric_values row for one metric, period and breakdown value, or None.
+
+    ``period_type`` defaults to month, or financial_year when the label cannot be a month
+    (``2012-13``); say ``period_type="financial_year"`` for ``2011-12`` the year.
+    """
+    if period_type is None:
+        period_type = "month" if int(period_label[5:]) <= 12 else "financial_year"
     cur = con.execute(
         "SELECT * FROM marts.metric_values WHERE metric_id = ? AND period_label = ? "
-        "AND breakdown = ? AND breakdown_value = ?",
-        [metric_id, period_label, breakdown, breakdown_value],
+        "AND breakdown = ? AND breakdown_value = ? AND period_type = ?",
+        [metric_id, period_label, breakdown, breakdown_value, period_type],
     )
     names = [d[0] for d in cur.description]
     rows = cur.fetchall()
@@ -118,7 +125,7 @@ def mv(
     return dict(zip(names, rows[0], strict=True)) if rows else None
 
 
-def value(con: duckdb.DuckDBPyConnection, metric_id: str, period_label: str, **kw: str) -> Any:
+def value(con: duckdb.DuckDBPyConnection, metric_id: str, period_label: str, **kw: Any) -> Any:
     row = mv(con, metric_id, period_label, **kw)
     assert row is not None, f"no row for {metric_id} {period_label} {kw}"
     return row["value"]
