@@ -1,7 +1,7 @@
 """Helpers for the S47, CP, recording and workforce metric tests (engineer M2).
 
 `build(tables, as_at)` makes an in-memory warehouse with exactly the staging shapes of
-pipelines/contract.py, a working-day calendar, and runs the framework SQL plus the given family
+pipelines/contract.py, the project's ref.calendar (pipelines.calendar), and runs the framework SQL plus the given family
 files through pipelines.marts.build_marts. Tests then read rows with `metric(...)`.
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import holidays
 
+from pipelines.calendar import build_calendar
 from pipelines.contract import extract, staging_ddl
 from pipelines.marts import SQL_DIR, build_marts
 
@@ -24,34 +24,6 @@ FRAMEWORK_GLOBS = ("00_*.sql", "0[1-9]_fact_*.sql", "0[1-9]_*fact*.sql")
 
 def d(s: str) -> dt.date:
     return dt.date.fromisoformat(s)
-
-
-def _calendar(
-    con: duckdb.DuckDBPyConnection, start: str = "2008-01-01", end: str = "2030-12-31"
-) -> None:
-    """ref.calendar as architecture.md defines it: England and Wales working days."""
-    bank = holidays.country_holidays(
-        "GB", subdiv="ENG", years=range(d(start).year, d(end).year + 1)
-    )
-    con.execute("CREATE SCHEMA IF NOT EXISTS ref")
-    con.execute("CREATE TEMP TABLE bank (date DATE, name VARCHAR)")
-    con.executemany("INSERT INTO bank VALUES (?, ?)", sorted(bank.items()))
-    con.execute(
-        f"""
-        CREATE TABLE ref.calendar AS
-        WITH days AS (
-            SELECT unnest(generate_series(DATE '{start}', DATE '{end}', INTERVAL 1 DAY))::DATE AS date
-        ),
-        flagged AS (
-            SELECT days.date, isodow(days.date) < 6 AND bank.date IS NULL AS is_working_day,
-                   bank.name AS bank_holiday
-            FROM days LEFT JOIN bank USING (date)
-        )
-        SELECT date, is_working_day, bank_holiday,
-               sum(is_working_day::INTEGER) OVER (ORDER BY date)::INTEGER AS wd_index
-        FROM flagged ORDER BY date
-        """
-    )
 
 
 def _insert(con: duckdb.DuckDBPyConnection, stem: str, rows: list[dict[str, Any]]) -> None:
@@ -92,7 +64,7 @@ def build(
         )
     for stem, rows in tables.items():
         _insert(con, stem, rows)
-    _calendar(con)
+    build_calendar(con)  # the project's one ref.calendar (England and Wales working days)
     sql_dir = tmp_path / "sql"
     sql_dir.mkdir(exist_ok=True)
     for pattern in FRAMEWORK_GLOBS:
