@@ -1,8 +1,9 @@
 """Helpers for the S47, CP, recording and workforce metric tests (engineer M2).
 
-`build(tables, as_at)` makes an in-memory warehouse with exactly the staging shapes of
-pipelines/contract.py, the project's ref.calendar (pipelines.calendar), and runs the framework SQL plus the given family
-files through pipelines.marts.build_marts. Tests then read rows with `metric(...)`.
+`build(tables, as_at, files, tmp_path)` makes an in-memory warehouse with exactly the staging
+shapes of pipelines/contract.py and the project's ref.calendar (pipelines.calendar), then runs
+the framework SQL (00_*, 0N_fact_*) plus the given family files through
+pipelines.marts.build_marts. Tests then read rows with `metric(...)`.
 """
 
 from __future__ import annotations
