@@ -52,6 +52,8 @@ def metric_rows() -> list[tuple]:
         add("single_assessment_timely_pct", label, 4.0, 4.0, 100.0)
         add("single_assessment_median_wd", label, None, None, 23.5)  # over 4 cases: suppressed
         add("assessment_seen_alone_pct", label, 17.0, 20.0, 85.0)
+        add("allocation_delay_median_wd", label, None, None, 3.5)  # at least 9 cases: shown
+        add("allocated_within_5wd_pct", label, 9.0, 12.0, 75.0)
     add("rereferral_12m_pct", "2025-26", 9.0, 60.0, 15.0, period_type="financial_year")
     return rows
 
@@ -169,8 +171,11 @@ def test_zero_and_nothing_to_measure(built):
     assert card_value(html, "Referrals closed with no further action") == "\u2013"
 
 
-def test_median_is_suppressed_when_its_cases_are_few(built):
+def test_median_is_shown_only_over_enough_cases(built):
     _, html = built
+    median = card(html, "Referral to allocation (median)")
+    assert card_value(html, "Referral to allocation (median)") == "3.5"
+    assert "working days, over at least 9 cases" in median
     assert "23.5" not in ours(html)  # the median of 4 single assessments
 
 

@@ -184,9 +184,9 @@ def headline(
             body = '<p class="figure missing">no complete month in the data yet</p>'
         else:
             now = r.shown(metric, "month", latest.label, card.breakdown, card.breakdown_value)
-            detail = (
-                f'<span class="detail">{escape(now.detail)}</span>' if now and now.detail else ""
-            )
+            unit = UNIT_SUFFIX.get(metric.unit, "") if now and now.value is not None else ""
+            words = ", ".join(w for w in (unit, now.detail if now else "") if w)
+            detail = f'<span class="detail">{escape(words)}</span>' if words else ""
             value = text(now) if now is not None else "none recorded"
             suppressed = " suppressed" if now is not None and now.suppressed else ""
             body = f'<p class="figure{suppressed}"><span class="value">{escape(value)}</span>{detail}</p>'
