@@ -43,8 +43,11 @@ def extract_date(con: duckdb.DuckDBPyConnection, as_at: dt.date | None = None) -
     return max(candidates) if candidates else None
 
 
-def frame_sql(con: duckdb.DuckDBPyConnection, stem: str, as_of: dt.date | None) -> str:
-    """SELECT of staging.<stem> with ``_earliest_date`` and ``_as_at_next``, in file order."""
+def frame_sql(
+    con: duckdb.DuckDBPyConnection, stem: str, as_of: dt.date | None, source: str | None = None
+) -> str:
+    """SELECT of staging.<stem> (or ``source``, a subquery of its rows, e.g. a sample) with
+    ``_earliest_date`` and ``_as_at_next``."""
     columns = ", ".join(f's."{c}"' for c in extract(stem).column_names)
     next_day = (
         f"TIMESTAMP '{(as_of + dt.timedelta(days=1)).isoformat()}'"
@@ -62,5 +65,5 @@ def frame_sql(con: duckdb.DuckDBPyConnection, stem: str, as_of: dt.date | None) 
         earliest, join = "CAST(NULL AS TIMESTAMP)", ""
     return (
         f"SELECT {columns}, {earliest} AS {EARLIEST}, {next_day} AS {AS_AT_NEXT}, "
-        f"s._source_file, s._line FROM staging.{stem} s {join}"
+        f"s._source_file, s._line FROM {source or f'staging.{stem}'} s {join}"
     )
