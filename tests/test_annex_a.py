@@ -208,7 +208,7 @@ def test_header_variants_and_values_in_a_list_csv(tmp_path):
 def test_curly_quotes_and_list_identification(tmp_path):
     path = tmp_path / "assessments.csv"
     path.write_text(
-        "Child Unique ID,Continuous Assessment Start Date,"
+        "LA Child ID,Continuous Assessment Start Date,"
         "Was the child assessed as requiring LA children\u2019s social care support ,"
         "Continuous Assessment Date of Authorisation\n"
         "7,2020-01-06,b) No,2020-03-02\n",

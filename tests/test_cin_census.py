@@ -254,3 +254,16 @@ def test_detect_a_census_folder(tmp_path):
     (tmp_path / "contacts.csv").write_text("contact_id\n1\n")
     with pytest.raises(ExtractError, match="mixes"):
         detect_format(tmp_path)
+
+
+@needs_shared
+def test_validation_in_batches_names_the_same_lines(monkeypatch):
+    import pipelines.sources.cin_census as cin_census
+
+    whole = [(f.line, f.column, f.message) for f in read_cin_census([FAKE], XSD).findings]
+    monkeypatch.setattr(cin_census, "SCHEMA_CHUNK", 7)
+    batched = [(f.line, f.column, f.message) for f in read_cin_census([FAKE], XSD).findings]
+    assert batched == whole and len(whole) == 402
+    monkeypatch.setattr(cin_census, "MAX_SCHEMA_FINDINGS", 10)
+    capped = read_cin_census([FAKE], XSD).findings
+    assert len(capped) == 11 and capped[-1].message == "392 more schema violations not listed"

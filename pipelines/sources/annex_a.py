@@ -104,6 +104,24 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "adopter_id": ("individualadopteridentifier",),
 }
 HEADERS: dict[str, str] = {alias: key for key, aliases in _ALIASES.items() for alias in aliases}
+# Looser patterns (as liia-tools-pipeline uses) for headers no alias names, only for columns
+# that cannot be mistaken for another list's: "Latest Date of Contact" on List 9 must not make
+# it List 1, so no list's identifying date is matched loosely.
+HEADER_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bchild\b.*\b(id|identifier)\b|\b(id|identifier)\b.*\bchild\b"), "child_id"),
+    (re.compile(r"date.*birth"), "dob"),
+    (re.compile(r"was the child assessed.*social care support"), "further_action"),
+    (re.compile(r"subject to emergency protection order"), "epo"),
+)
+
+
+def header_key(cell: object) -> str | None:
+    """The field key a header names: an alias first, then a loose pattern."""
+    key = HEADERS.get(normalise_header(cell))
+    if key is not None:
+        return key
+    words = " ".join(unicodedata.normalize("NFKC", str(cell)).lower().split())
+    return next((key for pattern, key in HEADER_PATTERNS if pattern.search(words)), None)
 
 
 @dataclass(frozen=True)
@@ -199,7 +217,7 @@ HEADER_SEARCH_ROWS = 30  # title and note rows above a header; the template has 
 
 def match_list(cells: list[object]) -> AnnexList | None:
     """The Annex A list whose header row this is, or None."""
-    keys = {HEADERS.get(normalise_header(c)) for c in cells if c not in (None, "")}
+    keys = {header_key(c) for c in cells if c not in (None, "")}
     for annex_list in LISTS:
         if annex_list.signature in keys and (annex_list.number == 11 or "child_id" in keys):
             return annex_list
@@ -402,7 +420,7 @@ def _rows_of_sheet(
         for position, cell in enumerate(cells):
             if cell in (None, ""):
                 continue
-            key = HEADERS.get(normalise_header(cell))
+            key = header_key(cell)
             if key is None or key in columns.values():
                 if annex_list.used:
                     why = "header not recognised" if key is None else f"a second {key!r} column"

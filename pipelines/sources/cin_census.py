@@ -18,6 +18,7 @@ validated and each violation becomes a finding; the file is read either way.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ SEX = {"1": "M", "2": "F", "0": "U", "9": "U", "M": "M", "F": "F", "U": "U"}
 YES = {"1", "true"}
 NO = {"0", "false"}
 MAX_SCHEMA_FINDINGS = 1000  # per file: enough to see the pattern without drowning the report
+SCHEMA_CHUNK = 200  # children validated at a time (see _chunks)
 
 
 @dataclass
@@ -78,14 +80,36 @@ class _File:
         self.findings.append(Finding(self.path, rule, message, None, line, column, shown))
 
 
-def _text(parent: etree._Element | None, tag: str) -> str | None:
-    """Trimmed text of a child element; absent or blank is None."""
-    if parent is None:
-        return None
-    found = parent.find(tag)
-    if found is None or found.text is None:
-        return None
-    return found.text.strip() or None
+class _Node:
+    """An element with its child elements grouped by tag, read in one pass (``find`` per field
+    is the slow part of a large file)."""
+
+    __slots__ = ("element", "groups")
+
+    def __init__(self, element: etree._Element | None) -> None:
+        self.element = element
+        self.groups: dict[str, list[etree._Element]] = {}
+        if element is not None:
+            for child in element.iterchildren(etree.Element):
+                self.groups.setdefault(child.tag, []).append(child)
+
+    def all(self, tag: str) -> list[_Node]:
+        return [_Node(element) for element in self.groups.get(tag, [])]
+
+    def first(self, tag: str) -> etree._Element | None:
+        found = self.groups.get(tag)
+        return found[0] if found else None
+
+    def text(self, tag: str) -> str | None:
+        """Trimmed text of the first child element with this tag; absent or blank is None."""
+        found = self.first(tag)
+        if found is None or found.text is None:
+            return None
+        return found.text.strip() or None
+
+    @property
+    def line(self) -> int | None:
+        return None if self.element is None else self.element.sourceline
 
 
 def _parse(path: Path) -> etree._ElementTree:
@@ -106,6 +130,30 @@ def _parse(path: Path) -> etree._ElementTree:
 _schemas: dict[Path, etree.XMLSchema] = {}
 
 
+def _chunks(tree: etree._ElementTree) -> list[etree._ElementTree]:
+    """The file as documents of at most SCHEMA_CHUNK children each, for validation.
+
+    lxml slows quadratically as a document's violations pile up (100,000 children with one each
+    take minutes), so the children are validated a batch at a time. Copies keep their source
+    lines, so a violation still names the file's line. The header goes with the first batch.
+    """
+    root = tree.getroot()
+    children = root.find("Children")
+    if children is None or len(children) <= SCHEMA_CHUNK:
+        return [tree]
+    kids = list(children)
+    documents = []
+    for start in range(0, len(kids), SCHEMA_CHUNK):
+        message = etree.Element(root.tag)
+        header = root.find("Header")
+        if start == 0 and header is not None:
+            message.append(copy.deepcopy(header))
+        batch = etree.SubElement(message, "Children")
+        batch.extend(copy.deepcopy(kid) for kid in kids[start : start + SCHEMA_CHUNK])
+        documents.append(etree.ElementTree(message))
+    return documents
+
+
 def _validate(tree: etree._ElementTree, census: _File, xsd_dir: Path) -> None:
     """Check the file against its collection year's XSD, if the folder has it."""
     xsd = xsd_dir / f"CIN_schema_{census.collection_year}.xsd"
@@ -115,98 +163,103 @@ def _validate(tree: etree._ElementTree, census: _File, xsd_dir: Path) -> None:
     if xsd not in _schemas:
         _schemas[xsd] = etree.XMLSchema(etree.parse(str(xsd)))
     schema = _schemas[xsd]
-    if schema.validate(tree):
-        return
-    errors = list(schema.error_log)
-    for error in errors[:MAX_SCHEMA_FINDINGS]:
-        # error.path is like /Message/Children/Child[2]/ChildIdentifiers/Sex
-        column = re.sub(r"\[\d+\]$", "", (error.path or "").rsplit("/", 1)[-1]) or None
-        census.findings.append(
-            Finding(census.path, "schema", f"{xsd.name}: {error.message}", None, error.line, column)
-        )
-    if len(errors) > MAX_SCHEMA_FINDINGS:
+    violations = 0
+    for document in _chunks(tree):
+        if schema.validate(document):
+            continue
+        for error in schema.error_log:
+            violations += 1
+            if violations > MAX_SCHEMA_FINDINGS:
+                continue
+            # error.path is like /Message/Children/Child[2]/ChildIdentifiers/Sex
+            column = re.sub(r"\[\d+\]$", "", (error.path or "").rsplit("/", 1)[-1]) or None
+            census.findings.append(
+                Finding(
+                    census.path, "schema", f"{xsd.name}: {error.message}", None, error.line, column
+                )
+            )
+    if violations > MAX_SCHEMA_FINDINGS:
         census.note(
-            "schema", f"{len(errors) - MAX_SCHEMA_FINDINGS} more schema violations not listed"
+            "schema", f"{violations - MAX_SCHEMA_FINDINGS} more schema violations not listed"
         )
 
 
-def _code(census: _File, element: etree._Element, tag: str, codes: tuple[str, ...]) -> str | None:
-    value = _text(element, tag)
+def _code(census: _File, node: _Node, tag: str, codes: tuple[str, ...]) -> str | None:
+    value = node.text(tag)
     if value is not None and value.upper() not in codes:
         census.note(
             "unknown_code",
             "not a code of the contract; kept as written",
-            element.find(tag),
+            node.first(tag),
             tag,
             value,
         )
     return value
 
 
-def _yn(census: _File, element: etree._Element, tag: str) -> str | None:
-    value = _text(element, tag)
+def _yn(census: _File, node: _Node, tag: str) -> str | None:
+    value = node.text(tag)
     if value is None:
         return None
     if value.lower() in YES:
         return "Y"
     if value.lower() in NO:
         return "N"
-    census.note(
-        "not_yes_no", "not 0/1 or true/false; kept as written", element.find(tag), tag, value
-    )
+    census.note("not_yes_no", "not 0/1 or true/false; kept as written", node.first(tag), tag, value)
     return value
 
 
-def _child(census: _File, child: etree._Element) -> dict[str, object]:
-    ids = child.find("ChildIdentifiers")
-    characteristics = child.find("ChildCharacteristics")
-    sex_tag = "Sex" if ids is not None and ids.find("Sex") is not None else "GenderCurrent"
-    sex_code = _text(ids, sex_tag)
+def _child(census: _File, child: _Node) -> dict[str, object]:
+    ids = _Node(child.first("ChildIdentifiers"))
+    characteristics = _Node(child.first("ChildCharacteristics"))
+    sex_tag = "Sex" if ids.first("Sex") is not None else "GenderCurrent"
+    sex_code = ids.text(sex_tag)
     sex = SEX.get(sex_code.upper()) if sex_code else None
     if sex_code is not None and sex is None:
-        census.note("unknown_code", "not a sex code; kept as written", ids, sex_tag, sex_code)
+        census.note(
+            "unknown_code", "not a sex code; kept as written", ids.first(sex_tag), sex_tag, sex_code
+        )
         sex = sex_code
     # Disability codes: NONE means none; any other code means a disability.
-    disabilities = (
-        [] if characteristics is None else characteristics.findall("Disabilities/Disability")
-    )
-    codes = {(d.text or "").strip().upper() for d in disabilities} - {""}
+    codes = {
+        (d.text or "").strip().upper()
+        for disabilities in characteristics.groups.get("Disabilities", [])
+        for d in disabilities.iterchildren("Disability")
+    } - {""}
     disability = None if not codes else ("N" if codes == {"NONE"} else "Y")
-    ethnicity = _text(characteristics, "Ethnicity")
+    ethnicity = characteristics.text("Ethnicity")
     if ethnicity is not None and ethnicity.upper() not in ETHNICITY_CODES:
         census.note(
             "unknown_code",
             "not a CBDS ethnicity code; kept",
-            characteristics,
+            characteristics.first("Ethnicity"),
             "Ethnicity",
             ethnicity,
         )
     return {
-        "child_id": _text(ids, "LAchildID"),
-        "date_of_birth": _text(ids, "PersonBirthDate"),
-        "expected_date_of_birth": _text(ids, "ExpectedPersonBirthDate"),
+        "child_id": ids.text("LAchildID"),
+        "date_of_birth": ids.text("PersonBirthDate"),
+        "expected_date_of_birth": ids.text("ExpectedPersonBirthDate"),
         "sex": sex,
         "ethnicity": ethnicity,
         "disability": disability,
         "collection_year": census.collection_year,
         "_source_file": census.path,
-        "_line": child.sourceline,
+        "_line": child.line,
     }
 
 
-def _episode(
-    census: _File, child_id: str | None, details: etree._Element, occurrence: int
-) -> _Episode:
+def _episode(census: _File, child_id: str | None, details: _Node, occurrence: int) -> _Episode:
     """The referral of one CINdetails block and the records nested in it (ids filled in later)."""
     lineage = {"_source_file": census.path, "collection_year": census.collection_year}
-    referral_date = _text(details, "CINreferralDate")
+    referral_date = details.text("CINreferralDate")
     if child_id is None or referral_date is None:
         census.note(
             "no_referral_key",
             "episode without LAchildID or CINreferralDate: no referral id",
-            details,
+            details.element,
         )
-        key: tuple[str, ...] = (census.path, str(details.sourceline))
+        key: tuple[str, ...] = (census.path, str(details.line))
     else:
         key = (child_id, referral_date, str(occurrence))
     episode = _Episode(key, census.rank)
@@ -216,10 +269,10 @@ def _episode(
         "source": _code(census, details, "ReferralSource", REFERRAL_SOURCES),
         "primary_need": _code(census, details, "PrimaryNeedCode", PRIMARY_NEEDS),
         "nfa": _yn(census, details, "ReferralNFA"),
-        "closure_date": _text(details, "CINclosureDate"),
+        "closure_date": details.text("CINclosureDate"),
         "closure_reason": _code(census, details, "ReasonForClosure", CLOSURE_REASONS),
-        "date_of_initial_cpc": _text(details, "DateOfInitialCPC"),
-        "_line": details.sourceline,
+        "date_of_initial_cpc": details.text("DateOfInitialCPC"),
+        "_line": details.line,
         **lineage,
     }]  # fmt: skip
     episode.rows["assessments"] = [
@@ -227,45 +280,46 @@ def _episode(
             "child_id": child_id,
             # the census's assessments are single (continuous) assessments
             "assessment_type": "SINGLE",
-            "start_date": _text(a, "AssessmentActualStartDate"),
-            "completed_date": _text(a, "AssessmentAuthorisationDate"),
-            "_line": a.sourceline,
+            "start_date": a.text("AssessmentActualStartDate"),
+            "completed_date": a.text("AssessmentAuthorisationDate"),
+            "_line": a.line,
             **lineage,
         }
-        for a in details.findall("Assessments")
+        for a in details.all("Assessments")
     ]
     episode.rows["s47_enquiries"] = [
         {
             "child_id": child_id,
-            "strategy_discussion_date": _text(s, "S47ActualStartDate"),
+            "strategy_discussion_date": s.text("S47ActualStartDate"),
             "icpc_not_required": _yn(census, s, "ICPCnotRequired"),
-            "icpc_date": _text(s, "DateOfInitialCPC"),
-            "_line": s.sourceline,
+            "icpc_date": s.text("DateOfInitialCPC"),
+            "_line": s.line,
             **lineage,
         }
-        for s in details.findall("Section47")
+        for s in details.all("Section47")
     ]
     plans, reviews = [], []
-    for p in details.findall("ChildProtectionPlans"):
+    for p in details.all("ChildProtectionPlans"):
         plan = {
             "child_id": child_id,
-            "start_date": _text(p, "CPPstartDate"),
-            "end_date": _text(p, "CPPendDate"),
+            "start_date": p.text("CPPstartDate"),
+            "end_date": p.text("CPPendDate"),
             "initial_category": _code(census, p, "InitialCategoryOfAbuse", CP_CATEGORIES),
             "latest_category": _code(census, p, "LatestCategoryOfAbuse", CP_CATEGORIES),
-            "number_of_previous_plans": _text(p, "NumberOfPreviousCPP"),
-            "_line": p.sourceline,
+            "number_of_previous_plans": p.text("NumberOfPreviousCPP"),
+            "_line": p.line,
             **lineage,
         }
         plans.append(plan)
-        for review in p.findall("Reviews/CPPreviewDate"):
-            text = (review.text or "").strip() or None
-            reviews.append(
-                {"plan": plan, "review_date": text, "_line": review.sourceline, **lineage}
-            )
+        for review_list in p.groups.get("Reviews", []):
+            for review in review_list.iterchildren("CPPreviewDate"):
+                text = (review.text or "").strip() or None
+                reviews.append(
+                    {"plan": plan, "review_date": text, "_line": review.sourceline, **lineage}
+                )
     episode.rows["cp_plans"] = plans
     episode.rows["cp_reviews"] = reviews
-    census.cin_plans += len(details.findall("CINPlanDates"))
+    census.cin_plans += len(details.groups.get("CINPlanDates", []))
     return episode
 
 
@@ -274,8 +328,9 @@ def _read_file(
 ) -> tuple[_File, list[dict[str, object]], list[_Episode]]:
     tree = _parse(path)
     root = tree.getroot()
-    year = _text(root, "Header/CollectionDetails/Year")
-    reference_date = _text(root, "Header/CollectionDetails/ReferenceDate") or ""
+    collection = _Node(root.find("Header/CollectionDetails"))
+    year = collection.text("Year")
+    reference_date = collection.text("ReferenceDate") or ""
     collection_year = year if year and year.isdigit() else (reference_date[:4] or None)
     census = _File(
         str(path), (int(collection_year or 0), reference_date, position), collection_year, findings
@@ -288,7 +343,7 @@ def _read_file(
         census.note(
             "header_mismatch",
             f"ReferenceDate {reference_date} is not in collection year {year}; the Year is used",
-            root.find("Header/CollectionDetails/ReferenceDate"),
+            collection.first("ReferenceDate"),
             "ReferenceDate",
             reference_date,
         )
@@ -296,20 +351,21 @@ def _read_file(
         _validate(tree, census, xsd_dir)
 
     children, episodes = [], []
-    for child in root.iterfind("Children/Child"):
+    for element in root.iterfind("Children/Child"):
+        child = _Node(element)
         row = _child(census, child)
         if row["child_id"] is None:
-            census.note("no_child_id", "Child without LAchildID", child, "LAchildID")
+            census.note("no_child_id", "Child without LAchildID", element, "LAchildID")
         children.append(row)
         seen: Counter[str | None] = Counter()
-        for details in child.findall("CINdetails"):
-            referral_date = _text(details, "CINreferralDate")
+        for details in child.all("CINdetails"):
+            referral_date = details.text("CINreferralDate")
             seen[referral_date] += 1
             if seen[referral_date] == 2:
                 census.note(
                     "duplicate_referral",
                     "a second CINdetails for this child on this date",
-                    details,
+                    details.element,
                     "CINreferralDate",
                     referral_date,
                 )
