@@ -49,7 +49,7 @@ def load_extracts(
 ) -> Iterator[dg.MaterializeResult]:
     """Load every extract the input folder holds; one bad file does not stop the others."""
     folder = Path(warehouse.input_dir)
-    with warehouse.connect(context.run_id) as con:
+    with warehouse.connect(context.run.run_id) as con:
         outcomes = load_folder(con, folder)
         record_outcomes(con, outcomes)
     blocking = []
@@ -80,7 +80,7 @@ def stage_extracts(
     context: dg.AssetExecutionContext, warehouse: Warehouse
 ) -> Iterator[dg.MaterializeResult]:
     """Type and key every loaded extract; set aside each row that cannot be used."""
-    with warehouse.connect(context.run_id) as con:
+    with warehouse.connect(context.run.run_id) as con:
         loaded = {
             row[0]
             for row in con.execute(

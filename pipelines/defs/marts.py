@@ -19,7 +19,7 @@ from pipelines.warehouse import Warehouse
 def metric_values(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Every metric of the catalogue by month and financial year, for all and by team."""
     as_at = dt.date.fromisoformat(warehouse.as_at) if warehouse.as_at else None
-    with warehouse.connect(context.run_id) as con:
+    with warehouse.connect(context.run.run_id) as con:
         result = build_marts(con, as_at=as_at)
         metrics = con.execute(
             "SELECT count(DISTINCT metric_id) FROM marts.metric_values"

@@ -11,8 +11,8 @@ from pipelines.warehouse import Warehouse
 @dg.asset(key=["report"], deps=[metric_values], group_name="report")
 def report_html(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """The HTML report for service managers: aggregates only, small numbers suppressed."""
-    out = warehouse.report_build_path(context.run_id)
-    with warehouse.connect(context.run_id) as con:
+    out = warehouse.report_build_path(context.run.run_id)
+    with warehouse.connect(context.run.run_id) as con:
         build_report(con, out)
     size = out.stat().st_size
     report(context, f"report: {size / 1e6:.1f} MB")
