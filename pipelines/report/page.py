@@ -18,6 +18,7 @@ main:focus-visible { background: none; box-shadow: none; }
 .skip-link:focus { left: 0.5rem; top: 0.5rem; z-index: 20; padding: 0.4rem 0.8rem; }
 main { padding: 0 1.2rem 2rem; max-width: 1400px; margin: 0 auto; }
 section { scroll-margin-top: 6.5rem; border-top: 1px solid var(--rule); margin-top: 1.5rem; }
+section#headline { border-top: 0; margin-top: 0.5rem; }
 h2 { font-size: 1.6rem; margin: 1rem 0 0.3rem; }
 h3 { font-size: 1.2rem; margin: 1.2rem 0 0.5rem; }
 h4 { font-size: 1rem; margin: 0 0 0.3rem; }
@@ -25,7 +26,7 @@ h4 { font-size: 1rem; margin: 0 0 0.3rem; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(250px, 1fr)); gap: 0.8rem; }
 .card { border: 1px solid var(--rule); border-left: 5px solid #0072B2; padding: 0.6rem 0.8rem; break-inside: avoid; }
 .card .figure { margin: 0; font-size: 1.9rem; font-weight: 700; line-height: 1.2; }
-.card .figure .detail { font-size: 0.9rem; font-weight: 400; color: var(--muted); margin-left: 0.5rem; }
+.card .figure .detail { display: block; font-size: 0.9rem; font-weight: 400; line-height: 1.3; color: var(--muted); }
 .card .figure.missing { font-size: 1rem; font-weight: 600; color: var(--muted); }
 .card .figure.suppressed { color: var(--muted); }
 .card .partial, .card .note { margin: 0.2rem 0; font-size: 0.9rem; }
