@@ -112,6 +112,27 @@ def _record_loads(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _record_reader_findings(con: duckdb.DuckDBPyConnection) -> None:
+    """What the Annex A and CIN census readers worked around (audit.reader_findings), as info."""
+    if not table_exists(con, "audit", "reader_findings"):
+        return
+    con.execute(
+        """
+        INSERT INTO dq_rules
+        SELECT DISTINCT 'load', 'reader_' || rule, 'info', 'kept', NULL, NULL, NULL, NULL
+        FROM audit.reader_findings
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO dq_findings
+        SELECT 'load', 'reader_' || rule, NULL, "column", file, line, value,
+               coalesce(sheet || ': ', '') || message
+        FROM audit.reader_findings
+        """
+    )
+
+
 def _record_staging(con: duckdb.DuckDBPyConnection, stem: str) -> None:
     """The reconciliation of raw with staging + quarantine, and quarantine counts per rule."""
     raw, staged, quarantined = con.execute(
@@ -188,6 +209,7 @@ def evaluate(con: duckdb.DuckDBPyConnection, as_at: dt.date | None = None) -> No
     """Fill the temporary dq_rules / dq_findings with every rule of this run."""
     create_work_tables(con)
     _record_loads(con)
+    _record_reader_findings(con)
     as_of = extract_date(con, as_at)
     for e in EXTRACTS:
         if table_exists(con, "raw", e.stem) and table_exists(con, "staging", e.stem):

@@ -23,7 +23,7 @@ import duckdb
 
 from pipelines.contract import SQL_TYPES, extract
 from pipelines.validation.frames import frame_sql, table_exists
-from pipelines.validation.suites import load_suite
+from pipelines.validation.suites import AS_AT_NEXT, EARLIEST, load_suite
 
 CHECKS_DIR = Path(__file__).resolve().parents[2] / "sql" / "checks"
 
@@ -79,11 +79,26 @@ def expectation_sql(expectation: dict[str, Any]) -> str | None:
     if kind == "expect_column_pair_values_a_to_be_greater_than_b":
         a, b = _q(kw["column_A"]), _q(kw["column_B"])
         op = ">=" if kw.get("or_equal") else ">"
+        if kw["column_A"] == AS_AT_NEXT:
+            shown = f"CAST({b} AS VARCHAR)"
+            detail = (
+                f"'{kw['column_B']} ' || {shown} || ' is after the extract date ' "
+                f"|| CAST(CAST({a} AS DATE) - INTERVAL 1 DAY AS DATE)"
+            )
+        elif kw["column_B"] == EARLIEST:
+            shown = f"CAST({a} AS VARCHAR)"
+            detail = (
+                f"'{kw['column_A']} ' || {shown} || ' is before the child''s birth "
+                f"(earliest possible ' || CAST(CAST({b} AS DATE) AS VARCHAR) || ')'"
+            )
+        else:
+            shown = f"CAST({a} AS VARCHAR)"
+            detail = (
+                f"'{kw['column_A']} ' || {shown} || ' is before "
+                f"{kw['column_B']} ' || CAST({b} AS VARCHAR)"
+            )
         return (
-            f"SELECT _source_file, _line, "
-            f"CAST({b} AS VARCHAR) || ' / ' || CAST({a} AS VARCHAR), "
-            f"'{kw['column_A']} ' || CAST({a} AS VARCHAR) || ' is not {op} "
-            f"{kw['column_B']} ' || CAST({b} AS VARCHAR) "
+            f"SELECT _source_file, _line, {shown}, {detail} "
             f"FROM f WHERE {a} IS NOT NULL AND {b} IS NOT NULL AND NOT ({a} {op} {b})"
         )
     if kind in ("expect_column_to_exist", "expect_column_values_to_be_of_type"):
