@@ -37,6 +37,7 @@ def run(
     warehouse: Path,
     report: Path,
     as_at: dt.date | None = None,
+    cin_xsd_dir: Path | None = None,
 ) -> bool:
     """Run the frontdoor job in this process; True when it succeeded and published."""
     ensure_dagster_home()
@@ -51,6 +52,7 @@ def run(
         "path": str(warehouse.resolve()),
         "report_path": str(report.resolve()),
         "as_at": as_at.isoformat() if as_at else None,
+        "cin_xsd_dir": str(cin_xsd_dir.resolve()) if cin_xsd_dir else None,
     }
     print(f"frontdoor run: {settings['input_dir']} -> {settings['path']}", flush=True)
     started = time.perf_counter()
@@ -108,6 +110,12 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--as-at", type=_date, default=None, help="extract date (default: latest contact/referral)"
     )
+    r.add_argument(
+        "--cin-xsd",
+        type=Path,
+        default=None,
+        help="folder of DfE CIN_schema_<year>.xsd files to validate CIN census XML against",
+    )
 
     g = sub.add_parser("generate", help="write a synthetic council's extracts")
     g.add_argument("--children", type=int, required=True, help="resident children aged 0-17")
@@ -119,7 +127,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "run":
-        return 0 if run(args.input, args.warehouse, args.report, args.as_at) else 1
+        ok = run(args.input, args.warehouse, args.report, args.as_at, args.cin_xsd)
+        return 0 if ok else 1
     from pipelines.generate import generate
 
     started = time.perf_counter()

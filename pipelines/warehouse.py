@@ -31,6 +31,8 @@ class Warehouse(dg.ConfigurableResource):
     path: str = str(DEFAULT_OUTPUT / "warehouse.duckdb")
     report_path: str = str(DEFAULT_OUTPUT / "report.html")
     as_at: str | None = None  # YYYY-MM-DD; None = the latest contact or referral date
+    # DfE's CIN census XSDs are not shipped with frontdoor: a folder of CIN_schema_<year>.xsd.
+    cin_xsd_dir: str | None = None
 
     def build_path(self, run_id: str) -> Path:
         """The file this run builds; it becomes the published warehouse on success."""

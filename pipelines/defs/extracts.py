@@ -49,9 +49,11 @@ def load_extracts(
 ) -> Iterator[dg.MaterializeResult]:
     """Load every extract the input folder holds; one bad file does not stop the others."""
     folder = Path(warehouse.input_dir)
+    xsd_dir = Path(warehouse.cin_xsd_dir) if warehouse.cin_xsd_dir else None
     with warehouse.connect(context.run.run_id) as con:
-        outcomes = load_folder(con, folder)
+        kind, outcomes = load_folder(con, folder, xsd_dir)
         record_outcomes(con, outcomes)
+    report(context, f"input: {folder} holds {kind} extracts")
     blocking = []
     for o in outcomes:
         if o.status == "loaded":

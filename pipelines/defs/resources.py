@@ -19,6 +19,7 @@ def resources() -> dg.Definitions:
                 ),
                 report_path=os.environ.get("FRONTDOOR_REPORT", str(DEFAULT_OUTPUT / "report.html")),
                 as_at=os.environ.get("FRONTDOOR_AS_AT") or None,
+                cin_xsd_dir=os.environ.get("FRONTDOOR_CIN_XSD_DIR") or None,
             )
         },
         # One DuckDB writer and no per-step re-import: every job runs in-process.

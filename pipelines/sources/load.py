@@ -15,7 +15,10 @@ import polars as pl
 
 from pipelines.contract import EXTRACTS, Extract
 from pipelines.errors import ExtractError
+from pipelines.sources.annex_a import read_annex_a
+from pipelines.sources.cin_census import read_cin_census
 from pipelines.sources.csv_extract import load_raw
+from pipelines.sources.detect import Finding, SourceFrames, detect_format
 
 Status = Literal["loaded", "absent", "failed"]
 
@@ -93,8 +96,56 @@ def record_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[LoadOutcome])
     )
 
 
-def load_folder(con: duckdb.DuckDBPyConnection, folder: Path) -> list[LoadOutcome]:
-    """Load the input folder into raw.*, whichever of the formats it holds."""
+def load_frames(con: duckdb.DuckDBPyConnection, source: SourceFrames) -> list[LoadOutcome]:
+    """Write an Annex A or CIN census reader's frames to raw.*; a stem it lacks is absent."""
+    outcomes = []
+    for extract in EXTRACTS:
+        frame = source.frames.get(extract.stem)
+        if frame is None:
+            outcomes.append(LoadOutcome(extract.stem, "absent"))
+            continue
+        files = ", ".join(sorted(set(frame["_source_file"].drop_nulls().to_list())))
+        rows = write_raw_frame(con, extract.stem, frame)
+        outcomes.append(LoadOutcome(extract.stem, "loaded", files, rows))
+    return outcomes
+
+
+def record_findings(con: duckdb.DuckDBPyConnection, findings: list[Finding]) -> None:
+    """Keep the oddities the Annex A and CIN census readers worked around."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS audit")
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE audit.reader_findings (
+            file VARCHAR, sheet VARCHAR, line BIGINT, "column" VARCHAR, rule VARCHAR,
+            value VARCHAR, message VARCHAR
+        )
+        """
+    )
+    con.executemany(
+        "INSERT INTO audit.reader_findings VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [[f.file, f.sheet, f.line, f.column, f.rule, f.value, f.message] for f in findings],
+    )
+    con.execute(
+        "COMMENT ON TABLE audit.reader_findings IS 'Oddities the Annex A and CIN census "
+        "readers met and worked around (unmatched headers, serial dates, schema violations), "
+        "each with its file, sheet, line and column; the file still loaded'"
+    )
+
+
+def load_folder(
+    con: duckdb.DuckDBPyConnection, folder: Path, cin_xsd_dir: Path | None = None
+) -> tuple[str, list[LoadOutcome]]:
+    """Load the input folder into raw.*, whichever format it holds; returns the format too."""
     if not folder.is_dir():
         raise ExtractError(folder, "the input folder does not exist or is not a folder")
-    return load_csv_folder(con, folder)
+    kind = detect_format(folder)
+    if kind == "csv":
+        record_findings(con, [])
+        return kind, load_csv_folder(con, folder)
+    if kind == "annex_a":
+        source = read_annex_a(folder)
+    else:
+        xml = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".xml")
+        source = read_cin_census(xml, xsd_dir=cin_xsd_dir)
+    record_findings(con, source.findings)
+    return kind, load_frames(con, source)
