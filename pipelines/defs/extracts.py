@@ -5,9 +5,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.contract import EXTRACTS, extract
+from pipelines.contract import EXTRACTS
 from pipelines.progress import report
-from pipelines.sources.load import load_folder, record_outcomes
+from pipelines.sources.load import load_folder, needed_for_run, record_outcomes
 from pipelines.staging import build_staging
 from pipelines.warehouse import Warehouse
 
@@ -60,8 +60,8 @@ def load_extracts(
             report(context, f"raw.{o.stem}: {o.rows:,} rows from {o.file}")
         elif o.status == "failed":
             report(context, f"raw.{o.stem}: FAILED {o.message}")
-        if o.status != "loaded" and extract(o.stem).needed_for_run:
-            blocking.append(o.message or f"{extract(o.stem).filename} is absent from {folder}")
+        if o.status != "loaded" and o.stem in needed_for_run(kind):
+            blocking.append(o.message or f"no {o.stem} in the {kind} extracts in {folder}")
         yield dg.MaterializeResult(
             asset_key=["raw", o.stem],
             metadata={

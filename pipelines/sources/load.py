@@ -23,6 +23,18 @@ from pipelines.sources.detect import Finding, SourceFrames, detect_format
 Status = Literal["loaded", "absent", "failed"]
 
 
+def needed_for_run(kind: str) -> tuple[str, ...]:
+    """The extracts a run cannot go without, for the format the folder holds.
+
+    The CSV contract requires contacts, referrals and assessments. Annex A and the CIN census
+    are statutory returns that may lack lists (the census has no contacts at all), so there
+    only referrals, the spine of every episode, are required.
+    """
+    if kind == "csv":
+        return tuple(e.stem for e in EXTRACTS if e.needed_for_run)
+    return ("referrals",)
+
+
 @dataclass
 class LoadOutcome:
     stem: str
