@@ -12,7 +12,7 @@ import pytest
 from pipelines.contract import extract
 from pipelines.errors import ExtractError
 from pipelines.sources.annex_a import excel_serial_to_date, normalise_header, read_annex_a
-from pipelines.sources.detect import detect_format
+from pipelines.sources.detect import UNSUPPORTED_METRICS, detect_format
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 ANNEX_A = SHARED / "fixtures" / "annex_a"
@@ -42,17 +42,17 @@ def heights(result) -> dict[str, int]:
         (
             LIIA,
             {"contacts": 5, "referrals": 6, "assessments": 5, "s47_enquiries": 5, "cp_plans": 7,
-             "cp_reviews": 5, "cp_visits": 7, "children": 32, "workers": 15},
+             "children": 32, "workers": 15},
         ),
         (
             TEMPLATE_2015,
             {"contacts": 0, "referrals": 5, "assessments": 0, "s47_enquiries": 0, "cp_plans": 0,
-             "cp_reviews": 0, "cp_visits": 0, "children": 5, "workers": 1},
+             "children": 5, "workers": 1},
         ),
         (
             TEMPLATE_2016,
             {"contacts": 0, "referrals": 0, "assessments": 0, "s47_enquiries": 0, "cp_plans": 0,
-             "cp_reviews": 0, "cp_visits": 0, "children": 0, "workers": 0},
+             "children": 0, "workers": 0},
         ),
     ],
     ids=lambda p: p.name if isinstance(p, Path) else "",
@@ -62,7 +62,12 @@ def test_every_workbook_loads_with_known_counts(path, expected):
     assert heights(result) == expected
     for stem, frame in result.frames.items():
         contract = list(extract(stem).column_names)
-        assert frame.columns == [*contract, "sheet", "_source_file", "_line"]
+        extra = (
+            ["latest_review_date", "latest_visit_date", "latest_visit_seen_alone"]
+            if stem == "cp_plans"
+            else []
+        )
+        assert frame.columns == [*contract, "sheet", *extra, "_source_file", "_line"]
         assert frame.schema["_line"] == pl.Int64
         assert all(dtype == pl.Utf8 for name, dtype in frame.schema.items() if name != "_line")
 
@@ -103,8 +108,17 @@ def test_liia_values_read_by_eye():
         "EMO",
     )
     assert plan["number_of_previous_plans"] == "0"
-    visit = row(result.frames["cp_visits"], "plan_id", plan["plan_id"])
-    assert (visit["visit_date"], visit["seen_alone"]) == ("2020-12-30", "N")
+    # only the latest review and visit are listed: kept beside the plan, not as histories
+    assert "cp_reviews" not in result.frames and "cp_visits" not in result.frames
+    assert (
+        plan["latest_review_date"],
+        plan["latest_visit_date"],
+        plan["latest_visit_seen_alone"],
+    ) == (
+        "2021-01-04",
+        "2020-12-30",
+        "N",
+    )
     assessment = row(result.frames["assessments"], "child_id", "10692868")
     assert (
         assessment["assessment_type"],
@@ -275,6 +289,8 @@ def test_detect_annex_a_folders(tmp_path):
     workbook = tmp_path / "workbook"
     workbook.mkdir()
     (workbook / "annex_a.xlsx").symlink_to(LIIA)
+    (workbook / "population.csv").write_text("year,children_0_17\n2020,50000\n")
+    # population.csv is reference data: it may sit beside a workbook
     assert detect_format(workbook) == "annex_a"
     # a folder of the folder's workbook reads like the workbook itself
     assert heights(read_annex_a(workbook)) == heights(read_annex_a(LIIA))
@@ -292,6 +308,10 @@ def test_detect_csv_lists_contract_csvs_and_refusals(tmp_path):
     (contract / "Contacts.csv").write_text("contact_id\n")
     (contract / "readme.md").write_text("ignored")
     assert detect_format(contract) == "csv"
+    population = tmp_path / "population"
+    population.mkdir()
+    (population / "population.csv").write_text("year,children_0_17\n")
+    assert detect_format(population) == "csv"
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(ExtractError, match="no input found"):
@@ -301,3 +321,18 @@ def test_detect_csv_lists_contract_csvs_and_refusals(tmp_path):
         detect_format(lists)
     with pytest.raises(ExtractError):
         detect_format(tmp_path / "absent")
+
+
+def test_unsupported_metrics_name_real_metrics():
+    metrics = SHARED / "spec" / "metrics.md"
+    if not metrics.is_file():
+        pytest.skip("../shared/spec is not beside the repo")
+    ids = {
+        line.split("|")[1].strip()
+        for line in metrics.read_text().splitlines()
+        if line.startswith("| ")
+    }
+    for format_name, unsupported in UNSUPPORTED_METRICS.items():
+        assert set(unsupported) <= ids, format_name
+    assert "contacts_awaiting_decision" in UNSUPPORTED_METRICS["annex_a"]
+    assert "referrals" not in UNSUPPORTED_METRICS["cin_census"]

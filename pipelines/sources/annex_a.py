@@ -5,10 +5,11 @@ title rows), one CSV per list, or a folder of them. Lists 1, 3, 4, 5, 6 and 7 ar
 (docs/formats.md has the table); Lists 2 and 8-11 are recognised and skipped, and sheets that
 hold no list (the template's front sheet, guidance, codes) are skipped with a finding.
 
-Annex A has no record ids, no times, no decision dates and no allocation dates. Ids are built
-from the child and the list's own date (``<child>/<date>``, ``#2`` for a repeat); nothing else is
-invented, so allocations are never produced and the metrics that need what is missing are listed
-as unsupported in docs/formats.md.
+Annex A has no record ids, no times, no decision dates and no allocation dates, and gives only
+the latest CP review and visit. Ids are built from the child and the list's own date
+(``<child>/<date>``, ``#2`` for a repeat); nothing else is invented, so allocations, cp_reviews
+and cp_visits are never produced, and the metrics that need what is missing are listed in
+``detect.UNSUPPORTED_METRICS`` and docs/formats.md.
 """
 
 from __future__ import annotations
@@ -32,7 +33,13 @@ from pipelines.contract import (
     REFERRAL_SOURCES,
 )
 from pipelines.errors import ExtractError
-from pipelines.sources.detect import WORKBOOK_SUFFIXES, Finding, SourceFrames, raw_frame
+from pipelines.sources.detect import (
+    REFERENCE_STEMS,
+    WORKBOOK_SUFFIXES,
+    Finding,
+    SourceFrames,
+    raw_frame,
+)
 
 # -- headers ------------------------------------------------------------------------------------
 
@@ -488,6 +495,7 @@ def is_annex_a_csv(path: Path) -> bool:
 
 
 def _input_files(path: Path) -> list[Path]:
+    """The workbooks and CSVs of a folder (population.csv is reference data, not a list)."""
     if path.is_dir():
         return sorted(
             p
@@ -495,6 +503,7 @@ def _input_files(path: Path) -> list[Path]:
             if p.is_file()
             and p.suffix.lower() in (*WORKBOOK_SUFFIXES, ".csv")
             and not p.name.startswith((".", "~$"))
+            and p.stem.lower() not in REFERENCE_STEMS
         )
     if not path.exists():
         raise ExtractError(path, "file not found")
@@ -639,9 +648,8 @@ class _Builder:
             }))  # fmt: skip
         elif number == 7:
             start = _date(table, record, "cpp_start")
-            plan_id = self.make_id("cp_plans", child_id, start)
             self.add("cp_plans", table, record, {
-                "plan_id": plan_id,
+                "plan_id": self.make_id("cp_plans", child_id, start),
                 "child_id": child_id,
                 "start_date": start,
                 "end_date": _date(table, record, "cpp_end"),
@@ -649,16 +657,13 @@ class _Builder:
                 "latest_category": _code(table, record, "latest_category", CP_CATEGORIES, CATEGORY_LABELS),
                 "number_of_previous_plans": _text(table, record, "previous_cpps"),
                 "team": team,
+                # List 7 gives only the latest review and visit, not their history, so they stay
+                # beside the plan: as cp_reviews/cp_visits rows they would make the review-chain
+                # and seen-alone metrics look computable when they are not
+                "latest_review_date": _date(table, record, "latest_review"),
+                "latest_visit_date": _date(table, record, "last_visit"),
+                "latest_visit_seen_alone": _yn(table, record, "seen_alone"),
             })  # fmt: skip
-            # Only the latest review and visit are listed: one row each, never a history.
-            review = _date(table, record, "latest_review")
-            if review is not None:
-                self.add("cp_reviews", table, record, {"plan_id": plan_id, "review_date": review})
-            visit = _date(table, record, "last_visit")
-            if visit is not None:
-                self.add("cp_visits", table, record, {
-                    "plan_id": plan_id, "visit_date": visit, "seen_alone": _yn(table, record, "seen_alone"),
-                })  # fmt: skip
 
     def apply_cin_episodes(self) -> None:
         """List 6 adds need and closure to the List 3 referral with the same child and start.
@@ -689,12 +694,13 @@ class _Builder:
             )
 
 
+EXTRA = {"cp_plans": ("latest_review_date", "latest_visit_date", "latest_visit_seen_alone")}
 _STEMS_OF_LIST = {
     1: ("contacts",),
     3: ("referrals",),
     4: ("assessments",),
     5: ("s47_enquiries",),
-    7: ("cp_plans", "cp_reviews", "cp_visits"),
+    7: ("cp_plans",),
 }
 
 
@@ -728,7 +734,8 @@ def read_annex_a(path: Path) -> SourceFrames:
     result = SourceFrames(findings=builder.findings)
     stems = [stem for number in sorted(found) for stem in _STEMS_OF_LIST.get(number, ())]
     for stem in stems:
-        result.frames[stem] = raw_frame(stem, builder.rows.get(stem, []), extra=("sheet",))
+        extra = ("sheet", *EXTRA.get(stem, ()))
+        result.frames[stem] = raw_frame(stem, builder.rows.get(stem, []), extra=extra)
     if found:
         result.frames["children"] = raw_frame(
             "children", builder.children.values(), extra=("sheet",)

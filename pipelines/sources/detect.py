@@ -12,6 +12,10 @@ One kind found is the answer. None found, or more than one kind, raises ExtractE
 folder (and, when mixed, which file is which), because loading half a folder would be wrong.
 A ``.csv`` that is neither a contract extract nor an Annex A list, and an ``.xml`` with another
 root, are ignored.
+
+``population.csv`` is reference data, not a case extract: it may sit beside an Annex A workbook
+or census files without making the folder mixed (load it with the CSV reader; it is what the
+rate per 10,000 needs). Alone, it makes a ``csv`` folder.
 """
 
 from __future__ import annotations
@@ -27,6 +31,62 @@ from pipelines.contract import BY_STEM, extract
 from pipelines.errors import ExtractError
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+REFERENCE_STEMS = ("population",)  # may accompany any format (see above)
+
+_NO_ALLOCATIONS = "no allocation dates: allocations are never invented"
+_NO_WORKFORCE = "no workforce data (qualification, employment)"
+_SINGLE_ONLY = "lists single (continuous) assessments only"
+_NO_EARLY_HELP = "no early-help system extract"
+# metric_id -> why a format cannot support it (docs/formats.md has the whole table). Some of these
+# are never written because their table is absent; the others (marked *) have their table but
+# not the field, and would be written wrongly, so the marts should skip them for that format.
+UNSUPPORTED_METRICS: dict[str, dict[str, str]] = {
+    "csv": {},
+    "annex_a": {
+        "contact_decision_1wd_pct": "* List 1 has no decision date",
+        "contact_to_referral_pct": "* List 1 has no contact outcome",
+        "contacts_awaiting_decision": "* List 1 has no decision date: every contact would wait",
+        "rereferral_12m_pct": "* List 3 covers six months; its 12-month count has no dates",
+        "initial_assessment_timely_pct": _SINGLE_ONLY,
+        "core_assessment_timely_pct": _SINGLE_ONLY,
+        "initial_assessment_median_wd": _SINGLE_ONLY,
+        "core_assessment_median_wd": _SINGLE_ONLY,
+        "assessment_seen_alone_pct": "* List 4 does not say whether the child was seen alone",
+        "allocation_delay_median_wd": _NO_ALLOCATIONS,
+        "allocated_within_5wd_pct": _NO_ALLOCATIONS,
+        "unallocated_open_cases": _NO_ALLOCATIONS,
+        "cp_allocated_qualified_pct": _NO_ALLOCATIONS,
+        "caseload_per_social_worker": _NO_ALLOCATIONS,
+        "agency_social_worker_pct": "* workers are names only: " + _NO_WORKFORCE,
+        "cp_reviews_timely_pct": "List 7 gives the latest review only, not the chain of reviews",
+        "cp_seen_alone_pct": "List 7 gives the latest visit only, not one per period",
+        "religion_recorded_pct": "* Annex A has no religion",
+        "early_help_mismatch_children": _NO_EARLY_HELP,
+        "stepdown_unmatched_pct": _NO_EARLY_HELP,
+    },
+    "cin_census": {
+        "contacts": "the census has no contacts",
+        "contact_decision_1wd_pct": "the census has no contacts",
+        "contact_to_referral_pct": "the census has no contacts",
+        "contacts_awaiting_decision": "the census has no contacts",
+        "initial_assessment_timely_pct": "the 2017+ census " + _SINGLE_ONLY,
+        "core_assessment_timely_pct": "the 2017+ census " + _SINGLE_ONLY,
+        "initial_assessment_median_wd": "the 2017+ census " + _SINGLE_ONLY,
+        "core_assessment_median_wd": "the 2017+ census " + _SINGLE_ONLY,
+        "assessment_child_seen_pct": "* the census does not say whether the child was seen",
+        "assessment_seen_alone_pct": "* the census does not say whether the child was seen alone",
+        "allocation_delay_median_wd": _NO_ALLOCATIONS,
+        "allocated_within_5wd_pct": _NO_ALLOCATIONS,
+        "unallocated_open_cases": _NO_ALLOCATIONS,
+        "cp_allocated_qualified_pct": _NO_ALLOCATIONS,
+        "caseload_per_social_worker": _NO_ALLOCATIONS,
+        "agency_social_worker_pct": _NO_WORKFORCE,
+        "cp_seen_alone_pct": "the census has no statutory visits",
+        "religion_recorded_pct": "* the census has no religion",
+        "early_help_mismatch_children": _NO_EARLY_HELP,
+        "stepdown_unmatched_pct": _NO_EARLY_HELP,
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -93,6 +153,8 @@ def _kind(path: Path) -> str | None:
     if suffix == ".xml":
         return "cin_census" if _is_cin_census(path) else None
     if suffix == ".csv":
+        if path.stem.lower() in REFERENCE_STEMS:
+            return "reference"
         if path.stem.lower() in BY_STEM:
             return "csv"
         # annex_a imports this module's types, so it is imported here, not at the top
@@ -112,6 +174,9 @@ def detect_format(folder: Path) -> str:
             kind = _kind(path)
             if kind is not None:
                 kinds.setdefault(kind, []).append(path.name)
+    reference = kinds.pop("reference", None)
+    if not kinds and reference:
+        return "csv"
     if not kinds:
         raise ExtractError(
             folder, "no input found: no contract .csv, Annex A workbook or list, or CIN census .xml"
