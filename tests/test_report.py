@@ -55,6 +55,8 @@ def metric_rows() -> list[tuple]:
         add("allocation_delay_median_wd", label, None, None, 3.5)  # at least 9 cases: shown
         add("allocated_within_5wd_pct", label, 9.0, 12.0, 75.0)
     add("rereferral_12m_pct", "2025-26", 9.0, 60.0, 15.0, period_type="financial_year")
+    add("contacts", "2025-26", 4.0, None, 4.0, "team", "Red Team", period_type="financial_year")
+    add("contacts", "2025-26", 90.0, None, 90.0, "team", "Blue Team", period_type="financial_year")
     return rows
 
 
@@ -145,10 +147,12 @@ def test_periods_latest_complete_and_partial(built):
 def test_count_of_three_is_suppressed_and_five_is_shown(built):
     result, html = built
     assert card_value(html, "Child protection plans open") == "5"
-    # contacts has no headline card; its team chart shows Red Team's 5 and never the total of 3.
-    assert '"Contacts received, October 2025"' in html
+    # contacts has no headline card; its team chart shows Red Team's 5 in October and [c] for
+    # its 4 in the year to date, and never the authority's total of 3.
     team_chart = html[html.index('id="teams"') : html.index('id="comparisons"')]
-    assert '"text":["41","5"]' in team_chart
+    assert '"Contacts received by team"' in team_chart
+    assert re.search(r'"name":"October 2025",[^{}]*"text":\["41","5"\]', team_chart)
+    assert re.search(r'"name":"2025-26 to date",[^{}]*"text":\["90","\[c\]"\]', team_chart)
     assert result.suppressed > 0
 
 

@@ -293,13 +293,23 @@ def trends(r: Report, months: list[Period], partial: Period | None) -> str:
 
 
 def teams(r: Report, latest: Period | None) -> str:
+    """Each team's latest complete month beside its current financial year: a month's team
+    figures are often small enough to be suppressed, the year's less so."""
     out = ['<section id="teams" aria-labelledby="h-teams"><h2 id="h-teams">Teams</h2>']
     if latest is None:
         out.append("<p>No complete month in the data yet.</p></section>")
         return "".join(out)
+    years = r.metrics.periods("financial_year")
+    year = years[-1] if years else None
     out.append(
-        f"<p class='lead'>Each team's figure for {escape(month_name(latest))} (the entity's team; "
-        "(none) where no team was recorded). [c]: suppressed small number.</p>"
+        f"<p class='lead'>Each team's figure for {escape(month_name(latest))}"
+        + (
+            f" and for {escape(year.label)}{'' if _fy_complete(year) else ' to date'}"
+            if year
+            else ""
+        )
+        + " (the case's team; (none) where no team was recorded). Counts and snapshots of the year "
+        "are taken at its end (the data's as-at date for the current year). [c]: suppressed small number.</p>"
     )
     for section in SECTIONS:
         parts = []
@@ -307,14 +317,28 @@ def teams(r: Report, latest: Period | None) -> str:
             names = r.metrics.breakdown_values(m.metric_id, "team")
             if not names:
                 continue
-            shown = [
-                r.shown(m, "month", latest.label, "team", t) or Shown(None, NOTHING) for t in names
+            bars = [
+                (
+                    month_name(latest),
+                    [
+                        r.shown(m, "month", latest.label, "team", t) or Shown(None, NOTHING)
+                        for t in names
+                    ],
+                )
             ]
-            fig = charts.bar_figure(
-                f"{m.label}, {month_name(latest)}", UNIT_AXIS[m.unit], names, shown
-            )
+            if year is not None:
+                label = year.label if _fy_complete(year) else f"{year.label} to date"
+                if m.snapshot:
+                    label = f"At {long_date(year.end)}"
+                shown = [
+                    r.shown(m, "financial_year", year.label, "team", t) or Shown(None, NOTHING)
+                    for t in names
+                ]
+                bars.append((label, shown))
+            fig = charts.bar_figure(f"{m.label} by team", UNIT_AXIS[m.unit], names, bars)
             table = html_table(
-                ["Team", m.label], [[t, s.text] for t, s in zip(names, shown, strict=True)]
+                ["Team", *[b[0] for b in bars]],
+                [[t, *[b[1][i].text for b in bars]] for i, t in enumerate(names)],
             )
             parts.append(r.figure(fig, f"{m.label} by team", table))
         if parts:

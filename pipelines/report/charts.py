@@ -132,30 +132,37 @@ def line_figure(
 
 
 def bar_figure(
-    title: str, x_title: str, categories: Sequence[str], shown: Sequence[Shown]
+    title: str, x_title: str, categories: Sequence[str], bars: Sequence[tuple[str, Sequence[Shown]]]
 ) -> go.Figure:
-    """Horizontal bars by team; a suppressed team keeps its row with the label [c] and no bar."""
-    fig = go.Figure(
-        go.Bar(
-            y=list(categories),
-            x=[p.value if p.value is not None else 0 for p in shown],
-            text=[p.text for p in shown],
-            textposition="outside",
-            cliponaxis=False,
-            orientation="h",
-            marker={"color": OKABE_ITO[0]},
-            customdata=[_hover(c, p, title) for c, p in zip(categories, shown, strict=True)],
-            hovertemplate="%{customdata}<extra></extra>",
+    """Horizontal bars by team, one colour per period; a suppressed figure keeps its row with
+    the label [c] and no bar."""
+    fig = go.Figure()
+    for i, (name, shown) in enumerate(bars):
+        fig.add_trace(
+            go.Bar(
+                y=list(categories),
+                x=[p.value if p.value is not None else 0 for p in shown],
+                text=[p.text for p in shown],
+                textposition="outside",
+                cliponaxis=False,
+                orientation="h",
+                name=name,
+                marker={"color": OKABE_ITO[i % len(OKABE_ITO)]},
+                customdata=[_hover(c, p, name) for c, p in zip(categories, shown, strict=True)],
+                hovertemplate="%{customdata}<extra></extra>",
+            )
         )
-    )
+    legend_px = 30 if len(bars) > 1 else 0
     fig.update_layout(
         template=TEMPLATE,
         title={"text": escape(title)},
-        height=max(200, 90 + 32 * len(categories)),
+        height=max(200, 90 + 26 * len(categories) * len(bars)) + legend_px,
         xaxis_title=x_title,
         yaxis={"autorange": "reversed", "title": {"text": "Team"}},
         xaxis={"rangemode": "tozero"},
-        margin={"r": 60},
+        barmode="group",
+        showlegend=len(bars) > 1,
+        margin={"r": 60, "b": 50 + legend_px},
     )
     return fig
 
