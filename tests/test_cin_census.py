@@ -10,7 +10,7 @@ import pytest
 from pipelines.contract import extract
 from pipelines.errors import ExtractError
 from pipelines.sources.cin_census import read_cin_census
-from pipelines.sources.detect import detect_format
+from pipelines.sources.detect import cin_census_files, detect_format
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CIN = SHARED / "fixtures" / "cin_census"
@@ -250,7 +250,9 @@ def test_built_xml_keeps_odd_values_as_findings(tmp_path):
 def test_detect_a_census_folder(tmp_path):
     (tmp_path / "cin_2022.xml").symlink_to(BAR)
     (tmp_path / "notes.txt").write_text("ignored")
+    (tmp_path / "catalogue.xml").write_text("<Catalogue/>")  # not a census: ignored
     assert detect_format(tmp_path) == "cin_census"
+    assert cin_census_files(tmp_path) == [tmp_path / "cin_2022.xml"]
     (tmp_path / "contacts.csv").write_text("contact_id\n1\n")
     with pytest.raises(ExtractError, match="mixes"):
         detect_format(tmp_path)

@@ -164,6 +164,15 @@ def _kind(path: Path) -> str | None:
     return None
 
 
+def cin_census_files(folder: Path) -> list[Path]:
+    """The folder's CIN census files, by the rule above (another ``.xml`` is not one)."""
+    return [
+        path
+        for path in sorted(folder.iterdir())
+        if path.is_file() and path.suffix.lower() == ".xml" and _is_cin_census(path)
+    ]
+
+
 def detect_format(folder: Path) -> str:
     """``csv``, ``annex_a`` or ``cin_census``: which reader the folder needs (rule above)."""
     if not folder.is_dir():
