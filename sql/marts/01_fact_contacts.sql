@@ -47,7 +47,7 @@ with_wd AS (
     FROM with_dates AS c
     LEFT JOIN calendar AS cc ON cc.date = c.contact_date
     LEFT JOIN calendar AS dc ON dc.date = c.decision_date
-    CROSS JOIN (SELECT wd_index FROM calendar WHERE date = getvariable('as_at')) AS ca
+    LEFT JOIN (SELECT wd_index FROM calendar WHERE date = getvariable('as_at')) AS ca ON true
 )
 
 SELECT

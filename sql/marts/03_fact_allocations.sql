@@ -155,6 +155,6 @@ FROM (
     LEFT JOIN allocated AS al ON al.referral_key = r.referral_key
     LEFT JOIN calendar AS rc ON rc.date = r.referral_date
     LEFT JOIN calendar AS ac ON ac.date = al.allocation_date
-    CROSS JOIN (SELECT wd_index FROM calendar WHERE date = getvariable('as_at')) AS asc_
+    LEFT JOIN (SELECT wd_index FROM calendar WHERE date = getvariable('as_at')) AS asc_ ON true
 ) AS a
 WHERE f.referral_key = a.referral_key;

@@ -61,7 +61,7 @@ with_wd AS (
     LEFT JOIN calendar AS cs ON cs.date = a.start_date
     LEFT JOIN calendar AS cc ON cc.date = a.completed_date
     LEFT JOIN wd_last_date AS due ON due.wd_index = cs.wd_index + a.limit_wd
-    CROSS JOIN (SELECT wd_index FROM calendar WHERE date = getvariable('as_at')) AS ct
+    LEFT JOIN (SELECT wd_index FROM calendar WHERE date = getvariable('as_at')) AS ct ON true
 )
 
 SELECT
