@@ -336,3 +336,15 @@ def test_unsupported_metrics_name_real_metrics():
         assert set(unsupported) <= ids, format_name
     assert "contacts_awaiting_decision" in UNSUPPORTED_METRICS["annex_a"]
     assert "referrals" not in UNSUPPORTED_METRICS["cin_census"]
+
+
+def test_formats_doc_table_matches_unsupported_metrics():
+    doc = Path(__file__).resolve().parents[1] / "docs" / "formats.md"
+    table = doc.read_text().split("| metric_id | csv | annex_a | cin_census |")[1].split("\n\n")[0]
+    crossed: dict[str, set[str]] = {"csv": set(), "annex_a": set(), "cin_census": set()}
+    for line in table.strip().splitlines()[1:]:
+        metric, *cells = [cell.strip() for cell in line.strip("|").split("|")]
+        for format_name, cell in zip(crossed, cells, strict=True):
+            if cell.startswith("✗"):
+                crossed[format_name].add(metric)
+    assert crossed == {name: set(reasons) for name, reasons in UNSUPPORTED_METRICS.items()}
