@@ -58,6 +58,11 @@ ASSESSMENTS = [
     _a("a11", "INITIAL", "2012-05-16", "2012-06-01", seen=True),
     # Starts after as_at: ignored.
     _a("a12", "SINGLE", "2012-06-18"),
+    # CORE from Mon 9 Jan 2012 (no holidays until Easter): Jan 10-13 (4), 16-20 (9),
+    # 23-27 (14), 30-31 (16), Feb 1-3 (19), 6-10 (24), 13-17 (29), 20-24 (34).
+    # Done Fri 24 Feb: 34 <= 35, on time. Done Tue 28 Feb: 27th (35), 28th (36) > 35, late.
+    _a("a13", "CORE", "2012-01-09", "2012-02-24"),
+    _a("a14", "CORE", "2012-01-09", "2012-02-28"),
 ]
 
 
@@ -102,6 +107,15 @@ def test_completed_and_timely_june_2012(built):
     # May: a10 (13 > 10) -> 0/1; median 13.
     assert _nd(mv(built, "initial_assessment_timely_pct", "2012-05")) == (0, 1, 0.0)
     assert value(built, "initial_assessment_median_wd", "2012-05") == 13
+
+
+def test_core_timely_and_median(built):
+    # Feb 2012: a13 on time (34), a14 late (36) -> 1/2 = 50%; median (34 + 36) / 2 = 35.
+    assert _nd(mv(built, "core_assessment_timely_pct", "2012-02")) == (1, 2, 50.0)
+    assert value(built, "core_assessment_median_wd", "2012-02") == 35
+    # Open at 31 Jan 2012: both (started 9 Jan); neither past 35 (wd = 16): no backlog.
+    assert value(built, "assessments_open", "2012-01") == 2
+    assert value(built, "assessment_backlog", "2012-01") == 0
 
 
 def test_open_and_backlog(built):
