@@ -269,3 +269,21 @@ def test_validation_in_batches_names_the_same_lines(monkeypatch):
     monkeypatch.setattr(cin_census, "MAX_SCHEMA_FINDINGS", 10)
     capped = read_cin_census([FAKE], XSD).findings
     assert len(capped) == 11 and capped[-1].message == "392 more schema violations not listed"
+
+
+def test_a_namespaced_file_and_a_broken_schema_folder(tmp_path):
+    path = tmp_path / "ns.xml"
+    path.write_text(
+        '<Message xmlns="urn:example"><Header><CollectionDetails><Year>2024</Year>'
+        "</CollectionDetails></Header><Children><Child><ChildIdentifiers><LAchildID>A1</LAchildID>"
+        "<GenderCurrent>2</GenderCurrent></ChildIdentifiers><CINdetails>"
+        "<CINreferralDate>2023-06-01</CINreferralDate><ReferralNFA>0</ReferralNFA></CINdetails>"
+        "</Child></Children></Message>"
+    )
+    xsd = tmp_path / "xsd"
+    xsd.mkdir()
+    (xsd / "CIN_schema_2024.xsd").write_text("<not-a-schema/>")
+    result = read_cin_census([path], xsd)
+    assert result.frames["referrals"].select("referral_id", "nfa").row(0) == ("A1/2023-06-01", "N")
+    assert result.frames["children"].row(0, named=True)["sex"] == "F"
+    assert [f.rule for f in result.findings] == ["no_schema"]

@@ -314,6 +314,9 @@ class _Table:
         self.findings.append(Finding(self.file, rule, message, self.sheet, line, column, shown))
 
 
+_Rows = list[tuple[int, list[object]]]  # (sheet row or CSV line, cells)
+
+
 @dataclass
 class _Record:
     line: int
@@ -415,9 +418,7 @@ def _sex(table: _Table, record: _Record) -> str | None:
     return sex
 
 
-def _rows_of_sheet(
-    table: _Table, rows: list[tuple[int, list[object]]]
-) -> tuple[AnnexList | None, list[_Record]]:
+def _rows_of_sheet(table: _Table, rows: _Rows) -> tuple[AnnexList | None, list[_Record]]:
     """Find the header row, then turn every non-blank row below it into a record."""
     for index, (line, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
         annex_list = match_list(cells)
@@ -454,7 +455,7 @@ def _rows_of_sheet(
 # -- input files ----------------------------------------------------------------------------------
 
 
-def _read_csv_rows(path: Path) -> list[tuple[int, list[object]]]:
+def _read_csv_rows(path: Path) -> _Rows:
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -464,22 +465,32 @@ def _read_csv_rows(path: Path) -> list[tuple[int, list[object]]]:
     return [(reader.line_num, list(row)) for row in reader]
 
 
-def _tables(path: Path) -> Iterator[tuple[str | None, list[tuple[int, list[object]]]]]:
-    """(sheet name or None, numbered rows) for each sheet of a workbook, or the one CSV table."""
+def _tables(path: Path, findings: list[Finding]) -> Iterator[tuple[str | None, _Rows]]:
+    """(sheet name or None, numbered rows) for each sheet of a workbook, or the one CSV table.
+
+    A file that cannot be opened raises ExtractError; a sheet that cannot be read (a chart
+    sheet, a damaged part) is skipped with a finding and the other sheets still load.
+    """
+    if path.suffix.lower() == ".csv":
+        try:
+            rows = _read_csv_rows(path)
+        except (OSError, csv.Error) as error:
+            raise ExtractError(path, f"cannot read the CSV: {error}") from error
+        yield None, rows
+        return
     try:
-        if path.suffix.lower() == ".csv":
-            yield None, _read_csv_rows(path)
-            return
         workbook = CalamineWorkbook.from_path(path)
-        sheets = [
-            (name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False))
-            for name in workbook.sheet_names
-        ]
     except (CalamineError, OSError, ValueError) as error:
-        raise ExtractError(path, f"cannot read the file: {error}") from error
-    for name, rows in sheets:
+        raise ExtractError(path, f"cannot read the workbook: {error}") from error
+    for name in workbook.sheet_names:
+        try:
+            grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except (CalamineError, ValueError) as error:
+            message = f"sheet cannot be read ({error}); skipped"
+            findings.append(Finding(str(path), "unreadable_sheet", message, name))
+            continue
         # skip_empty_area=False keeps the grid anchored at A1, so index + 1 is the sheet row
-        yield name, [(index + 1, list(row)) for index, row in enumerate(rows)]
+        yield name, [(index + 1, list(row)) for index, row in enumerate(grid)]
 
 
 def is_annex_a_csv(path: Path) -> bool:
@@ -489,7 +500,7 @@ def is_annex_a_csv(path: Path) -> bool:
             head = [
                 row for _, row in zip(range(HEADER_SEARCH_ROWS), csv.reader(handle), strict=False)
             ]
-    except OSError:
+    except (OSError, csv.Error):
         return False
     return any(match_list(row) is not None for row in head)
 
@@ -714,7 +725,7 @@ def read_annex_a(path: Path) -> SourceFrames:
     builder = _Builder()
     found: set[int] = set()
     for file in _input_files(path):
-        for sheet, rows in _tables(file):
+        for sheet, rows in _tables(file, builder.findings):
             table = _Table(str(file), sheet, builder.findings)
             annex_list, records = _rows_of_sheet(table, rows)
             if annex_list is None:

@@ -120,10 +120,14 @@ def _parse(path: Path) -> etree._ElementTree:
         raise ExtractError(path, f"not well-formed XML: {error.msg}", line=error.lineno) from error
     except OSError as error:
         raise ExtractError(path, f"cannot read the file: {error}") from error
-    if etree.QName(tree.getroot()).localname != "Message":
-        raise ExtractError(
-            path, f"root element is {tree.getroot().tag!r}, not the CIN census Message"
-        )
+    root = tree.getroot()
+    if etree.QName(root).localname != "Message":
+        raise ExtractError(path, f"root element is {root.tag!r}, not the CIN census Message")
+    if etree.QName(root).namespace is not None:
+        # DfE's schema has no namespace; a file given one is read (and checked) without it
+        for element in root.iter(etree.Element):
+            element.tag = etree.QName(element).localname
+        etree.cleanup_namespaces(tree)
     return tree
 
 
@@ -161,7 +165,11 @@ def _validate(tree: etree._ElementTree, census: _File, xsd_dir: Path) -> None:
         census.note("no_schema", f"no {xsd.name} in {xsd_dir}; the file was not validated")
         return
     if xsd not in _schemas:
-        _schemas[xsd] = etree.XMLSchema(etree.parse(str(xsd)))
+        try:
+            _schemas[xsd] = etree.XMLSchema(etree.parse(str(xsd)))
+        except (etree.XMLSyntaxError, etree.XMLSchemaParseError) as error:
+            census.note("no_schema", f"{xsd} is not a usable XSD ({error}); not validated")
+            return
     schema = _schemas[xsd]
     violations = 0
     for document in _chunks(tree):
