@@ -35,6 +35,12 @@ def bank_holidays(start: date, end: date) -> dict[date, str]:
     return {d: n for d, n in _bank_holidays(start.year, end.year).items() if start <= d <= end}
 
 
+@lru_cache(maxsize=16)
+def _busday_calendar(first_year: int, last_year: int) -> np.busdaycalendar:
+    hols = sorted(_bank_holidays(first_year, last_year))
+    return np.busdaycalendar(weekmask="1111100", holidays=np.array(hols, dtype="datetime64[D]"))
+
+
 def working_days(a: date, b: date) -> int:
     """The number of working days d with a < d <= b (negative when b is before a).
 
@@ -43,10 +49,11 @@ def working_days(a: date, b: date) -> int:
     """
     if b < a:
         return -working_days(b, a)
-    hols = np.array(sorted(bank_holidays(a, b)), dtype="datetime64[D]")
-    # busday_count counts [begin, end); shifting both ends by a day gives (a, b].
+    # One cached calendar covers the usual years, so a call costs microseconds.
+    cal = _busday_calendar(min(a.year, DEFAULT_START.year), max(b.year, DEFAULT_END.year))
     one = np.timedelta64(1, "D")
-    return int(np.busday_count(np.datetime64(a) + one, np.datetime64(b) + one, holidays=hols))
+    # busday_count counts [begin, end); shifting both ends by a day gives (a, b].
+    return int(np.busday_count(np.datetime64(a) + one, np.datetime64(b) + one, busdaycal=cal))
 
 
 def build_calendar(
