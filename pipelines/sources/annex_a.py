@@ -271,9 +271,9 @@ YES = {"y", "yes", "true", "1"}
 NO = {"n", "no", "false", "0"}
 UNKNOWN = {"unknown", "notknown", "u"}  # the template's "c) Unknown": blank, not a value
 EXCEL_ERRORS = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!"}
-EXCEL_EPOCH = date(
-    1899, 12, 30
-)  # serial 1 = 1900-01-01 once Excel's 1900 leap-year bug is allowed for
+# Day 0 of Excel's 1900 date system, one day early to absorb its phantom 1900-02-29: serials from
+# 61 (1900-03-01) on, which is every date this pipeline meets, come out right.
+EXCEL_EPOCH = date(1899, 12, 30)
 
 
 def strip_prefix(text: str) -> str:
@@ -542,12 +542,9 @@ class _Builder:
         self.seen_ids[stem][base] = count
         return base if count == 1 else f"{base}#{count}"
 
-    def add(
-        self, stem: str, table: _Table, record: _Record, row: dict[str, object]
-    ) -> dict[str, object]:
+    def add(self, stem: str, table: _Table, record: _Record, row: dict[str, object]) -> None:
         row |= {"sheet": table.sheet, "_source_file": table.file, "_line": record.line}
         self.rows.setdefault(stem, []).append(row)
-        return row
 
     def add_child(self, table: _Table, record: _Record, child_id: str | None) -> None:
         if child_id is None:
@@ -587,24 +584,24 @@ class _Builder:
                     value,
                 )
 
-    def add_worker(self, table: _Table, record: _Record) -> str | None:
-        worker = _text(table, record, "worker")
-        if worker is not None and worker not in self.workers:
+    def add_worker(self, table: _Table, record: _Record, worker: str, team: str | None) -> None:
+        """A worker as first named; Annex A says nothing else about them."""
+        if worker not in self.workers:
             self.workers[worker] = {
                 "worker_id": worker,
-                "team": _text(table, record, "team"),
+                "team": team,
                 "sheet": table.sheet,
                 "_source_file": table.file,
                 "_line": record.line,
             }
-        return worker
 
     def read(self, annex_list: AnnexList, table: _Table, record: _Record) -> None:
         child_id = _text(table, record, "child_id")
         self.add_child(table, record, child_id)
-        if "worker" in annex_list.used:
-            self.add_worker(table, record)
         team = _text(table, record, "team")
+        worker = _text(table, record, "worker")
+        if worker is not None:
+            self.add_worker(table, record, worker, team)
         number = annex_list.number
         if number == 1:
             when = _date(table, record, "contact_date", keep_time=True)
@@ -636,7 +633,7 @@ class _Builder:
                 "child_seen": _yn(table, record, "child_seen"),
                 "further_action": _yn(table, record, "further_action"),
                 "team": team,
-                "worker_id": _text(table, record, "worker"),
+                "worker_id": worker,
             })  # fmt: skip
         elif number == 5:
             start = _date(table, record, "s47_start")
