@@ -320,7 +320,7 @@ def test_data_quality_over_runs_is_charted_and_suppressed(tmp_path: Path):
     html = result.path.read_text(encoding="utf-8")
     assert result.figures == without + 1
     quality = html[html.index('id="quality"') :]
-    assert "1 check in the latest run (2025-11-14 02:00:00); 1 found rows failing" in quality
+    assert "1 check in the latest run (2025-11-14 02:00); 1 found rows failing" in quality
     assert "<td>[c]</td>" in quality  # 3 failures in the latest run
 
 

@@ -7,7 +7,7 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from html import escape
 from pathlib import Path
 
@@ -509,6 +509,11 @@ def quality(r: Report, quarantine: Table | None, dq: QualityData | None) -> str:
     return "".join(out)
 
 
+def run_label(run: object) -> str:
+    """A run as a reader wants it: to the minute, not the microsecond."""
+    return run.strftime("%Y-%m-%d %H:%M") if isinstance(run, datetime) else str(run)
+
+
 def quality_results(r: Report, dq: QualityData) -> str:
     """The latest run's checks (those that found something first), and failures over runs."""
     n_labels, n_counts = len(dq.labels), len(dq.counts)
@@ -531,7 +536,7 @@ def quality_results(r: Report, dq: QualityData) -> str:
 
     header = [*dq.labels, *dq.counts] or ["(no columns)"]
     ordered = sorted(latest_rows, key=lambda row: (-failed(row), [str(v) for v in row[:n_labels]]))
-    when = f" ({latest_run})" if latest_run is not None else ""
+    when = f" ({run_label(latest_run)})" if latest_run is not None else ""
     out = []
     if dq.failures:
         problems = [row for row in ordered if failed(row) > 0]
@@ -569,7 +574,7 @@ def quality_over_runs(r: Report, dq: QualityData, runs: list[object], fail_at: i
     )
     if not ever:
         return "<p>No check has found a failing row in any run.</p>"
-    x = [str(run) for run in runs]
+    x = [run_label(run) for run in runs]
     series = [
         charts.Series(
             name, x, [show("count", by_run.get(run, 0), None, None, r.threshold) for run in runs]
