@@ -43,7 +43,6 @@ _INT_PATTERN = r"[+-]?[0-9]+(\.0+)?"  # 3 and 3.0 are whole numbers; 3.5 is not
 _YES = ("y", "yes", "1", "true")
 _NO = ("n", "no", "0", "false")
 _LINEAGE = ("_source_file", "_line")
-_QUARANTINE_EXTRA = ("_column", "_rule", "_value", "_reason")
 
 
 @dataclass(frozen=True)
@@ -250,7 +249,10 @@ def _typed(c: Column, v: str) -> str:
     if c.kind == "code":
         return f"upper({v})"
     if c.kind == "yn":
-        return f"CASE WHEN lower({v}) IN {_tuple(_YES)} THEN true WHEN lower({v}) IN {_tuple(_NO)} THEN false END"
+        return (
+            f"CASE WHEN lower({v}) IN {_tuple(_YES)} THEN true "
+            f"WHEN lower({v}) IN {_tuple(_NO)} THEN false END"
+        )
     if c.kind == "int":
         return (
             f"CASE WHEN regexp_full_match({v}, '{_INT_PATTERN}') THEN TRY_CAST({v} AS BIGINT) END"

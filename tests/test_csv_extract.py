@@ -225,6 +225,19 @@ def test_unreadable_csv_names_file_and_line(con, tmp_path, data, line, words):
     assert words in str(err.value)
 
 
+def test_utf16_is_refused_with_advice(con, tmp_path):
+    path = write(tmp_path, "contact_id,child_id,contact_datetime\nK1,C1,2012\n".encode("utf-16"))
+    with pytest.raises(ExtractError, match="UTF-16"):
+        load_raw(con, path, CONTACTS)
+
+
+def test_source_file_is_the_path_as_given(con, tmp_path, monkeypatch):
+    write(tmp_path, b"contact_id,child_id,contact_datetime\nK1,C1,2012\n")
+    monkeypatch.chdir(tmp_path)
+    load_raw(con, "./contacts.csv", CONTACTS)
+    assert rows(con, "_source_file") == [("./contacts.csv",)]
+
+
 def test_not_a_regular_file(con, tmp_path):
     with pytest.raises(ExtractError, match="does not exist"):
         load_raw(con, tmp_path / "contacts.csv", CONTACTS)

@@ -43,11 +43,12 @@ def load_raw(con: duckdb.DuckDBPyConnection, path: Path, extract: Extract) -> Ra
     """Read the CSV at ``path`` into ``raw.<extract.stem>`` (replacing it) and describe the load.
 
     Columns: the contract's columns in contract order (an absent optional one all NULL), then
-    any extra columns in file order, all VARCHAR (an empty field is NULL), then
+    any extra columns in file order, all VARCHAR (an unquoted empty field is NULL), then
     ``_source_file`` (``path`` as given) and ``_line`` (the physical line where the record
     starts). Blank lines are not rows. Raises ExtractError naming the file (and line or
     column) when the file cannot be read, is not CSV, or lacks a required column.
     """
+    source_file = str(path)
     path = Path(path)
     buf, encoding, warnings = _utf8_bytes(path)
     header = _header(path, buf)
@@ -58,7 +59,7 @@ def load_raw(con: duckdb.DuckDBPyConnection, path: Path, extract: Extract) -> Ra
         frame = pl.read_csv(
             buf, infer_schema=False, has_header=True, new_columns=names, raise_if_empty=True
         )
-    except Exception as exc:  # polars raises several error types for a malformed file
+    except pl.exceptions.PolarsError as exc:
         line, why = _diagnose(buf, len(names))
         raise ExtractError(path, f"not a readable CSV file: {why or exc}", line=line) from exc
     if frame.width != len(names):
@@ -88,7 +89,7 @@ def load_raw(con: duckdb.DuckDBPyConnection, path: Path, extract: Extract) -> Ra
             f"CREATE OR REPLACE TABLE {table} AS "
             f"SELECT {select}, CAST($path AS VARCHAR) AS _source_file, _line "
             "FROM _csv_extract_frame",
-            {"path": str(path)},
+            {"path": source_file},
         )
     finally:
         con.unregister("_csv_extract_frame")
@@ -112,6 +113,8 @@ def _utf8_bytes(path: Path) -> tuple[bytes, str, list[str]]:
         data = path.read_bytes()
     except OSError as exc:
         raise ExtractError(path, f"cannot be read: {exc.strerror or exc}") from exc
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ExtractError(path, "is UTF-16 (Excel's 'Unicode Text'): save it as CSV UTF-8")
     if data.startswith(_BOM):
         data, encoding = data[len(_BOM) :], "utf-8-sig"
     else:
