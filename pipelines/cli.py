@@ -73,6 +73,9 @@ def run(
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data:
             error = event.step_failure_data.error
+            # Dagster wraps the step's own exception; the innermost cause is what went wrong.
+            while error is not None and error.cause is not None:
+                error = error.cause
             message = error.message.strip() if error else "unknown error"
             print(f"FAILED {event.step_key}: {message}", file=sys.stderr)
     print(

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import dagster as dg
+
+_STARTED = time.perf_counter()
 
 
 def report(context: dg.AssetExecutionContext, message: str) -> None:
@@ -14,4 +17,4 @@ def report(context: dg.AssetExecutionContext, message: str) -> None:
     stdout is the progress a person sees; in `dg dev` the same line lands in the run's log.
     """
     context.log.info(message)
-    print(f"  {message}", file=sys.stdout, flush=True)
+    print(f"  [{time.perf_counter() - _STARTED:6.1f} s] {message}", file=sys.stdout, flush=True)

@@ -133,10 +133,11 @@ def record_findings(con: duckdb.DuckDBPyConnection, findings: list[Finding]) -> 
         )
         """
     )
-    con.executemany(
-        "INSERT INTO audit.reader_findings VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [[f.file, f.sheet, f.line, f.column, f.rule, f.value, f.message] for f in findings],
-    )
+    if findings:
+        con.executemany(
+            "INSERT INTO audit.reader_findings VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [[f.file, f.sheet, f.line, f.column, f.rule, f.value, f.message] for f in findings],
+        )
     con.execute(
         "COMMENT ON TABLE audit.reader_findings IS 'Oddities the Annex A and CIN census "
         "readers met and worked around (unmatched headers, serial dates, schema violations), "

@@ -1,0 +1,127 @@
+"""Time the pipeline against its floor at three council sizes.
+
+    .venv/bin/python bench/bench_run.py [--sizes 3000 100000 1000000] [--work /tmp/frontdoor-bench]
+
+For each size it generates a council (once; reused if present) and measures, each in a fresh
+process so imports and caches are counted honestly:
+
+- floor:   DuckDB only reading every CSV file (all columns as text), nothing else;
+- run:     the whole `frontdoor run` (Dagster job: load, stage, validate, metrics, report, publish);
+- metrics: the metric step alone (build_marts) on a copy of the warehouse that run published.
+
+Peak memory is the process's own maximum resident set. Timing lives here, never in a test:
+these machines are shared and noisy, so read the ratios, not the seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+FLOOR = """
+import duckdb, glob, resource, sys
+con = duckdb.connect()
+for f in sorted(glob.glob(sys.argv[1] + '/*.csv')):
+    con.execute("SELECT count(*) FROM read_csv(?, all_varchar=true, header=true)", [f]).fetchone()
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+RUN = """
+import resource, sys
+from pathlib import Path
+from pipelines.cli import run
+ok = run(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+sys.exit(0 if ok else 1)
+"""
+
+METRICS = """
+import duckdb, resource, sys
+from pipelines.marts import build_marts
+con = duckdb.connect(sys.argv[1])
+build_marts(con)
+con.close()
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def timed(code: str, *args: str) -> tuple[float, float, str]:
+    """Seconds, peak MiB and stdout of a fresh Python process running `code`."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    seconds = time.perf_counter() - started
+    peak_kib = int(done.stdout.strip().splitlines()[-1])
+    return seconds, peak_kib / 1024, done.stdout
+
+
+def bench(children: int, work: Path) -> dict[str, float]:
+    council = work / f"council_{children}"
+    if not (council / "contacts.csv").exists():
+        subprocess.run(
+            [sys.executable, "-m", "pipelines.cli", "generate", "--children", str(children),
+             "--seed", "2010", "--out", str(council)],
+            cwd=ROOT, check=True, capture_output=True,
+        )  # fmt: skip
+    out = work / f"out_{children}"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    floor_s, floor_mib, _ = timed(FLOOR, str(council))
+    run_s, run_mib, log = timed(RUN, str(council), str(out / "w.duckdb"), str(out / "r.html"))
+    gx = re.search(r"of which Great Expectations ([\d.]+) s", log)
+    shutil.copy(out / "w.duckdb", out / "metrics.duckdb")
+    metrics_s, metrics_mib, _ = timed(METRICS, str(out / "metrics.duckdb"))
+    rows = sum(sum(1 for _ in f.open("rb")) - 1 for f in council.glob("*.csv"))
+    return {
+        "children": children,
+        "input_rows": rows,
+        "input_mib": sum(f.stat().st_size for f in council.glob("*.csv")) / 2**20,
+        "floor_s": floor_s,
+        "run_s": run_s,
+        "run_peak_mib": run_mib,
+        "metrics_s": metrics_s,
+        "metrics_peak_mib": metrics_mib,
+        "gx_s": float(gx.group(1)) if gx else float("nan"),
+        "floor_peak_mib": floor_mib,
+    }
+
+
+def table(results: list[dict[str, float]]) -> str:
+    lines = [
+        "| children | input rows | input MiB | floor s | run s | run / floor | metrics s "
+        "| metrics / floor | GX s | GX share | run peak MiB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['children']:,} | {r['input_rows']:,} | {r['input_mib']:.0f} "
+            f"| {r['floor_s']:.1f} | {r['run_s']:.1f} | {r['run_s'] / r['floor_s']:.1f}x "
+            f"| {r['metrics_s']:.1f} | {r['metrics_s'] / r['floor_s']:.1f}x "
+            f"| {r['gx_s']:.1f} | {100 * r['gx_s'] / r['run_s']:.0f}% | {r['run_peak_mib']:,.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--sizes", type=int, nargs="+", default=[3_000, 100_000, 1_000_000])
+    p.add_argument("--work", type=Path, default=Path("/tmp/frontdoor-bench"))
+    args = p.parse_args()
+    results = []
+    for size in args.sizes:
+        results.append(bench(size, args.work))
+        print(json.dumps(results[-1]), flush=True)
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
