@@ -399,7 +399,7 @@ def _stand_in_stage(lose_a_contact: bool) -> dg.AssetsDefinition:
         name="stand_in_stage",
     )
     def stage(context: dg.AssetExecutionContext, warehouse: Warehouse):
-        with warehouse.connect(context.run_id) as con:
+        with warehouse.connect(context.run.run_id) as con:
             outcomes = load_csv_folder(con, Path(warehouse.input_dir))
             record_outcomes(con, outcomes)
             for o in outcomes:

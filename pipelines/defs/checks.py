@@ -205,14 +205,14 @@ def suites(
 def data_quality(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Every data-quality rule's outcome per file and run, with the history of earlier runs."""
     previous = Path(warehouse.path)
-    with warehouse.connect(context.run_id) as con:
+    with warehouse.connect(context.run.run_id) as con:
         added = build_data_quality(
-            con, context.run_id, previous if previous.exists() else None, _as_at(warehouse)
+            con, context.run.run_id, previous if previous.exists() else None, _as_at(warehouse)
         )
         failing, rows = con.execute(
             "SELECT count(*) FILTER (WHERE rows_failed > 0), sum(rows_failed) "
             "FROM marts.data_quality WHERE run_id = ?",
-            [context.run_id],
+            [context.run.run_id],
         ).fetchall()[0]
     report(context, f"marts.data_quality: {added} rules checked, {failing} with findings")
     return dg.MaterializeResult(
