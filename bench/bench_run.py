@@ -30,7 +30,7 @@ FLOOR = """
 import duckdb, glob, resource, sys
 con = duckdb.connect()
 for f in sorted(glob.glob(sys.argv[1] + '/*.csv')):
-    con.execute("SELECT count(*) FROM read_csv(?, all_varchar=true, header=true)", [f]).fetchone()
+    con.execute("SELECT count(*) FROM read_csv(?, all_varchar=true, header=true)", [f]).fetchall()
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 

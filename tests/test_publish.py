@@ -19,7 +19,7 @@ from tests.conftest import run_pipeline
 
 def as_at_of(warehouse: Path) -> dt.date:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute("SELECT as_at FROM marts.run_info").fetchone()[0]
+        return con.execute("SELECT as_at FROM marts.run_info").fetchall()[0][0]
 
 
 def digest(path: Path) -> str:
@@ -30,10 +30,10 @@ def test_open_read_only_connection_does_not_block_the_next_run(small_council, tm
     first = run_pipeline(small_council, tmp_path, as_at=dt.date(2012, 3, 31))
     analyst = duckdb.connect(str(first.warehouse), read_only=True)
     try:
-        before = analyst.execute("SELECT as_at FROM marts.run_info").fetchone()[0]
+        before = analyst.execute("SELECT as_at FROM marts.run_info").fetchall()[0][0]
         run_pipeline(small_council, tmp_path, as_at=dt.date(2013, 3, 31))
         # The analyst still reads yesterday's file; a new connection sees today's.
-        assert analyst.execute("SELECT as_at FROM marts.run_info").fetchone()[0] == before
+        assert analyst.execute("SELECT as_at FROM marts.run_info").fetchall()[0][0] == before
     finally:
         analyst.close()
     assert before == dt.date(2012, 3, 31)
@@ -95,4 +95,4 @@ def test_a_killed_run_leaves_the_published_warehouse_readable(small_council, tmp
     assert run.returncode == -signal.SIGKILL
     assert digest(published.warehouse) == fingerprint
     with duckdb.connect(str(published.warehouse), read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM marts.metric_values").fetchone()[0] > 0
+        assert con.execute("SELECT count(*) FROM marts.metric_values").fetchall()[0][0] > 0

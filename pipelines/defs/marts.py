@@ -23,7 +23,7 @@ def metric_values(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
         result = build_marts(con, as_at=as_at)
         metrics = con.execute(
             "SELECT count(DISTINCT metric_id) FROM marts.metric_values"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     report(
         context,
         f"marts: {result.metric_values_rows:,} metric values, {metrics} metrics, "
