@@ -132,7 +132,7 @@ def raw_frame(
     names = (*extract(stem).column_names, *extra)
     schema = {name: pl.Utf8 for name in names} | {"_source_file": pl.Utf8, "_line": pl.Int64}
     data = [{name: row.get(name) for name in schema} for row in rows]
-    return pl.DataFrame(data, schema=schema, orient="row") if data else pl.DataFrame(schema=schema)
+    return pl.DataFrame(data, schema=schema) if data else pl.DataFrame(schema=schema)
 
 
 def _is_cin_census(path: Path) -> bool:
