@@ -14,7 +14,6 @@ import duckdb
 import pytest
 
 from pipelines.report import build_report
-from pipelines.report.sample import write_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,11 +35,14 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory):
-    """24 months of synthetic aggregates, four teams, two metrics absent."""
-    con = duckdb.connect()
-    write_sample(con)
-    return build_report(con, tmp_path_factory.mktemp("report") / "report.html")
+def report(sample_run, tmp_path_factory: pytest.TempPathFactory):
+    """The report of the README's run: data/sample through the whole pipeline.
+
+    Built again from the published warehouse by the same build_report the pipeline's report
+    asset calls, to have its ReportResult (how many figures it drew) at hand.
+    """
+    with duckdb.connect(str(sample_run.warehouse), read_only=True) as con:
+        return build_report(con, tmp_path_factory.mktemp("report") / "report.html")
 
 
 @pytest.fixture(scope="module")
