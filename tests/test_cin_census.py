@@ -287,3 +287,29 @@ def test_a_namespaced_file_and_a_broken_schema_folder(tmp_path):
     assert result.frames["referrals"].select("referral_id", "nfa").row(0) == ("A1/2023-06-01", "N")
     assert result.frames["children"].row(0, named=True)["sex"] == "F"
     assert [f.rule for f in result.findings] == ["no_schema"]
+
+
+def test_a_child_twice_in_one_file(tmp_path):
+    child = (
+        "<Child><ChildIdentifiers><LAchildID>B2</LAchildID><PersonBirthDate>{dob}</PersonBirthDate>"
+        "</ChildIdentifiers><CINdetails><CINreferralDate>2023-01-09</CINreferralDate>"
+        "<ReferralNFA>0</ReferralNFA></CINdetails></Child>"
+    )
+    path = tmp_path / "twice.xml"
+    path.write_text(
+        f"<Message><Children>{child.format(dob='2015-01-01')}\n{child.format(dob='2015-02-02')}"
+        "</Children></Message>"
+    )
+    result = read_cin_census([path])
+    assert result.frames["children"].select("child_id", "date_of_birth").rows() == [
+        ("B2", "2015-02-02")
+    ]
+    assert result.frames["referrals"]["referral_id"].to_list() == [
+        "B2/2023-01-09",
+        "B2/2023-01-09#2",
+    ]
+    assert sorted(f.rule for f in result.findings) == [
+        "duplicate_child",
+        "duplicate_referral",
+        "no_collection_year",
+    ]

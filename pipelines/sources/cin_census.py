@@ -344,9 +344,12 @@ def _read_file(
         str(path), (int(collection_year or 0), reference_date, position), collection_year, findings
     )
     if year is None:
-        census.note(
-            "no_collection_year", f"Header has no Year; collection year taken as {collection_year}"
+        taken = (
+            f"taken as {collection_year}"
+            if collection_year
+            else "unknown: merged below dated files"
         )
+        census.note("no_collection_year", f"Header has no Year; the collection year is {taken}")
     elif reference_date and reference_date[:4] != year:
         census.note(
             "header_mismatch",
@@ -359,17 +362,31 @@ def _read_file(
         _validate(tree, census, xsd_dir)
 
     children, episodes = [], []
+    seen_children: set[str] = set()
+    # episodes per (child, referral date) across the file: a repeat is kept as a second episode
+    seen_episodes: Counter[tuple[str | None, str | None]] = Counter()
     for element in root.iterfind("Children/Child"):
         child = _Node(element)
         row = _child(census, child)
-        if row["child_id"] is None:
+        child_id = row["child_id"]
+        if child_id is None:
             census.note("no_child_id", "Child without LAchildID", element, "LAchildID")
+        elif child_id in seen_children:
+            census.note(
+                "duplicate_child",
+                "a second Child with this LAchildID: its details replace the first's",
+                element,
+                "LAchildID",
+                child_id,
+            )
+        else:
+            seen_children.add(child_id)
         children.append(row)
-        seen: Counter[str | None] = Counter()
         for details in child.all("CINdetails"):
             referral_date = details.text("CINreferralDate")
-            seen[referral_date] += 1
-            if seen[referral_date] == 2:
+            seen_episodes[child_id, referral_date] += 1
+            occurrence = seen_episodes[child_id, referral_date]
+            if occurrence == 2:
                 census.note(
                     "duplicate_referral",
                     "a second CINdetails for this child on this date",
@@ -377,7 +394,7 @@ def _read_file(
                     "CINreferralDate",
                     referral_date,
                 )
-            episodes.append(_episode(census, row["child_id"], details, seen[referral_date]))
+            episodes.append(_episode(census, child_id, details, occurrence))
     if not children:
         census.note("no_children", "the file holds no Child")
     if census.cin_plans:
@@ -408,16 +425,11 @@ def _assign_ids(episodes: list[_Episode]) -> dict[str, list[dict[str, object]]]:
         )
         referral["referral_id"] = referral_id
         rows["referrals"].append(referral)
-        for stem, tag, start in (
-            ("assessments", "A", "start_date"),
-            ("s47_enquiries", "S47", "strategy_discussion_date"),
-            ("cp_plans", "CPP", "start_date"),
+        for stem, id_column, tag, start in (
+            ("assessments", "assessment_id", "A", "start_date"),
+            ("s47_enquiries", "s47_id", "S47", "strategy_discussion_date"),
+            ("cp_plans", "plan_id", "CPP", "start_date"),
         ):
-            id_column = {
-                "assessments": "assessment_id",
-                "s47_enquiries": "s47_id",
-                "cp_plans": "plan_id",
-            }[stem]
             for row in episode.rows[stem]:
                 base = f"{referral_id}/{tag}/{row[start]}" if referral_id and row[start] else None
                 row[id_column] = unique(stem, base)
