@@ -349,3 +349,12 @@ def test_formats_doc_table_matches_unsupported_metrics():
             if cell.startswith("✗"):
                 crossed[format_name].add(metric)
     assert crossed == {name: set(reasons) for name, reasons in UNSUPPORTED_METRICS.items()}
+
+
+@needs_shared
+def test_every_annex_a_fixture_loads():
+    paths = sorted(ANNEX_A.iterdir())
+    assert paths  # a fixture added later is covered too
+    for path in paths:
+        result = read_annex_a(path)
+        assert "referrals" in result.frames, path.name

@@ -313,3 +313,13 @@ def test_a_child_twice_in_one_file(tmp_path):
         "duplicate_referral",
         "no_collection_year",
     ]
+
+
+@needs_shared
+def test_every_census_fixture_loads_and_merges():
+    paths = sorted(CIN.glob("*.xml"))
+    assert len(paths) == 5  # a fixture added later is covered too
+    result = read_cin_census(paths, XSD)
+    # DfEX0000001/1970-10-06 is in three files and counted once; the fake data share no child
+    assert result.frames["referrals"].height == 402 + 3
+    assert result.frames["children"].height == 332 + 2
