@@ -153,3 +153,25 @@ def test_the_same_seed_plants_the_same_faults(small_council, tmp_path):
     shutil.copytree(small_council, b)
     assert plant_faults(a, seed=3) == plant_faults(b, seed=3)
     assert (a / "contacts.csv").read_bytes() == (b / "contacts.csv").read_bytes()
+
+
+def test_a_faulted_council_through_the_job_and_history_across_runs(small_council, tmp_path):
+    """`frontdoor run` twice on a faulted council: the published warehouse reports every planted
+    fault, and the second run carries the first run's data_quality rows forward."""
+    from tests.conftest import run_pipeline
+
+    folder = tmp_path / "in"
+    shutil.copytree(small_council, folder)
+    planted = plant_faults(folder, seed=5)
+    first = run_pipeline(folder, tmp_path / "out")
+    run_pipeline(folder, tmp_path / "out")
+    with duckdb.connect(str(first.warehouse), read_only=True) as con:
+        found = set(
+            con.execute("SELECT kind, rule, stem, line FROM marts.data_quality_rows").fetchall()
+        )
+        runs = con.execute(
+            "SELECT count(DISTINCT run_id), count(*) FILTER (WHERE rule = 'date_order' "
+            "AND stem = 'assessments' AND rows_failed > 0) FROM marts.data_quality"
+        ).fetchall()[0]
+    assert {(p.kind, p.rule, p.stem, p.line) for p in planted} <= found
+    assert runs == (2, 2)

@@ -205,6 +205,10 @@ def suites(
 def data_quality(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Every data-quality rule's outcome per file and run, with the history of earlier runs."""
     previous = Path(warehouse.path)
+    if not warehouse.build_path(context.run.run_id).exists():
+        # The build file has been published (renamed) already: writing now would start a new,
+        # empty file. marts/data_quality must be upstream of the report (see docs/validation.md).
+        raise dg.Failure(description="marts/data_quality ran after publish: no build file")
     with warehouse.connect(context.run.run_id) as con:
         added = build_data_quality(
             con, context.run.run_id, previous if previous.exists() else None, _as_at(warehouse)
