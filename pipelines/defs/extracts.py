@@ -52,7 +52,7 @@ def load_extracts(
     xsd_dir = Path(warehouse.cin_xsd_dir) if warehouse.cin_xsd_dir else None
     with warehouse.connect(context.run.run_id) as con:
         kind, outcomes = load_folder(con, folder, xsd_dir)
-        record_outcomes(con, outcomes)
+        record_outcomes(con, kind, outcomes)
     report(context, f"input: {folder} holds {kind} extracts")
     blocking = []
     for o in outcomes:

@@ -13,12 +13,12 @@ from typing import Literal
 import duckdb
 import polars as pl
 
-from pipelines.contract import EXTRACTS, Extract
+from pipelines.contract import EXTRACTS, Extract, extract
 from pipelines.errors import ExtractError
 from pipelines.sources.annex_a import read_annex_a
 from pipelines.sources.cin_census import read_cin_census
 from pipelines.sources.csv_extract import load_raw
-from pipelines.sources.detect import Finding, SourceFrames, detect_format
+from pipelines.sources.detect import Finding, SourceFrames, cin_census_files, detect_format
 
 Status = Literal["loaded", "absent", "failed"]
 
@@ -53,25 +53,22 @@ def find_csv(folder: Path, extract: Extract) -> Path | None:
     return None
 
 
+def load_csv(con: duckdb.DuckDBPyConnection, path: Path, stem: str) -> LoadOutcome:
+    """Load one contract CSV into raw.<stem>; a file that cannot be used is an outcome, not a crash."""
+    try:
+        loaded = load_raw(con, path, extract(stem))
+    except ExtractError as error:
+        con.execute(f"DROP TABLE IF EXISTS raw.{stem}")
+        return LoadOutcome(stem, "failed", str(path), message=str(error))
+    return LoadOutcome(stem, "loaded", str(path), loaded.rows, warnings=list(loaded.warnings))
+
+
 def load_csv_folder(con: duckdb.DuckDBPyConnection, folder: Path) -> list[LoadOutcome]:
     """Load every contract CSV the folder holds into raw.<stem>."""
     outcomes = []
-    for extract in EXTRACTS:
-        path = find_csv(folder, extract)
-        if path is None:
-            outcomes.append(LoadOutcome(extract.stem, "absent"))
-            continue
-        try:
-            loaded = load_raw(con, path, extract)
-        except ExtractError as error:
-            con.execute(f"DROP TABLE IF EXISTS raw.{extract.stem}")
-            outcomes.append(LoadOutcome(extract.stem, "failed", str(path), message=str(error)))
-            continue
-        outcomes.append(
-            LoadOutcome(
-                extract.stem, "loaded", str(path), loaded.rows, warnings=list(loaded.warnings)
-            )
-        )
+    for e in EXTRACTS:
+        path = find_csv(folder, e)
+        outcomes.append(load_csv(con, path, e.stem) if path else LoadOutcome(e.stem, "absent"))
     return outcomes
 
 
@@ -86,24 +83,25 @@ def write_raw_frame(con: duckdb.DuckDBPyConnection, stem: str, frame: pl.DataFra
     return frame.height
 
 
-def record_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[LoadOutcome]) -> None:
+def record_outcomes(con: duckdb.DuckDBPyConnection, kind: str, outcomes: list[LoadOutcome]) -> None:
     """Keep what happened to each file in audit.load_log for the analyst and the report."""
     con.execute("CREATE SCHEMA IF NOT EXISTS audit")
     con.execute(
         """
         CREATE OR REPLACE TABLE audit.load_log (
-            stem VARCHAR, status VARCHAR, file VARCHAR, rows BIGINT, message VARCHAR,
-            warnings VARCHAR[]
+            format VARCHAR, stem VARCHAR, status VARCHAR, file VARCHAR, rows BIGINT,
+            message VARCHAR, warnings VARCHAR[]
         )
         """
     )
     con.executemany(
-        "INSERT INTO audit.load_log VALUES (?, ?, ?, ?, ?, ?)",
-        [[o.stem, o.status, o.file, o.rows, o.message, o.warnings] for o in outcomes],
+        "INSERT INTO audit.load_log VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [[kind, o.stem, o.status, o.file, o.rows, o.message, o.warnings] for o in outcomes],
     )
     con.execute(
         "COMMENT ON TABLE audit.load_log IS "
-        "'One row per extract of the contract: whether its file was loaded, absent or failed, "
+        "'One row per extract of the contract: the input format (csv, annex_a, cin_census), "
+        "whether its file was loaded, absent or failed, "
         "its data rows, and the message naming file, line and column when it failed'"
     )
 
@@ -111,14 +109,14 @@ def record_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[LoadOutcome])
 def load_frames(con: duckdb.DuckDBPyConnection, source: SourceFrames) -> list[LoadOutcome]:
     """Write an Annex A or CIN census reader's frames to raw.*; a stem it lacks is absent."""
     outcomes = []
-    for extract in EXTRACTS:
-        frame = source.frames.get(extract.stem)
+    for e in EXTRACTS:
+        frame = source.frames.get(e.stem)
         if frame is None:
-            outcomes.append(LoadOutcome(extract.stem, "absent"))
+            outcomes.append(LoadOutcome(e.stem, "absent"))
             continue
         files = ", ".join(sorted(set(frame["_source_file"].drop_nulls().to_list())))
-        rows = write_raw_frame(con, extract.stem, frame)
-        outcomes.append(LoadOutcome(extract.stem, "loaded", files, rows))
+        rows = write_raw_frame(con, e.stem, frame)
+        outcomes.append(LoadOutcome(e.stem, "loaded", files, rows))
     return outcomes
 
 
@@ -158,7 +156,13 @@ def load_folder(
     if kind == "annex_a":
         source = read_annex_a(folder)
     else:
-        xml = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".xml")
-        source = read_cin_census(xml, xsd_dir=cin_xsd_dir)
+        source = read_cin_census(cin_census_files(folder), xsd_dir=cin_xsd_dir)
     record_findings(con, source.findings)
-    return kind, load_frames(con, source)
+    outcomes = load_frames(con, source)
+    # Neither statutory return carries the population: a population.csv beside it gives the
+    # denominator for rates per 10,000.
+    population = find_csv(folder, extract("population"))
+    if population is not None:
+        outcomes = [o for o in outcomes if o.stem != "population"]
+        outcomes.append(load_csv(con, population, "population"))
+    return kind, outcomes

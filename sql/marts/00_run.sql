@@ -1,4 +1,4 @@
--- requires: staging.contacts, staging.referrals
+-- requires: staging.referrals
 -- The run's frame: as_at, the reporting periods, and the small macros every family uses.
 -- pipelines/marts.py has already set getvariable('as_at') and getvariable('first_date').
 
