@@ -113,24 +113,29 @@ def checked_sql(extract: Extract, raw_columns: list[str]) -> str:
     typed_names = ", ".join(_q("__t_" + c.name) for c in extract.columns)
     return (
         f"SELECT __rowid, _source_file, _line, {typed_names}, CASE {first_fail} END AS __fail, "
-        "CAST(NULL AS BIGINT) AS __first_line "
+        "CAST(NULL AS VARCHAR) AS __first_file, CAST(NULL AS BIGINT) AS __first_line "
         f"FROM (SELECT *, {typed} FROM "
         f"(SELECT rowid AS __rowid, _source_file, _line, {cleaned} FROM raw.{_q(extract.stem)}))"
     )
 
 
 def duplicates_sql(extract: Extract, checked: str) -> str:
-    """UPDATE marking every later copy of a key, among rows that broke no other rule."""
+    """UPDATE marking every later copy of a key, among rows that broke no other rule.
+
+    "Later" is in raw's order (rowid): file order for a CSV. The key must be unique across the
+    whole table, so a reader that writes several files into one raw table has its copies in
+    other files caught too.
+    """
     assert extract.key is not None
     key = _q("__t_" + extract.key)
     # Grouping finds the few repeated keys at half the cost of a window over every row.
     return (
         f"UPDATE {checked} AS c SET __fail = {len(_checks(extract))}, "
-        "__first_line = d.first_line "
-        f"FROM (SELECT _source_file, {key} AS key, min(_line) AS first_line FROM {checked} "
-        "WHERE __fail IS NULL GROUP BY ALL HAVING count(*) > 1) AS d "
-        f"WHERE c.__fail IS NULL AND c.{key} = d.key "
-        "AND c._source_file IS NOT DISTINCT FROM d._source_file AND c._line > d.first_line"
+        "__first_file = d.first_file, __first_line = d.first_line "
+        f"FROM (SELECT {key} AS key, min(__rowid) AS first_rowid, "
+        "arg_min(_source_file, __rowid) AS first_file, arg_min(_line, __rowid) AS first_line "
+        f"FROM {checked} WHERE __fail IS NULL GROUP BY ALL HAVING count(*) > 1) AS d "
+        f"WHERE c.__fail IS NULL AND c.{key} = d.key AND c.__rowid > d.first_rowid"
     )
 
 
@@ -163,7 +168,11 @@ def quarantine_sql(extract: Extract, raw_columns: list[str], checked: str) -> st
         f"coalesce(parse_filename(r._source_file), {_lit(extract.filename)}), "
         f"coalesce(r._line, 0), {column_list}[c.__fail])"
     )
-    reason = " ".join(f"WHEN {i} THEN {k.reason}" for i, k in enumerate(checks, 1))
+    # A column raw lacks is all NULL: only "required" could fail on it, and required columns
+    # are never missing (_raw_columns), so its checks never fire and need no SQL here.
+    reason = " ".join(
+        f"WHEN {i} THEN {k.reason}" for i, k in enumerate(checks, 1) if k.column in raw_columns
+    )
     raw = ", ".join(f"r.{_q(c)}" for c in raw_columns)
     return (
         f"CREATE OR REPLACE TABLE quarantine.{_q(extract.stem)} AS "
@@ -171,7 +180,8 @@ def quarantine_sql(extract: Extract, raw_columns: list[str], checked: str) -> st
         f"CASE c.__fail {value} END AS _value, "
         f"{where} || CASE c.__fail {reason} END AS _reason "
         f"FROM raw.{_q(extract.stem)} AS r "
-        f"JOIN (SELECT __rowid, __fail, __first_line FROM {checked} WHERE __fail IS NOT NULL) AS c "
+        "JOIN (SELECT __rowid, __fail, __first_file, __first_line "
+        f"FROM {checked} WHERE __fail IS NOT NULL) AS c "
         "ON r.rowid = c.__rowid ORDER BY r._source_file, r._line"
     )
 
@@ -303,7 +313,11 @@ def _checks(extract: Extract) -> list[_Check]:
             checks.append(_Check(c.name, "unknown_code", known, f"{shown} || {why}"))
     if extract.key:
         shown = _quoted(f"r.{_q(extract.key)}")
-        why = f"{_lit(f' repeats the {extract.key} first seen on line ')} || c.__first_line"
+        first = (
+            "CASE WHEN c.__first_file IS NOT DISTINCT FROM r._source_file THEN '' "
+            "ELSE parse_filename(c.__first_file) || ' ' END || 'line ' || c.__first_line"
+        )
+        why = f"{_lit(f' repeats the {extract.key} first seen on ')} || {first}"
         kept = _lit("; the first copy is kept")
         # decided over the whole table by duplicates_sql, not row by row
         checks.append(_Check(extract.key, "duplicate_id", "", f"{shown} || {why} || {kept}"))

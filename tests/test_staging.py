@@ -311,6 +311,27 @@ def test_raw_built_by_another_reader_may_lack_optional_columns(con):
     ]
 
 
+def test_a_key_repeated_in_another_file_of_the_same_raw_table(con):
+    # a reader may write several files into one raw table: the key is unique across them all
+    con.execute("CREATE SCHEMA raw")
+    con.execute(
+        "CREATE TABLE raw.cp_plans AS SELECT * FROM (VALUES "
+        "('P1', 'C1', '2012-05-01', 'census_2013.xml', 40::BIGINT), "
+        "('P2', 'C2', '2012-05-01', 'census_2013.xml', 90::BIGINT), "
+        "('P1', 'C1', '2012-05-01', 'census_2014.xml', 12::BIGINT)) "
+        "AS t(plan_id, child_id, start_date, _source_file, _line)"
+    )
+    assert build_staging(con, extract("cp_plans")) == StagingCounts(3, 2, 1)
+    assert staged(con, "cp_plans", "plan_id, _source_file") == [
+        ("P1", "census_2013.xml"),
+        ("P2", "census_2013.xml"),
+    ]
+    assert reasons(con, "cp_plans") == [
+        "census_2014.xml line 12, column 'plan_id': 'P1' repeats the plan_id first seen on "
+        "census_2013.xml line 40; the first copy is kept"
+    ]
+
+
 def test_raw_missing_or_lacking_a_required_column(con):
     with pytest.raises(ExtractError, match="not been loaded"):
         build_staging(con, extract("cp_reviews"))
