@@ -37,20 +37,20 @@ def metric_values(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
     with warehouse.connect(context.run.run_id) as con:
         result = build_marts(con, as_at=as_at)
         withheld = withhold_unsupported(con)
-        metrics = con.execute(
-            "SELECT count(DISTINCT metric_id) FROM marts.metric_values"
-        ).fetchall()[0][0]
+        rows, metrics = con.execute(
+            "SELECT count(*), count(DISTINCT metric_id) FROM marts.metric_values"
+        ).fetchall()[0]
     if withheld:
         report(context, f"not supported by this input format, not written: {', '.join(withheld)}")
     report(
         context,
-        f"marts: {result.metric_values_rows:,} metric values, {metrics} metrics, "
+        f"marts: {rows:,} metric values, {metrics} metrics, "
         f"as at {result.as_at}, {len(result.files_skipped)} SQL files skipped for absent inputs",
     )
     return dg.MaterializeResult(
         metadata={
             "as_at": str(result.as_at),
-            "rows": result.metric_values_rows,
+            "rows": rows,
             "metrics": metrics,
             "skipped": ", ".join(result.files_skipped),
         }
