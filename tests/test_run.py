@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from pipelines.contract import EXTRACTS
+from pipelines.sources.detect import UNSUPPORTED_METRICS
+from tests.conftest import run_pipeline
 
 
 def data_rows(path: Path) -> int:
@@ -35,3 +39,40 @@ def test_the_run_writes_metrics_and_a_report(sample_run):
         log = con.execute("SELECT stem, status FROM audit.load_log ORDER BY stem").fetchall()
     assert all(status == "loaded" for _, status in log), log
     assert sample_run.report.stat().st_size > 0
+
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+needs_fixtures = pytest.mark.skipif(
+    not FIXTURES.is_dir(), reason="../shared/fixtures is absent (shared reference files)"
+)
+
+
+@needs_fixtures
+@pytest.mark.parametrize(
+    ("kind", "files"),
+    [
+        ("annex_a", ["annex_a/liia_Annex_A_2024_Jan.xlsx"]),
+        (
+            "cin_census",
+            ["cin_census/d2i_CIN_Census_2021.xml", "cin_census/d2i_CIN_Census_2024.xml"],
+        ),
+    ],
+)
+def test_a_statutory_return_runs_through_the_same_job(kind, files, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in files:
+        shutil.copy(FIXTURES / name, folder)
+    run = run_pipeline(folder, tmp_path / "out")
+    with duckdb.connect(str(run.warehouse), read_only=True) as con:
+        formats = con.execute("SELECT DISTINCT format FROM audit.load_log").fetchall()
+        written = {
+            m
+            for (m,) in con.execute("SELECT DISTINCT metric_id FROM marts.metric_values").fetchall()
+        }
+        findings = con.execute("SELECT count(*) FROM audit.reader_findings").fetchall()[0][0]
+    assert formats == [(kind,)]
+    assert "referrals" in written
+    # What the format cannot carry is not written, rather than written as a false zero.
+    assert not written & set(UNSUPPORTED_METRICS[kind])
+    assert findings > 0  # the fixtures' oddities are reported, not crashed on

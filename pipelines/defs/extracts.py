@@ -6,6 +6,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.contract import EXTRACTS
+from pipelines.errors import ExtractError
 from pipelines.progress import report
 from pipelines.sources.load import load_folder, needed_for_run, record_outcomes
 from pipelines.staging import build_staging
@@ -90,13 +91,20 @@ def stage_extracts(
             ).fetchall()
         }
         for e in EXTRACTS:
-            if e.stem not in loaded:
+            status, message = ("absent", "") if e.stem not in loaded else ("loaded", "")
+            if status == "loaded":
+                try:
+                    counts = build_staging(con, e)
+                except ExtractError as error:
+                    # A reader's raw table that cannot be staged blocks this extract only.
+                    status, message = "failed", str(error)
+                    report(context, f"staging.{e.stem}: FAILED {message}")
+            if status != "loaded":
                 for schema in ("staging", "quarantine"):
                     yield dg.MaterializeResult(
-                        asset_key=[schema, e.stem], metadata={"status": "absent"}
+                        asset_key=[schema, e.stem], metadata={"status": status, "message": message}
                     )
                 continue
-            counts = build_staging(con, e)
             report(
                 context,
                 f"staging.{e.stem}: {counts.staged:,} rows staged, {counts.quarantined:,} quarantined",
