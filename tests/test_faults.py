@@ -11,7 +11,7 @@ from pipelines.calendar import build_calendar
 from pipelines.contract import extract
 from pipelines.faults import plant_faults
 from pipelines.marts import build_marts
-from pipelines.sources.load import load_csv_folder, record_outcomes
+from pipelines.sources.load import load_folder, record_outcomes
 from pipelines.staging import build_staging
 from pipelines.validation import build_data_quality
 
@@ -37,8 +37,8 @@ EXPECTED_RULES = {
 def build(folder: Path, path: Path) -> duckdb.DuckDBPyConnection:
     """Load, stage, validate and build the marts, as the job does, into ``path``."""
     con = duckdb.connect(str(path))
-    outcomes = load_csv_folder(con, folder)
-    record_outcomes(con, outcomes)
+    kind, outcomes = load_folder(con, folder)
+    record_outcomes(con, kind, outcomes)
     for o in outcomes:
         if o.status == "loaded":
             build_staging(con, extract(o.stem))

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from pipelines.contract import EXTRACTS, extract, staging_ddl
-from pipelines.sources.load import load_csv_folder, record_outcomes
+from pipelines.sources.load import load_folder, record_outcomes
 from pipelines.staging import build_staging
 from pipelines.validation import build_data_quality
 from pipelines.validation.frames import frame_sql
@@ -400,8 +400,8 @@ def _stand_in_stage(lose_a_contact: bool) -> dg.AssetsDefinition:
     )
     def stage(context: dg.AssetExecutionContext, warehouse: Warehouse):
         with warehouse.connect(context.run.run_id) as con:
-            outcomes = load_csv_folder(con, Path(warehouse.input_dir))
-            record_outcomes(con, outcomes)
+            kind, outcomes = load_folder(con, Path(warehouse.input_dir))
+            record_outcomes(con, kind, outcomes)
             for o in outcomes:
                 if o.status == "loaded":
                     build_staging(con, extract(o.stem))
@@ -473,6 +473,7 @@ def test_checks_pass_warn_and_fail_in_process(tiny_council, tmp_path, gx):
     assert not suite.passed and suite.severity == dg.AssetCheckSeverity.WARN
     assert suite.metadata["sql_findings"].value == {"date_order:completed_date": 1}
     assert suite.metadata["gx_failed"].value == {"date_order:completed_date": 1}
+    assert suite.metadata["gx_sql_disagree"].value == {}
     assert checks["contacts", "rows_reconcile"].passed
     assert checks["contacts", "suite"].passed
     # A failed optional file and a warning block nothing.

@@ -162,8 +162,23 @@ def suites(
             frame = sample_frame(con, e.stem, as_of, flagged_lines=flagged)
             t = time.perf_counter()
             outcomes = validate_frame(e.stem, frame, load_suite(e.stem))
-            gx_seconds += time.perf_counter() - t
+            t_gx = time.perf_counter() - t
+            gx_seconds += t_gx
             gx_failed = [o for o in outcomes if not o.success]
+            # GX sees every row SQL flagged (up to FLAGGED_ROWS): a line GX flags that SQL did
+            # not means the SQL translation of the suite is wrong. GX counts every copy of a
+            # duplicate id, SQL the later copies only, so that rule is not compared.
+            sql_lines: dict[tuple[str, str], set[int]] = {}
+            for rule, column, line in con.execute(
+                "SELECT rule, column_name, line FROM dq_findings WHERE line IS NOT NULL"
+            ).fetchall():
+                sql_lines.setdefault((rule, column), set()).add(line)
+            disagree = {
+                f"{o.rule}:{o.column}": sorted(extra)
+                for o in gx_failed
+                if o.rule != "duplicate_id"
+                and (extra := set(o.lines) - sql_lines.get((o.rule, o.column), set()))
+            }
             findings = {f"{rule}:{column}": n for rule, column, n, _ in counts}
             examples = {f"{rule}:{column}": lines for rule, column, _, lines in counts}
             yield dg.AssetCheckResult(
@@ -185,6 +200,8 @@ def suites(
                     "gx_failed": {
                         f"{o.rule}:{o.column}": o.error or o.unexpected_count for o in gx_failed
                     },
+                    "gx_sql_disagree": disagree,
+                    "gx_seconds": round(t_gx, 2),
                 },
             )
     total = time.perf_counter() - started
