@@ -97,28 +97,41 @@ unallocated_counts AS (
     GROUP BY ALL
 ),
 
--- Breakdown values: the teams of referrals that are not NFA and of the case intervals.
-spine AS (
+-- Each metric's spine takes the breakdown values of its own entity: the referral teams for the
+-- delay measures, the case teams for unallocated_open_cases.
+referral_spine AS (
     SELECT p.*, b.breakdown, b.breakdown_value
     FROM periods AS p
     CROSS JOIN (
         SELECT 'all' AS breakdown, 'ALL' AS breakdown_value
         UNION
         SELECT DISTINCT 'team', team_label FROM referrals WHERE NOT nfa
+    ) AS b
+),
+
+case_spine AS (
+    SELECT p.*, b.breakdown, b.breakdown_value
+    FROM periods AS p
+    CROSS JOIN (
+        SELECT 'all' AS breakdown, 'ALL' AS breakdown_value
         UNION
         SELECT DISTINCT 'team', team_label FROM cases
     ) AS b
 ),
 
-measures AS (
+referral_measures AS (
     SELECT
         s.*,
         r.delay_median,
         coalesce(r.within_5wd, 0) AS within_5wd,
-        coalesce(r.within_5wd_denominator, 0) AS within_5wd_denominator,
-        coalesce(u.unallocated, 0) AS unallocated
-    FROM spine AS s
+        coalesce(r.within_5wd_denominator, 0) AS within_5wd_denominator
+    FROM referral_spine AS s
     LEFT JOIN referred_counts AS r USING (period_type, period_label, breakdown, breakdown_value)
+),
+
+case_measures AS (
+    SELECT s.*, coalesce(u.unallocated, 0) AS unallocated
+    FROM case_spine AS s
     LEFT JOIN unallocated_counts AS u USING (period_type, period_label, breakdown, breakdown_value)
 )
 
@@ -128,18 +141,18 @@ SELECT
     CAST(NULL AS DOUBLE) AS numerator,
     CAST(NULL AS DOUBLE) AS denominator,
     CAST(delay_median AS DOUBLE) AS value
-FROM measures
+FROM referral_measures
 UNION ALL
 SELECT
     'allocated_within_5wd_pct',
     period_type, period_label, period_start, period_end, breakdown, breakdown_value,
     within_5wd, within_5wd_denominator, marts.pct(within_5wd, within_5wd_denominator)
-FROM measures
+FROM referral_measures
 UNION ALL
 SELECT
     'unallocated_open_cases',
     period_type, period_label, period_start, period_end, breakdown, breakdown_value,
     unallocated, NULL, unallocated
-FROM measures;
+FROM case_measures;
 
 COMMENT ON TABLE marts.metrics_allocations IS 'The allocation family in metric_values shape: allocation_delay_median_wd, allocated_within_5wd_pct (by the referral''s team), unallocated_open_cases (by the team of the child''s most recently started open case).';

@@ -151,6 +151,11 @@ def test_unallocated_open_cases_with_plans(built):
     }
     assert teams == {"A": 1, "B": 2, "P": 1}
     assert sum(teams.values()) == value(built, "unallocated_open_cases", "2012-03")
+    # Team P holds only plans: it has unallocated_open_cases rows but no referral-delay rows.
+    assert (
+        mv(built, "allocated_within_5wd_pct", "2012-03", breakdown="team", breakdown_value="P")
+        is None
+    )
 
 
 def test_unallocated_without_plans(con):
