@@ -173,6 +173,11 @@ class CrossCheck:
     sql: str
 
 
+def _names(text: str) -> tuple[str, ...]:
+    """The comma- or space-separated names of a header line."""
+    return tuple(t for t in re.split(r"[,\s]+", text) if t)
+
+
 def read_check(path: Path) -> CrossCheck:
     """Parse one check file's header comments (rule, severity, for, requires)."""
     sql = path.read_text(encoding="utf-8")
@@ -183,18 +188,18 @@ def read_check(path: Path) -> CrossCheck:
         m = _HEADER.match(line)
         if m:
             header[m.group(1).lower()] = m.group(2)
-    split = lambda text: tuple(t for t in re.split(r"[,\s]+", text) if t)  # noqa: E731
     return CrossCheck(
         path,
         header["rule"],
         header.get("severity", "warning"),
-        split(header["for"]),
-        split(header.get("requires", "")),
+        _names(header["for"]),
+        _names(header.get("requires", "")),
         sql,
     )
 
 
 def cross_checks(folder: Path = CHECKS_DIR) -> list[CrossCheck]:
+    """Every sql/checks file, in name order."""
     return [read_check(p) for p in sorted(folder.glob("*.sql"))]
 
 
