@@ -3,6 +3,8 @@
 The SQL is generated from the contract (pipelines/contract.py, whose docstring gives the typing
 rules). A row is quarantined for its first failing rule, taking the columns in contract order:
 
+- ``malformed_row``   the CSV reader found the row itself broken (``raw._row_error``: more or
+                      fewer fields than the header, a NUL byte); its values cannot be trusted
 - ``required``        a required field is blank
 - ``not_a_date``      a non-blank date that is not ``YYYY-MM-DD`` or ``DD/MM/YYYY`` (or D/M/YYYY),
                       or is no real day (31/02/2012; US 12/31/2012 fails as 31 is not a month)
@@ -26,6 +28,7 @@ import duckdb
 
 from pipelines.contract import SQL_TYPES, Column, Extract
 from pipelines.errors import ExtractError
+from pipelines.sources.csv_extract import ROW_ERROR
 
 # trim() alone keeps tabs, line ends and the no-break spaces Excel likes. Trimming allocates a new
 # string, a large part of the cost at millions of rows, so it runs only when a cheap test says so.
@@ -56,7 +59,7 @@ class StagingCounts:
 
 @dataclass(frozen=True)
 class _Check:
-    column: str
+    column: str | None  # None for a rule about the whole row
     rule: str
     condition: str  # SQL, true when the row breaks the rule
     reason: str  # SQL expression for the part of _reason after "file line n, column 'c': "
@@ -79,7 +82,7 @@ def build_staging(con: duckdb.DuckDBPyConnection, extract: Extract) -> StagingCo
             f"CREATE OR REPLACE TEMP TABLE {checked} AS {checked_sql(extract, raw_columns)}"
         )
         if extract.key:
-            con.execute(duplicates_sql(extract, checked))
+            con.execute(duplicates_sql(extract, checked, raw_columns))
         con.execute(staging_sql(extract, checked))
         con.execute(quarantine_sql(extract, raw_columns, checked))
     finally:
@@ -100,7 +103,7 @@ def build_staging(con: duckdb.DuckDBPyConnection, extract: Extract) -> StagingCo
 
 def checked_sql(extract: Extract, raw_columns: list[str]) -> str:
     """SELECT, per raw row: its rowid (``__rowid``), lineage, each contract column typed
-    (``__t_<name>``), and ``__fail``, the 1-based index into ``_checks(extract)`` of the first
+    (``__t_<name>``), and ``__fail``, the 1-based index into ``_checks(extract, raw_columns)`` of the first
     rule the row breaks (NULL if none; duplicates are marked afterwards)."""
     cleaned = ", ".join(
         f"{_cleaned(c.name, raw_columns)} AS {_q('__v_' + c.name)}" for c in extract.columns
@@ -108,18 +111,20 @@ def checked_sql(extract: Extract, raw_columns: list[str]) -> str:
     typed = ", ".join(
         f"{_typed(c, _q('__v_' + c.name))} AS {_q('__t_' + c.name)}" for c in extract.columns
     )
-    row_checks = [k for k in _checks(extract) if k.rule != "duplicate_id"]
+    row_checks = [k for k in _checks(extract, raw_columns) if k.rule != "duplicate_id"]
     first_fail = " ".join(f"WHEN {k.condition} THEN {i}" for i, k in enumerate(row_checks, 1))
     typed_names = ", ".join(_q("__t_" + c.name) for c in extract.columns)
+    row_error = f", {ROW_ERROR}" if ROW_ERROR in raw_columns else ""
     return (
         f"SELECT __rowid, _source_file, _line, {typed_names}, CASE {first_fail} END AS __fail, "
         "CAST(NULL AS VARCHAR) AS __first_file, CAST(NULL AS BIGINT) AS __first_line "
         f"FROM (SELECT *, {typed} FROM "
-        f"(SELECT rowid AS __rowid, _source_file, _line, {cleaned} FROM raw.{_q(extract.stem)}))"
+        f"(SELECT rowid AS __rowid, _source_file, _line{row_error}, {cleaned} "
+        f"FROM raw.{_q(extract.stem)}))"
     )
 
 
-def duplicates_sql(extract: Extract, checked: str) -> str:
+def duplicates_sql(extract: Extract, checked: str, raw_columns: list[str]) -> str:
     """UPDATE marking every later copy of a key, among rows that broke no other rule.
 
     "Later" is in raw's order (rowid): file order for a CSV. The key must be unique across the
@@ -130,7 +135,7 @@ def duplicates_sql(extract: Extract, checked: str) -> str:
     key = _q("__t_" + extract.key)
     # Grouping finds the few repeated keys at half the cost of a window over every row.
     return (
-        f"UPDATE {checked} AS c SET __fail = {len(_checks(extract))}, "
+        f"UPDATE {checked} AS c SET __fail = {len(_checks(extract, raw_columns))}, "
         "__first_file = d.first_file, __first_line = d.first_line "
         f"FROM (SELECT {key} AS key, min(__rowid) AS first_rowid, "
         "arg_min(_source_file, __rowid) AS first_file, arg_min(_line, __rowid) AS first_line "
@@ -155,23 +160,30 @@ def staging_sql(extract: Extract, checked: str) -> str:
 
 def quarantine_sql(extract: Extract, raw_columns: list[str], checked: str) -> str:
     """CREATE quarantine.<stem>: the raw columns, then the failing column, rule, value, reason."""
-    checks = _checks(extract)
-    column_list = "[" + ", ".join(_lit(k.column) for k in checks) + "]"
+    checks = _checks(extract, raw_columns)
+    column_list = (
+        "[" + ", ".join("NULL" if k.column is None else _lit(k.column) for k in checks) + "]"
+    )
     rule_list = "[" + ", ".join(_lit(k.rule) for k in checks) + "]"
     value = " ".join(
         f"WHEN {i} THEN CAST(r.{_q(k.column)} AS VARCHAR)"
         for i, k in enumerate(checks, 1)
         if k.column in raw_columns
     )
+    file_line = (
+        f"coalesce(parse_filename(r._source_file), {_lit(extract.filename)}), coalesce(r._line, 0)"
+    )
     where = (
-        "format('{} line {}, column ''{}'': ', "
-        f"coalesce(parse_filename(r._source_file), {_lit(extract.filename)}), "
-        f"coalesce(r._line, 0), {column_list}[c.__fail])"
+        f"CASE WHEN {column_list}[c.__fail] IS NULL THEN format('{{}} line {{}}: ', {file_line}) "
+        f"ELSE format('{{}} line {{}}, column ''{{}}'': ', {file_line}, {column_list}[c.__fail]) "
+        "END"
     )
     # A column raw lacks is all NULL: only "required" could fail on it, and required columns
     # are never missing (_raw_columns), so its checks never fire and need no SQL here.
     reason = " ".join(
-        f"WHEN {i} THEN {k.reason}" for i, k in enumerate(checks, 1) if k.column in raw_columns
+        f"WHEN {i} THEN {k.reason}"
+        for i, k in enumerate(checks, 1)
+        if k.column is None or k.column in raw_columns
     )
     raw = ", ".join(f"r.{_q(c)}" for c in raw_columns)
     return (
@@ -206,9 +218,10 @@ def comment_sql(extract: Extract) -> list[str]:
         "_line": "the line of that file where the row starts (the header is line 1)",
     }
     quarantine = {
-        "_column": "the column that broke the rule (the first failing one, in contract order)",
-        "_rule": "required, not_a_date, not_a_datetime, not_an_integer, unknown_code "
-        "or duplicate_id",
+        "_column": "the column that broke the rule (the first failing one, in contract order; "
+        "NULL for malformed_row)",
+        "_rule": "malformed_row, required, not_a_date, not_a_datetime, not_an_integer, "
+        "unknown_code or duplicate_id",
         "_value": "the value as read",
         "_reason": "the problem in a sentence naming file, line and column",
     }
@@ -282,13 +295,18 @@ def _typed(c: Column, v: str) -> str:
     raise ValueError(f"no typing rule for kind {c.kind!r} (column {c.name})")
 
 
-def _checks(extract: Extract) -> list[_Check]:
+def _checks(extract: Extract, raw_columns: list[str]) -> list[_Check]:
     """Every rule a row can break, in the order they are tried; duplicate_id last.
 
     Conditions read the cleaned (``__v_``) and typed (``__t_``) values of checked_sql; reasons
     read the raw row ``r`` and the checked row ``c`` of quarantine_sql.
     """
     checks: list[_Check] = []
+    if ROW_ERROR in raw_columns:
+        # First: a row with its fields shifted or cut has values in the wrong columns, so no
+        # rule about a column can be trusted to describe it.
+        row = f"'the row ' || r.{ROW_ERROR}"
+        checks.append(_Check(None, "malformed_row", f"{ROW_ERROR} IS NOT NULL", row))
     for c in extract.columns:
         v, t = _q("__v_" + c.name), _q("__t_" + c.name)
         shown = _quoted(f"r.{_q(c.name)}")  # the value as read

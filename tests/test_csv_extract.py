@@ -210,11 +210,10 @@ def test_reloading_replaces_the_table(con, tmp_path):
     [
         (b"", 1, "empty"),
         (b"\n\n", 1, "empty"),
-        (b"contact_id,child_id,contact_datetime\nK1,C1,2012\nK2,C2,2012,extra\n", 3, "fields"),
         (b'contact_id,child_id,contact_datetime\nK1,C1,2012\nK2,"C2"x,2012\n', 3, ""),
         (b"contact_id,child_id,Child_ID,contact_datetime\nK1,C1,C1,2012\n", 1, "twice"),
     ],
-    ids=["empty", "only blank lines", "too many fields", "stray quote", "duplicate header"],
+    ids=["empty", "only blank lines", "stray quote", "duplicate header"],
 )
 def test_unreadable_csv_names_file_and_line(con, tmp_path, data, line, words):
     path = write(tmp_path, data)
@@ -223,6 +222,16 @@ def test_unreadable_csv_names_file_and_line(con, tmp_path, data, line, words):
     assert err.value.file == str(path)
     assert err.value.line == line
     assert words in str(err.value)
+
+
+def test_a_row_with_too_many_fields_is_kept_with_its_error_not_the_file_failed(con, tmp_path):
+    path = write(tmp_path, b"contact_id,child_id,contact_datetime\nK1,C1,2012\nK2,C2,2012,extra\n")
+    load = load_raw(con, path, CONTACTS)
+    assert load.rows == 2
+    assert rows(con, "contact_id, _row_error, _line") == [
+        ("K1", None, 2),
+        ("K2", "has 4 fields where the header has 3; beyond the header: 'extra'", 3),
+    ]
 
 
 def test_utf16_is_refused_with_advice(con, tmp_path):

@@ -4,12 +4,19 @@ The contract (shared/spec/extracts.md) allows UTF-8 with or without a BOM and Wi
 names in any case with stray spaces, extra columns, and absent optional columns. Polars parses the
 file (no per-row Python). ``_line`` is the physical line where a record starts (header = line 1);
 when every record sits on one line it is simply the row number + 2, and only when a quoted field
-holds a newline (or the file has blank lines) do we locate record starts from the raw bytes, which
-numpy does in a few vectorised passes.
+holds a newline, the file has blank lines or a row may have the wrong number of fields do we
+locate record starts and count fields from the raw bytes, which numpy does in a few vectorised
+passes.
+
+A file fails as a whole (ExtractError naming file, line and column) only when it cannot be read
+as CSV at all: unreadable, empty, not text, a header without a required column, a quote never
+closed. A row that is merely malformed (more or fewer fields than the header, a NUL byte) is kept
+in raw with a description in ``_row_error`` so that staging quarantines it with its line.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from dataclasses import dataclass
@@ -23,8 +30,15 @@ from pipelines.contract import Extract
 from pipelines.errors import ExtractError
 
 LINEAGE = ("_source_file", "_line")
+# Present in raw only when some row is malformed: why that row cannot be trusted, else NULL.
+ROW_ERROR = "_row_error"
+_RESERVED = (*LINEAGE, ROW_ERROR)
 _BOM = b"\xef\xbb\xbf"
-_NL, _CR, _QUOTE = ord("\n"), ord("\r"), ord('"')
+_NL, _CR, _QUOTE, _COMMA = ord("\n"), ord("\r"), ord('"'), ord(",")
+# A header fits in 64 KiB; a first line longer than that is not a header (a binary file, or a
+# whole file on one line), and we say so without reading or parsing the rest.
+_HEAD = 65536
+_OVERFLOW = "__overflow_"
 
 
 @dataclass(frozen=True)
@@ -34,42 +48,79 @@ class RawLoad:
     path: Path
     table: str  # "raw.contacts"
     rows: int
-    encoding: str  # "utf-8", "utf-8-sig" (with BOM) or "cp1252"
-    columns: tuple[str, ...]  # the raw columns before _source_file, _line
+    encoding: str  # "utf-8", "utf-8-sig" (with BOM), "cp1252" or "utf-8+cp1252" (mixed lines)
+    columns: tuple[str, ...]  # the raw columns before _source_file, _line (and _row_error)
     warnings: tuple[str, ...]  # header and layout notes for the data-quality page
 
 
-def load_raw(con: duckdb.DuckDBPyConnection, path: Path, extract: Extract) -> RawLoad:
+def load_raw(con: duckdb.DuckDBPyConnection, path: Path | str, extract: Extract) -> RawLoad:
     """Read the CSV at ``path`` into ``raw.<extract.stem>`` (replacing it) and describe the load.
 
     Columns: the contract's columns in contract order (an absent optional one all NULL), then
     any extra columns in file order, all VARCHAR (an unquoted empty field is NULL), then
-    ``_source_file`` (``path`` as given) and ``_line`` (the physical line where the record
-    starts). Blank lines are not rows. Raises ExtractError naming the file (and line or
-    column) when the file cannot be read, is not CSV, or lacks a required column.
+    ``_row_error`` when some row is malformed, then ``_source_file`` (``path`` as given) and
+    ``_line`` (the physical line where the record starts). Blank lines are not rows. Raises
+    ExtractError naming the file (and line or column) when the file cannot be read, is not CSV,
+    or lacks a required column; never anything else for bad input.
     """
+    try:
+        return _load_raw(con, path, extract)
+    except ExtractError:
+        raise
+    except (OSError, ValueError, csv.Error, pl.exceptions.PolarsError, MemoryError) as exc:
+        # Bad input fails its own file, never the run: an error not foreseen above is still
+        # reported against the file, with what went wrong.
+        raise ExtractError(path, f"could not be loaded ({type(exc).__name__}: {exc})") from exc
+
+
+def _load_raw(con: duckdb.DuckDBPyConnection, path: Path | str, extract: Extract) -> RawLoad:
     source_file = str(path)
     path = Path(path)
     buf, encoding, warnings = _utf8_bytes(path)
+    if b"\r" in buf and b"\n" not in buf:
+        # Classic Mac line ends: the csv module and polars see one endless line otherwise.
+        buf = buf.replace(b"\r", b"\n")
+        warnings.append("lines end in CR only (old Mac style): read as line ends")
     header = _header(path, buf)
     names, header_warnings = _normalise_header(path, header, extract)
     warnings += header_warnings
+    width = len(names)
+    if buf.count(b'"') % 2:
+        raise _unclosed_quote(path, buf, names)
 
+    scan: _Scan | None = None
+    overflow: list[str] = []
     try:
-        frame = pl.read_csv(
-            buf, infer_schema=False, has_header=True, new_columns=names, raise_if_empty=True
-        )
+        frame = _read(buf, names)
     except pl.exceptions.PolarsError as exc:
-        line, why = _diagnose(buf, len(names))
-        raise ExtractError(path, f"not a readable CSV file: {why or exc}", line=line) from exc
-    if frame.width != len(names):
-        raise ExtractError(path, f"header has {len(names)} columns but rows have {frame.width}")
+        # Most often a row with more fields than the header: read those fields into overflow
+        # columns so the row can be quarantined rather than the file failed.
+        scan = _scan(buf)
+        most = int(scan.fields[scan.header_at + 1 :].max(initial=0))
+        if most <= width:
+            raise _not_csv(path, buf, width, exc) from exc
+        overflow = [f"{_OVERFLOW}{i}" for i in range(width + 1, most + 1)]
+        try:
+            frame = _read(_with_header(buf, scan, [*names, *overflow]), [*names, *overflow])
+        except pl.exceptions.PolarsError as again:
+            raise _not_csv(path, buf, width, again) from again
 
-    lines, blank = _line_numbers(path, buf, frame.height)
-    frame = frame.with_columns(_line=pl.Series(lines, dtype=pl.Int64))
-    if blank is not None and blank.any():
+    if scan is None and not _one_line_records_of_full_width(buf, frame, names[-1]):
+        scan = _scan(buf)
+    if scan is None:
+        lines = np.arange(2, frame.height + 2, dtype=np.int64)
+        blank = np.zeros(frame.height, dtype=bool)
+        fields = np.full(frame.height, width, dtype=np.int64)
+    else:
+        lines, blank, fields = scan.data(path, frame.height)
+    frame = frame.with_columns(
+        _line=pl.Series(lines, dtype=pl.Int64), _fields=pl.Series(fields, dtype=pl.Int64)
+    )
+    if blank.any():
         frame = frame.filter(pl.Series(~blank))
         warnings.append(f"{int(blank.sum())} blank line(s) skipped")
+    frame, row_warnings = _row_errors(frame, names, overflow, width, has_nul=b"\x00" in buf)
+    warnings += row_warnings
 
     extra = [n for n in names if n not in extract.column_names]
     absent = [c for c in extract.column_names if c not in names]
@@ -80,6 +131,8 @@ def load_raw(con: duckdb.DuckDBPyConnection, path: Path, extract: Extract) -> Ra
     select = ", ".join(
         _quote(c) if c in names else f"CAST(NULL AS VARCHAR) AS {_quote(c)}" for c in columns
     )
+    if ROW_ERROR in frame.columns:
+        select += f", {ROW_ERROR}"
 
     table = f"raw.{_quote(extract.stem)}"
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
@@ -98,9 +151,30 @@ def load_raw(con: duckdb.DuckDBPyConnection, path: Path, extract: Extract) -> Ra
     )
 
 
+def _read(buf: bytes, names: list[str]) -> pl.DataFrame:
+    return pl.read_csv(
+        buf, infer_schema=False, has_header=True, new_columns=names, raise_if_empty=True
+    )
+
+
 def _quote(name: str) -> str:
     """A SQL identifier, quoted: extra columns may hold any characters."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: bytes that are not UTF-8 are read as Windows-1252."""
+    assert isinstance(error, UnicodeDecodeError)
+    bad = error.object[error.start : error.end]
+    try:
+        return bytes(bad).decode("cp1252"), error.end
+    except UnicodeDecodeError as inner:
+        # Report the byte's place in the whole file, not in the fragment.
+        at = error.start + inner.start
+        raise UnicodeDecodeError("cp1252", error.object, at, at + 1, inner.reason) from None
+
+
+codecs.register_error("frontdoor-cp1252", _cp1252_fallback)
 
 
 def _utf8_bytes(path: Path) -> tuple[bytes, str, list[str]]:
@@ -110,11 +184,12 @@ def _utf8_bytes(path: Path) -> tuple[bytes, str, list[str]]:
     if not path.is_file():
         raise ExtractError(path, "not a regular file")
     try:
+        with path.open("rb") as f:
+            head = f.read(_HEAD)
+        _check_head(path, head)
         data = path.read_bytes()
     except OSError as exc:
         raise ExtractError(path, f"cannot be read: {exc.strerror or exc}") from exc
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ExtractError(path, "is UTF-16 (Excel's 'Unicode Text'): save it as CSV UTF-8")
     if data.startswith(_BOM):
         data, encoding = data[len(_BOM) :], "utf-8-sig"
     else:
@@ -124,10 +199,11 @@ def _utf8_bytes(path: Path) -> tuple[bytes, str, list[str]]:
         return data, encoding, []
     except UnicodeDecodeError as utf8_error:
         bad_line = data.count(b"\n", 0, utf8_error.start) + 1
-    # Not UTF-8: what Excel writes on Windows. Five bytes are undefined in Windows-1252, and a
-    # file holding one is neither encoding.
+    # Not UTF-8: what Excel writes on Windows, or a file appended to by two programs. Each
+    # stretch that is not UTF-8 is read as Windows-1252, so valid UTF-8 lines stay as they are.
+    # Five bytes are undefined in Windows-1252, and a file holding one is neither encoding.
     try:
-        text = data.decode("cp1252")
+        text = data.decode("utf-8", errors="frontdoor-cp1252")
     except UnicodeDecodeError as exc:
         raise ExtractError(
             path,
@@ -135,17 +211,51 @@ def _utf8_bytes(path: Path) -> tuple[bytes, str, list[str]]:
             f"0x{data[exc.start]:02x} is undefined in Windows-1252)",
             line=data.count(b"\n", 0, exc.start) + 1,
         ) from exc
+    try:
+        mixed = text != data.decode("cp1252")
+    except UnicodeDecodeError:
+        mixed = True
+    if mixed:
+        note = (
+            f"mixes UTF-8 with Windows-1252 (first not UTF-8 at line {bad_line}): "
+            "each part read in its own encoding"
+        )
+        return text.encode("utf-8"), "utf-8+cp1252", [note]
     note = f"not valid UTF-8 (first at line {bad_line}): read as Windows-1252"
     return text.encode("utf-8"), "cp1252", [note]
+
+
+def _check_head(path: Path, head: bytes) -> None:
+    """Refuse, from its first 64 KiB, a file that is no CSV text at all."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ExtractError(path, "is UTF-16 (Excel's 'Unicode Text'): save it as CSV UTF-8")
+    first_line = head.split(b"\n", 1)[0]
+    if b"\x00" in first_line:
+        raise ExtractError(
+            path,
+            "holds NUL bytes in its first line: not CSV text (UTF-16 without a byte-order "
+            "mark, or a workbook or other binary file named .csv?)",
+            line=1,
+        )
+    if len(head) == _HEAD and b"\n" not in head and b"\r" not in head:
+        raise ExtractError(
+            path,
+            f"the first line is longer than {_HEAD // 1024} KiB with no line end: "
+            "not a CSV header (is the file one long line?)",
+            line=1,
+        )
 
 
 def _header(path: Path, buf: bytes) -> list[str]:
     """The header's fields as written: the first non-blank record (polars skips leading blanks)."""
     # A header fits in the first 64 KiB; a character cut at the end does not matter.
-    head = buf[:65536].decode("utf-8", errors="ignore")
-    for fields in csv.reader(io.StringIO(head)):
-        if fields:
-            return fields
+    head = buf[:_HEAD].decode("utf-8", errors="ignore")
+    try:
+        for fields in csv.reader(io.StringIO(head)):
+            if fields:
+                return fields
+    except csv.Error as exc:
+        raise ExtractError(path, f"the header is not CSV: {exc}", line=1) from exc
     raise ExtractError(path, "file is empty: no header row", line=1)
 
 
@@ -164,32 +274,75 @@ def _normalise_header(
             warnings.append(f"header '{written}' read as '{name}'")
         if name in names:
             raise ExtractError(path, "column appears twice in the header", line=1, column=name)
-        if name in LINEAGE:
+        if name in _RESERVED:
             raise ExtractError(path, "column name is reserved for lineage", line=1, column=name)
         names.append(name)
     missing = [c for c in extract.required_columns if c not in names]
     if missing:
+        shown = ", ".join(names)
+        if len(shown) > 200:
+            shown = shown[:200] + "..."
+        hint = ""
+        if len(header) == 1 and any(s in header[0] for s in ("\t", ";", "|")):
+            hint = " (the file looks separated by tabs, ';' or '|': save it comma-separated)"
+        elif not set(names) & set(extract.column_names):
+            hint = " (no header row? the first line reads as data)"
         raise ExtractError(
             path,
-            f"required column(s) {', '.join(missing)} missing; header has {', '.join(names)}",
+            f"required column(s) {', '.join(missing)} missing; header has {shown}{hint}",
             line=1,
             column=missing[0],
         )
     return names, warnings
 
 
-def _line_numbers(path: Path, buf: bytes, rows: int) -> tuple[np.ndarray, np.ndarray | None]:
-    """The start line of each row polars read, and which of them are blank lines (or None).
+def _one_line_records_of_full_width(buf: bytes, frame: pl.DataFrame, last: str) -> bool:
+    """True when, without a scan, every record is known to be one line of full width.
 
-    Polars skips blank lines before the header and reads every later blank line as an all-null
-    row, so rows line up one to one with the records after the header.
+    Polars has already refused any row longer than the header. With no blank line and one
+    line per row, no row is short if the file holds exactly the commas a full width needs
+    (no quotes) or if every row has a value in the last column (a quoted file: a comma may
+    be inside quotes, but a short row leaves the last column NULL).
     """
-    has_blank_line = buf.startswith((b"\n", b"\r\n")) or b"\n\n" in buf or b"\n\r\n" in buf
-    physical_lines = buf.count(b"\n") + (0 if buf.endswith(b"\n") else 1)
-    if not has_blank_line and physical_lines == rows + 1:
-        # Every record (header included) is exactly one line.
-        return np.arange(2, rows + 2, dtype=np.int64), None
+    if buf.startswith((b"\n", b"\r\n")) or b"\n\n" in buf or b"\n\r\n" in buf:
+        return False
+    rows, width = frame.height, frame.width
+    if buf.count(b"\n") + (0 if buf.endswith(b"\n") else 1) != rows + 1:
+        return False
+    if b'"' not in buf:
+        return buf.count(b",") == (rows + 1) * (width - 1)
+    return frame.get_column(last).null_count() == 0
 
+
+@dataclass(frozen=True)
+class _Scan:
+    """Every record of a file found from its bytes: where it starts, its line, whether it is a
+    blank line, and its number of fields (commas outside quotes + 1)."""
+
+    starts: np.ndarray
+    stops: np.ndarray
+    lines: np.ndarray
+    blank: np.ndarray
+    fields: np.ndarray
+    header_at: int  # blank lines before the header are not rows
+
+    def data(self, path: Path, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Line, blankness and field count of each record after the header.
+
+        Polars skips blank lines before the header and reads every later blank line as an
+        all-null row, so its rows line up one to one with the records after the header.
+        """
+        after = slice(self.header_at + 1, None)
+        if len(self.lines[after]) != rows:
+            raise ExtractError(
+                path,
+                f"found {len(self.lines[after])} records but the CSV reader found {rows} rows "
+                "(a quote inside an unquoted value?)",
+            )
+        return self.lines[after].astype(np.int64), self.blank[after], self.fields[after]
+
+
+def _scan(buf: bytes) -> _Scan:
     arr = np.frombuffer(buf, dtype=np.uint8)
     newlines = np.flatnonzero(arr == _NL)
     quotes = np.flatnonzero(arr == _QUOTE)
@@ -203,17 +356,100 @@ def _line_numbers(path: Path, buf: bytes, rows: int) -> tuple[np.ndarray, np.nda
     length = stops - starts
     first_byte = arr[np.minimum(starts, len(buf) - 1)]
     blank = (length == 0) | ((length == 1) & (first_byte == _CR))
-    start_lines = 1 + np.searchsorted(newlines, starts)  # newlines before a start, plus one
+    lines = 1 + np.searchsorted(newlines, starts)  # newlines before a start, plus one
+    commas = np.flatnonzero(arr == _COMMA)
+    commas = commas[np.searchsorted(quotes, commas) % 2 == 0]  # the same parity rule
+    record_of_comma = np.searchsorted(starts, commas, side="right") - 1
+    fields = np.bincount(record_of_comma, minlength=len(starts)) + 1
+    header_at = int(np.argmax(~blank)) if len(blank) else 0
+    return _Scan(starts, stops, lines, blank, fields, header_at)
 
-    header_at = int(np.argmax(~blank))  # blank lines before the header are not rows
-    data_lines, data_blank = start_lines[header_at + 1 :], blank[header_at + 1 :]
-    if len(data_lines) != rows:
-        raise ExtractError(
-            path,
-            f"found {len(data_lines)} records but the CSV reader found {rows} rows "
-            "(an unbalanced quote?)",
+
+def _with_header(buf: bytes, scan: _Scan, names: list[str]) -> bytes:
+    """The file with its header record replaced by ``names`` (the same records after it)."""
+    header = ",".join('"' + n.replace('"', '""') + '"' for n in names).encode()
+    return header + buf[scan.stops[scan.header_at] :]
+
+
+def _row_errors(
+    frame: pl.DataFrame, names: list[str], overflow: list[str], width: int, has_nul: bool
+) -> tuple[pl.DataFrame, list[str]]:
+    """Add ``_row_error`` (when some row is malformed) and drop the helper columns; and notes.
+
+    A row with more fields than the header is malformed when a field beyond the header holds
+    something: empty ones are a trailing comma, ignored. A row with fewer fields was cut short.
+    """
+    fields = pl.col("_fields")
+    if overflow:
+        beyond = pl.concat_str([pl.col(o).fill_null("") for o in overflow], separator=",")
+        has_more = pl.any_horizontal(
+            [pl.col(o).str.strip_chars().str.len_chars() > 0 for o in overflow]
         )
-    return data_lines.astype(np.int64), data_blank
+    else:
+        beyond, has_more = pl.lit(""), pl.lit(False)
+    nul_column = pl.coalesce(
+        [pl.when(pl.col(n).str.contains("\x00", literal=True)).then(pl.lit(n)) for n in names]
+        if has_nul
+        else [pl.lit(None, dtype=pl.String)]
+    )
+    error = (
+        pl.when(fields < width)
+        .then(pl.format("has {} field(s) where the header has {} (cut short?)", fields, width))
+        .when(has_more.fill_null(False))
+        .then(
+            pl.format(
+                "has {} fields where the header has {}; beyond the header: '{}'",
+                fields,
+                width,
+                beyond.str.strip_chars_end(","),
+            )
+        )
+        .when(nul_column.is_not_null())
+        .then(pl.format("holds a NUL byte in column '{}'", nul_column))
+    )
+    frame = frame.with_columns(error.alias(ROW_ERROR), (fields > width).alias("_longer")).drop(
+        overflow
+    )
+    notes = []
+    trailing = frame.filter(pl.col("_longer") & pl.col(ROW_ERROR).is_null())
+    if trailing.height:
+        notes.append(
+            f"{trailing.height} row(s) end with empty field(s) beyond the header's {width} "
+            f"(a trailing comma?), first at line {trailing['_line'][0]}: ignored"
+        )
+    bad = frame.filter(pl.col(ROW_ERROR).is_not_null())
+    if bad.height:
+        notes.append(
+            f"{bad.height} malformed row(s) quarantined, first at line {bad['_line'][0]}: "
+            f"the row {bad[ROW_ERROR][0]}"
+        )
+    frame = frame.drop("_fields", "_longer")
+    if not bad.height:
+        frame = frame.drop(ROW_ERROR)
+    return frame, notes
+
+
+def _unclosed_quote(path: Path, buf: bytes, names: list[str]) -> ExtractError:
+    """The error for a file with an odd number of quotes, at the record the quote opens."""
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    newlines = np.flatnonzero(arr == _NL)
+    quotes = np.flatnonzero(arr == _QUOTE)
+    ends = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
+    start = int(ends[-1]) + 1 if len(ends) else 0  # the last record that was closed ends here
+    line = 1 + int(np.searchsorted(newlines, start))
+    opening = int(quotes[np.searchsorted(quotes, start)])
+    field = buf.count(b",", start, opening)  # no quote before it in the record: all unquoted
+    return ExtractError(
+        path,
+        "a quote opened in this record is never closed, so the rest of the file would be one value",
+        line=line,
+        column=names[field] if field < len(names) else None,
+    )
+
+
+def _not_csv(path: Path, buf: bytes, width: int, exc: Exception) -> ExtractError:
+    line, why = _diagnose(buf, width)
+    return ExtractError(path, f"not a readable CSV file: {why or exc}", line=line)
 
 
 def _diagnose(buf: bytes, width: int) -> tuple[int | None, str | None]:
