@@ -8,8 +8,12 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipelines.warehouse import DEFAULT_INPUT, DEFAULT_OUTPUT, PROJECT_ROOT
+
+if TYPE_CHECKING:
+    import polars as pl
 
 DAGSTER_YAML = """\
 # Written by frontdoor: nothing about a council's runs leaves this machine.
@@ -124,7 +128,36 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--children", type=int, required=True, help="resident children aged 0-17")
     g.add_argument("--seed", type=int, default=2010)
     g.add_argument("--out", type=Path, required=True, help="folder to write the extracts to")
+    g.add_argument(
+        "--annex-a", action="store_true", help="also write an Annex A workbook to OUT/annex_a/"
+    )
+    g.add_argument(
+        "--cin-census",
+        action="store_true",
+        help="also write CIN census XML, one file per collection year, to OUT/cin_census/",
+    )
     return p
+
+
+def _write_statutory_returns(
+    frames: dict[str, pl.DataFrame], out: Path, annex_a: bool, cin_census: bool
+) -> None:
+    """The same council as Ofsted's Annex A and DfE's CIN census, each in its own subfolder
+    (a folder holds one format), with population.csv beside each for the rate per 10,000."""
+    from pipelines.generate import story
+    from pipelines.generate.annex_a_writer import write_annex_a
+    from pipelines.generate.cin_writer import write_cin_census
+
+    as_at = dt.date.fromisoformat(story.END)
+    written: list[Path] = []
+    if annex_a:
+        written.append(write_annex_a(frames, out / "annex_a", as_at))
+    if cin_census:
+        written += write_cin_census(frames, out / "cin_census", as_at)
+    for folder in {path.parent for path in written}:
+        frames["population"].write_csv(folder / "population.csv")
+    for path in written:
+        print(f"  {path.relative_to(out)}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -132,13 +165,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         ok = run(args.input, args.warehouse, args.report, args.as_at, args.cin_xsd)
         return 0 if ok else 1
-    from pipelines.generate import generate
+    from pipelines.generate import simulate, write_extracts
 
+    if args.children < 1:
+        raise SystemExit("--children must be at least 1")
     started = time.perf_counter()
-    rows = generate(children=args.children, seed=args.seed, out=args.out)
-    seconds = time.perf_counter() - started
+    frames = simulate(args.children, args.seed)
+    rows = write_extracts(frames, args.out)
     for name, count in rows.items():
         print(f"  {name}: {count:,} rows")
+    if args.annex_a or args.cin_census:
+        _write_statutory_returns(frames, args.out, args.annex_a, args.cin_census)
+    seconds = time.perf_counter() - started
     print(f"wrote {args.out} in {seconds:.1f} s")
     return 0
 
