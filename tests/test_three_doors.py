@@ -178,6 +178,9 @@ def test_frames_as_at_blanks_what_had_not_happened(frames):
     blanked = then["referrals"].filter(pl.col("referral_id").is_in(ids.implode()))
     assert blanked["closure_date"].null_count() == ids.len()
     assert blanked["closure_reason"].null_count() == ids.len()
+    # an unborn child's expected date of birth is known before it comes
+    assert then["children"].equals(frames["children"])
+    assert (frames["children"]["expected_date_of_birth"] > on).any()
 
 
 def _missing_required(path: Path, schema: etree.XMLSchema) -> Counter[str]:

@@ -44,6 +44,8 @@ _STARTS = {
     "early_help": "start_date",
 }
 _CARRIES = {"decision_datetime": ("outcome",), "closure_date": ("closure_reason",)}
+# Dates that are facts about a person, not events: an expected date of birth is known before it.
+_NOT_EVENTS = {"date_of_birth", "expected_date_of_birth"}
 
 
 def frames_as_at(frames: dict[str, pl.DataFrame], as_at: dt.date) -> dict[str, pl.DataFrame]:
@@ -59,7 +61,9 @@ def frames_as_at(frames: dict[str, pl.DataFrame], as_at: dt.date) -> dict[str, p
         late = [
             name
             for name, dtype in frame.schema.items()
-            if name != start and (dtype == pl.Date or dtype == pl.Datetime)
+            if name != start
+            and name not in _NOT_EVENTS
+            and (dtype == pl.Date or dtype == pl.Datetime)
         ]
         blanked = []
         for name in late:
