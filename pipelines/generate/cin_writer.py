@@ -7,7 +7,7 @@ section 47 enquiries, child protection plans and plan reviews of that episode, a
 on the reference date (spec/metrics.md "As at": a later date has not happened yet).
 
 **Schema.** The files follow the 2017-2024 schema (GenderCurrent, single ``Assessments``), checked
-against ``CIN_schema_2024.xsd``: the last GenderCurrent year, and the first the tests hold that
+against ``CIN_schema_2024.xsd``: the last GenderCurrent year, which (like 2023, unlike 2022)
 knows the generator's codes 5D (early help source) and RC9 (closed to early help). The generator's
 council runs 2008-2014, so its files carry their own years (2009-2014) and real dates in that
 later shape; the XSD constrains neither the year nor the dates, so they validate. DfE's census
