@@ -128,6 +128,13 @@ CASES: tuple[Case, ...] = (
         CONTACTS + b'K1,C1,2012-04-02\nK2,"C2"x,2012-04-02\n',
         Failed(3, None, "not a readable CSV"),
     ),
+    Case(
+        "a stray quote inside an unquoted value",
+        "contacts.csv",
+        b"contact_id,child_id,contact_datetime,team\nK1,C1,2012-04-02,North\n"
+        b'K2,C2,2012-04-02,Team 5"\nK3,C3,2012-04-02,South\n',
+        Failed(3, "team", "quote"),
+    ),
     Case("an extract that is a directory", "contacts.csv", None, Failed(None, None, "regular")),
     Case("no read permission (OSError on open)", "contacts.csv", None, Failed(None, None, "read")),
     Case("100 MB file of one line", "contacts.csv", None, Failed(1, None, "one long line")),
@@ -205,6 +212,13 @@ CASES: tuple[Case, ...] = (
         "contacts.csv",
         b"contact_id,notes,child_id,contact_datetime\nK1,called back,C1,2012-04-02\n",
         Loaded(1, warning="extra column 'notes' kept"),
+    ),
+    Case(
+        "extra columns named like internals",
+        "contacts.csv",
+        b'contact_id,child_id,contact_datetime,rowid,__fail,"odd ""name"""\n'
+        b"K1,C1,2012-04-02,x,1,a\nK1,C1,2012-04-02,y,2,b\n",
+        Loaded(2, ((3, "contact_id", "duplicate_id"),), warning="extra column 'odd \"name\"'"),
     ),
     Case(
         "leading zeros in IDs",
