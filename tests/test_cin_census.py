@@ -184,9 +184,18 @@ def test_merging_years_counts_each_referral_once():
             "2023",
             "1970-12-06",
         )
-        assert result.frames["s47_enquiries"]["strategy_discussion_date"].to_list() == [
-            "1970-06-02"
+        # the two files' enquiries start on different dates, so they are two enquiries: both are
+        # kept, each with the year it came from (the plan and the assessment, on the same dates
+        # in both, are one each, from 2023)
+        enquiries = result.frames["s47_enquiries"].sort("strategy_discussion_date")
+        assert enquiries.select("s47_id", "collection_year").rows() == [
+            ("DfEX0000001/1970-10-06/S47/1970-02-02", "2022"),
+            ("DfEX0000001/1970-10-06/S47/1970-06-02", "2023"),
         ]
+        assert result.frames["assessments"].select("assessment_id", "collection_year").rows() == [
+            ("DfEX0000001/1970-10-06/A/1970-06-03", "2023")
+        ]
+        assert result.frames["cp_plans"]["collection_year"].to_list() == ["2023"]
         assert result.frames["children"]["date_of_birth"].to_list() == ["1965-03-27"]
         assert [f.file for f in result.findings if f.rule == "superseded"] == [str(BAR)]
 
@@ -323,3 +332,102 @@ def test_every_census_fixture_loads_and_merges():
     # DfEX0000001/1970-10-06 is in three files and counted once; the fake data share no child
     assert result.frames["referrals"].height == 402 + 3
     assert result.frames["children"].height == 332 + 2
+
+
+def _census(year: int, episode: str) -> str:
+    return (
+        f"<Message><Header><CollectionDetails><Collection>CIN</Collection><Year>{year}</Year>"
+        f"<ReferenceDate>{year}-03-31</ReferenceDate></CollectionDetails></Header>\n"
+        "<Children><Child><ChildIdentifiers><LAchildID>C1</LAchildID>"
+        "<GenderCurrent>1</GenderCurrent></ChildIdentifiers>\n"
+        f"<CINdetails><CINreferralDate>2021-11-15</CINreferralDate>{episode}</CINdetails>\n"
+        "</Child></Children></Message>\n"
+    )
+
+
+def test_an_episode_across_two_years_keeps_each_years_records(tmp_path):
+    # As DfE's census does, each year's episode holds only that year's records: the 2022 file
+    # has the first assessment, the enquiry and the first review; the 2023 file the closure, a
+    # later assessment and review, and the assessment open at 31 March 2022, now authorised.
+    y2022 = tmp_path / "cin_2022.xml"
+    y2022.write_text(
+        _census(
+            2022,
+            "<PrimaryNeedCode>N1</PrimaryNeedCode>\n"
+            "<Assessments><AssessmentActualStartDate>2021-11-16</AssessmentActualStartDate>"
+            "<AssessmentAuthorisationDate>2022-01-10</AssessmentAuthorisationDate></Assessments>\n"
+            "<Assessments><AssessmentActualStartDate>2022-03-01</AssessmentActualStartDate>"
+            "</Assessments>\n"
+            "<Assessments><AssessmentAuthorisationDate>2022-02-01</AssessmentAuthorisationDate>"
+            "</Assessments>\n"
+            "<Section47><S47ActualStartDate>2021-12-01</S47ActualStartDate>"
+            "<DateOfInitialCPC>2021-12-20</DateOfInitialCPC></Section47>\n"
+            "<ReferralNFA>0</ReferralNFA>\n"
+            "<ChildProtectionPlans><CPPstartDate>2021-12-20</CPPstartDate>"
+            "<Reviews><CPPreviewDate>2022-03-14</CPPreviewDate></Reviews></ChildProtectionPlans>",
+        )
+    )
+    y2023 = tmp_path / "cin_2023.xml"
+    y2023.write_text(
+        _census(
+            2023,
+            "<PrimaryNeedCode>N2</PrimaryNeedCode><CINclosureDate>2023-02-28</CINclosureDate>"
+            "<ReasonForClosure>RC1</ReasonForClosure>\n"
+            "<Assessments><AssessmentActualStartDate>2022-03-01</AssessmentActualStartDate>"
+            "<AssessmentAuthorisationDate>2022-04-20</AssessmentAuthorisationDate></Assessments>\n"
+            "<Assessments><AssessmentActualStartDate>2022-10-03</AssessmentActualStartDate>"
+            "<AssessmentAuthorisationDate>2022-11-28</AssessmentAuthorisationDate></Assessments>\n"
+            "<ReferralNFA>0</ReferralNFA>\n"
+            "<ChildProtectionPlans><CPPstartDate>2021-12-20</CPPstartDate>"
+            "<CPPendDate>2023-01-16</CPPendDate>"
+            "<Reviews><CPPreviewDate>2022-09-12</CPPreviewDate></Reviews></ChildProtectionPlans>",
+        )
+    )
+    episode = "C1/2021-11-15"
+    for paths in ([y2022, y2023], [y2023, y2022]):
+        result = read_cin_census(paths)
+        frames = result.frames
+        # the episode's own fields: the latest year's
+        assert frames["referrals"].select(
+            "referral_id", "primary_need", "closure_date", "closure_reason", "collection_year"
+        ).rows() == [(episode, "N2", "2023-02-28", "RC1", "2023")]
+        # its records: both years', the same assessment (by start date) once, 2023's version
+        assert frames["assessments"].sort("start_date").select(
+            "assessment_id", "referral_id", "completed_date", "collection_year"
+        ).rows() == [
+            (f"{episode}/A/2021-11-16", episode, "2022-01-10", "2022"),
+            (f"{episode}/A/2022-03-01", episode, "2022-04-20", "2023"),
+            (f"{episode}/A/2022-10-03", episode, "2022-11-28", "2023"),
+        ]
+        assert frames["s47_enquiries"].select("s47_id", "icpc_date", "collection_year").rows() == [
+            (f"{episode}/S47/2021-12-01", "2021-12-20", "2022")
+        ]
+        plan = f"{episode}/CPP/2021-12-20"
+        assert frames["cp_plans"].select("plan_id", "end_date", "collection_year").rows() == [
+            (plan, "2023-01-16", "2023")
+        ]
+        assert frames["cp_reviews"].sort("review_date").select(
+            "plan_id", "review_date", "collection_year"
+        ).rows() == [(plan, "2022-03-14", "2022"), (plan, "2022-09-12", "2023")]
+        # 2022's assessment without a start date cannot be matched: dropped, and said so
+        (superseded,) = [f for f in result.findings if f.rule == "superseded"]
+        assert superseded.file == str(y2022)
+        assert superseded.message.startswith("1 episodes also in a later collection")
+        assert "1 of its assessments, enquiries, plans or reviews had no date" in superseded.message
+
+
+def test_repeats_within_a_year_survive_the_merge(tmp_path):
+    # two assessments on one date in 2023, one of them also in 2022: two assessments, not three
+    one = (
+        "<Assessments><AssessmentActualStartDate>2022-03-01</AssessmentActualStartDate>"
+        "<AssessmentAuthorisationDate>{done}</AssessmentAuthorisationDate></Assessments>"
+    )
+    y2022 = tmp_path / "cin_2022.xml"
+    y2022.write_text(_census(2022, one.format(done="2022-03-30")))
+    y2023 = tmp_path / "cin_2023.xml"
+    y2023.write_text(_census(2023, one.format(done="2022-04-20") + one.format(done="2022-05-03")))
+    frames = read_cin_census([y2022, y2023]).frames
+    assert frames["assessments"].select("assessment_id", "completed_date").rows() == [
+        ("C1/2021-11-15/A/2022-03-01", "2022-04-20"),
+        ("C1/2021-11-15/A/2022-03-01#2", "2022-05-03"),
+    ]

@@ -7,9 +7,15 @@ has no record ids, so they are built from what identifies a record in it:
 ``/CPP/<start>`` below it (``#2``, ``#3`` for a repeat).
 
 Several files (collection years) may be read at once. An episode that appears in more than one
-is counted once: the version from the latest collection year (Header/CollectionDetails/Year;
-then the later ReferenceDate; then the later file in the list) wins, with everything inside it.
-The same rule picks each child's characteristics.
+is counted once. Its own fields (closure, need, NFA ...) come from the latest version (latest
+collection year, Header/CollectionDetails/Year; then the later ReferenceDate; then the later file
+in the list). What is inside it is combined across the versions, because DfE's census keeps in
+each year's episode only that year's assessments, enquiries, plans and reviews: each record is
+matched by its own natural key (assessment by AssessmentActualStartDate, enquiry by
+S47ActualStartDate, plan by CPPstartDate, review by its plan and CPPreviewDate; with its position
+among same-keyed records of one version) and the latest version of it wins. A record without its
+key cannot be matched, so only the latest version's are kept. The same latest-wins rule picks
+each child's characteristics.
 
 DfE's XSDs are not shipped with the project: ``xsd_dir`` names a folder holding
 ``CIN_schema_<year>.xsd`` files. When it holds the schema for a file's collection year the file is
@@ -50,6 +56,14 @@ MAX_SCHEMA_FINDINGS = 1000  # per file: enough to see the pattern without drowni
 SCHEMA_CHUNK = 200  # children validated at a time (see _chunks)
 
 
+# The natural key of each record nested in an episode: what matches it across collection years.
+NESTED_KEYS = {
+    "assessments": "start_date",
+    "s47_enquiries": "strategy_discussion_date",
+    "cp_plans": "start_date",
+}
+
+
 @dataclass
 class _Episode:
     """One CINdetails block: its referral row and every row nested inside it."""
@@ -57,6 +71,85 @@ class _Episode:
     key: tuple[str, ...]
     rank: tuple[int, str, int]
     rows: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+
+
+_Key = tuple[object, ...] | None
+
+
+def _natural_keys(episode: _Episode) -> dict[str, list[_Key]]:
+    """Each nested row's key for matching across years (None when it has none), in row order.
+
+    Same-keyed rows of one version are told apart by their position among them, so a version's
+    own repeats are all kept while the same record in two years is counted once.
+    """
+    keys: dict[str, list[_Key]] = {}
+    seen: Counter[tuple[str, _Key]] = Counter()
+
+    def numbered(stem: str, base: _Key) -> _Key:
+        if base is None:
+            return None
+        seen[stem, base] += 1
+        return (*base, seen[stem, base])
+
+    plan_keys: dict[int, _Key] = {}
+    for stem, column in NESTED_KEYS.items():
+        keys[stem] = []
+        for row in episode.rows[stem]:
+            key = numbered(stem, None if row[column] is None else (row[column],))
+            keys[stem].append(key)
+            if stem == "cp_plans":
+                plan_keys[id(row)] = key
+    keys["cp_reviews"] = []
+    for review in episode.rows["cp_reviews"]:
+        plan_key = plan_keys[id(review["plan"])]
+        date = review["review_date"]
+        base = None if plan_key is None or date is None else (plan_key, date)
+        keys["cp_reviews"].append(numbered("cp_reviews", base))
+    return keys
+
+
+def _combine(versions: list[_Episode]) -> tuple[_Episode, Counter[str]]:
+    """One episode from its versions in several collection years (docstring at the top).
+
+    Returns the episode and, per file, how many of its records without a natural key were
+    dropped because a later version holds the episode.
+    """
+    ordered = sorted(versions, key=lambda e: e.rank, reverse=True)  # latest first
+    latest = ordered[0]
+    lost: Counter[str] = Counter()
+    if len(ordered) == 1:
+        return latest, lost
+    combined = _Episode(latest.key, latest.rank, {"referrals": latest.rows["referrals"]})
+    kept: dict[str, dict[_Key, dict[str, object]]] = {}
+    # (position of the file in the call, line, row): rows follow the files, as everywhere else
+    gathered: dict[str, list[tuple[int, int, dict[str, object]]]] = {
+        stem: [] for stem in (*NESTED_KEYS, "cp_reviews")
+    }
+    for version in ordered:
+        where = version.rank[2]
+        keys = _natural_keys(version)
+        plans_of_version = dict(
+            zip(map(id, version.rows["cp_plans"]), keys["cp_plans"], strict=True)
+        )
+        for stem in (*NESTED_KEYS, "cp_reviews"):
+            for row, key in zip(version.rows[stem], keys[stem], strict=True):
+                if key is None:
+                    if version is latest:
+                        gathered[stem].append((where, int(row["_line"] or 0), row))
+                    else:
+                        lost[str(row["_source_file"])] += 1
+                    continue
+                if key in kept.setdefault(stem, {}):
+                    continue
+                kept[stem][key] = row
+                if stem == "cp_reviews":
+                    # the review belongs to its plan's winning version, whichever year that is
+                    plan_key = plans_of_version[id(row["plan"])]
+                    row["plan"] = kept.get("cp_plans", {}).get(plan_key, row["plan"])
+                gathered[stem].append((where, int(row["_line"] or 0), row))
+    for stem, rows in gathered.items():
+        combined.rows[stem] = [row for _, _, row in sorted(rows, key=lambda r: r[:2])]
+    return combined, lost
 
 
 @dataclass
@@ -449,8 +542,7 @@ def read_cin_census(paths: list[Path], xsd_dir: Path | None = None) -> SourceFra
     findings: list[Finding] = []
     children: dict[str, tuple[tuple[int, str, int], dict[str, object]]] = {}
     unkeyed_children: list[dict[str, object]] = []
-    episodes: dict[tuple[str, ...], _Episode] = {}
-    superseded: Counter[str] = Counter()
+    versions: dict[tuple[str, ...], list[_Episode]] = {}
     for position, path in enumerate(paths):
         census, file_children, file_episodes = _read_file(Path(path), position, xsd_dir, findings)
         for row in file_children:
@@ -460,25 +552,35 @@ def read_cin_census(paths: list[Path], xsd_dir: Path | None = None) -> SourceFra
             elif child_id not in children or children[child_id][0] <= census.rank:
                 children[child_id] = (census.rank, row)
         for episode in file_episodes:
-            kept = episodes.get(episode.key)
-            if kept is None:
-                episodes[episode.key] = episode
-            elif kept.rank <= episode.rank:
-                superseded[kept.rows["referrals"][0]["_source_file"]] += 1
-                episodes[episode.key] = episode
-            else:
-                superseded[census.path] += 1
+            versions.setdefault(episode.key, []).append(episode)
+    episodes: list[_Episode] = []
+    superseded: Counter[str] = Counter()
+    lost: Counter[str] = Counter()
+    for found in versions.values():
+        episode, dropped = _combine(found)
+        episodes.append(episode)
+        lost += dropped
+        for older in found:
+            if older.rank != episode.rank:
+                superseded[str(older.rows["referrals"][0]["_source_file"])] += 1
     for file, count in superseded.items():
+        unkeyed = (
+            f"; {lost[file]} of its assessments, enquiries, plans or reviews had no date to match "
+            "them by and were dropped"
+            if lost[file]
+            else ""
+        )
         findings.append(
             Finding(
                 file,
                 "superseded",
-                f"{count} episodes also in a later collection; the later version is kept",
+                f"{count} episodes also in a later collection: the later one's own fields are kept "
+                f"and what is inside them combined{unkeyed}",
             )
         )
 
     # keep the order the files were read in, so the frames follow the files
-    ordered = sorted(episodes.values(), key=lambda e: (e.rank[2], e.rows["referrals"][0]["_line"]))
+    ordered = sorted(episodes, key=lambda e: (e.rank[2], e.rows["referrals"][0]["_line"]))
     rows = _assign_ids(ordered)
     child_rows = [
         row for _, row in sorted(children.values(), key=lambda c: (c[0][2], c[1]["_line"]))
