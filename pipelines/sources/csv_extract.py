@@ -85,8 +85,9 @@ def _load_raw(con: duckdb.DuckDBPyConnection, path: Path | str, extract: Extract
     names, header_warnings = _normalise_header(path, header, extract)
     warnings += header_warnings
     width = len(names)
+    cut_line = None
     if buf.count(b'"') % 2:
-        raise _unclosed_quote(path, buf, names)
+        buf, cut_line = _close_cut_quote(path, buf, names)
 
     scan: _Scan | None = None
     overflow: list[str] = []
@@ -119,7 +120,9 @@ def _load_raw(con: duckdb.DuckDBPyConnection, path: Path | str, extract: Extract
     if blank.any():
         frame = frame.filter(pl.Series(~blank))
         warnings.append(f"{int(blank.sum())} blank line(s) skipped")
-    frame, row_warnings = _row_errors(frame, names, overflow, width, has_nul=b"\x00" in buf)
+    frame, row_warnings = _row_errors(
+        frame, names, overflow, width, has_nul=b"\x00" in buf, cut_line=cut_line
+    )
     warnings += row_warnings
 
     extra = [n for n in names if n not in extract.column_names]
@@ -372,12 +375,18 @@ def _with_header(buf: bytes, scan: _Scan, names: list[str]) -> bytes:
 
 
 def _row_errors(
-    frame: pl.DataFrame, names: list[str], overflow: list[str], width: int, has_nul: bool
+    frame: pl.DataFrame,
+    names: list[str],
+    overflow: list[str],
+    width: int,
+    has_nul: bool,
+    cut_line: int | None,
 ) -> tuple[pl.DataFrame, list[str]]:
     """Add ``_row_error`` (when some row is malformed) and drop the helper columns; and notes.
 
     A row with more fields than the header is malformed when a field beyond the header holds
-    something: empty ones are a trailing comma, ignored. A row with fewer fields was cut short.
+    something: empty ones are a trailing comma, ignored. A row with fewer fields was cut short,
+    and so was the last row when it ends inside a quoted value (``cut_line``).
     """
     fields = pl.col("_fields")
     if overflow:
@@ -393,7 +402,9 @@ def _row_errors(
         else [pl.lit(None, dtype=pl.String)]
     )
     error = (
-        pl.when(fields < width)
+        pl.when(pl.col("_line") == (cut_line or 0))  # line 0 is never a row
+        .then(pl.lit("ends inside a quoted value (cut short?)"))
+        .when(fields < width)
         .then(pl.format("has {} field(s) where the header has {} (cut short?)", fields, width))
         .when(has_more.fill_null(False))
         .then(
@@ -429,8 +440,11 @@ def _row_errors(
     return frame, notes
 
 
-def _unclosed_quote(path: Path, buf: bytes, names: list[str]) -> ExtractError:
-    """The error for a file with an odd number of quotes, at the record the quote opens."""
+def _close_cut_quote(path: Path, buf: bytes, names: list[str]) -> tuple[bytes, int]:
+    """For a file with an odd number of quotes: the file with the quote closed and the line of
+    the record holding it, when that record is the last line (a file cut short inside a quoted
+    value, whose last row is then quarantined); else the ExtractError for a quote never closed,
+    at the record where it opens."""
     arr = np.frombuffer(buf, dtype=np.uint8)
     newlines = np.flatnonzero(arr == _NL)
     quotes = np.flatnonzero(arr == _QUOTE)
@@ -439,7 +453,11 @@ def _unclosed_quote(path: Path, buf: bytes, names: list[str]) -> ExtractError:
     line = 1 + int(np.searchsorted(newlines, start))
     opening = int(quotes[np.searchsorted(quotes, start)])
     field = buf.count(b",", start, opening)  # no quote before it in the record: all unquoted
-    return ExtractError(
+    rest = buf[start:].rstrip(b"\r\n")
+    header_line = 1 + buf[: len(buf) - len(buf.lstrip(b"\r\n"))].count(b"\n")
+    if line > header_line and b"\n" not in rest:
+        return buf[:start] + rest + b'"\n', line
+    raise ExtractError(
         path,
         "a quote opened in this record is never closed, so the rest of the file would be one value",
         line=line,

@@ -280,6 +280,12 @@ CASES: tuple[Case, ...] = (
         Loaded(2, ((3, None, "malformed_row"),)),
     ),
     Case(
+        "last line cut short inside a quoted value",
+        "contacts.csv",
+        b'contact_id,child_id,contact_datetime,team\nK1,C1,2012-04-02,"North"\nK2,C2,2012-04-02,"Sou',
+        Loaded(2, ((3, None, "malformed_row"),), warning="ends inside a quoted value"),
+    ),
+    Case(
         "NUL byte in a value",
         "contacts.csv",
         CONTACTS + b"K1,C\x001,2012-04-02\nK2,C2,2012-04-02\n",
