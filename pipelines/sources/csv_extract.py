@@ -39,6 +39,9 @@ _NL, _CR, _QUOTE, _COMMA = ord("\n"), ord("\r"), ord('"'), ord(",")
 # whole file on one line), and we say so without reading or parsing the rest.
 _HEAD = 65536
 _OVERFLOW = "__overflow_"
+# More fields than this on one line is no table row (a file run together, a blob): refused
+# before any per-field work, which would cost memory in proportion to the fields.
+_MAX_FIELDS = 10_000
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ def _load_raw(con: duckdb.DuckDBPyConnection, path: Path | str, extract: Extract
     except pl.exceptions.PolarsError as exc:
         # Most often a row with more fields than the header: read those fields into overflow
         # columns so the row can be quarantined rather than the file failed.
+        _refuse_endless_rows(path, buf, width)
         scan = _scan(buf)
         most = int(scan.fields[scan.header_at + 1 :].max(initial=0))
         if most <= width:
@@ -366,6 +370,22 @@ def _scan(buf: bytes) -> _Scan:
     fields = np.bincount(record_of_comma, minlength=len(starts)) + 1
     header_at = int(np.argmax(~blank)) if len(blank) else 0
     return _Scan(starts, stops, lines, blank, fields, header_at)
+
+
+def _refuse_endless_rows(path: Path, buf: bytes, width: int) -> None:
+    """ExtractError for the first line holding more than _MAX_FIELDS fields, if any."""
+    ends = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == _NL)
+    bounds = np.concatenate(([-1], ends, [len(buf)]))
+    # Only a line longer than _MAX_FIELDS bytes can hold that many commas: count those few.
+    for i in np.flatnonzero(np.diff(bounds) > _MAX_FIELDS):
+        commas = buf.count(b",", int(bounds[i]) + 1, int(bounds[i + 1]))
+        if commas >= _MAX_FIELDS:
+            raise ExtractError(
+                path,
+                f"the line holds {commas + 1:,} fields (commas in quotes included) where the "
+                f"header has {width}: not a table row",
+                line=i + 1,
+            )
 
 
 def _with_header(buf: bytes, scan: _Scan, names: list[str]) -> bytes:

@@ -138,6 +138,12 @@ CASES: tuple[Case, ...] = (
     Case("an extract that is a directory", "contacts.csv", None, Failed(None, None, "regular")),
     Case("no read permission (OSError on open)", "contacts.csv", None, Failed(None, None, "read")),
     Case("100 MB file of one line", "contacts.csv", None, Failed(1, None, "one long line")),
+    Case(
+        "a header, then 100 MB of commas on one line",
+        "contacts.csv",
+        None,
+        Failed(2, None, "104,857,601 fields"),
+    ),
     # --- encodings and layout that load -------------------------------------------------------
     Case(
         "Windows-1252 with pound and e acute",
