@@ -227,6 +227,17 @@ def test_gx_and_sql_agree_on_every_expectation_of_the_same_frame(con, gx):
     assert failed_somewhere == 5  # decision order x1, source, outcome, birth, after as_at
 
 
+def test_gx_sees_a_bounded_spread_sample_and_every_flagged_row(con, gx):
+    load(con, "workers", [{"worker_id": f"W{i}"} for i in range(100)])  # lines 2..101
+    frame = gx.sample_frame(con, "workers", AS_OF, rows=10, flagged_lines=[7, 77])
+    lines = frame["_line"].tolist()
+    assert lines == sorted(lines)
+    assert {7, 77} <= set(lines)
+    assert 10 <= len(lines) <= 12 and min(lines) <= 20 and max(lines) >= 90
+    whole = gx.sample_frame(con, "workers", AS_OF, rows=1000)
+    assert len(whole) == 100
+
+
 # --- cross-file rules ---------------------------------------------------------------------------
 
 
