@@ -33,12 +33,16 @@ LINEAGE = ("_source_file", "_line")
 # Present in raw only when some row is malformed: why that row cannot be trusted, else NULL.
 ROW_ERROR = "_row_error"
 _RESERVED = (*LINEAGE, ROW_ERROR)
+# The loader's own working columns start so; a header name that does too is refused rather
+# than silently overwritten.
+_WORK = "_frontdoor_"
+_FIELDS, _LONGER = f"{_WORK}fields", f"{_WORK}longer"
 _BOM = b"\xef\xbb\xbf"
 _NL, _CR, _QUOTE, _COMMA = ord("\n"), ord("\r"), ord('"'), ord(",")
 # A header fits in 64 KiB; a first line longer than that is not a header (a binary file, or a
 # whole file on one line), and we say so without reading or parsing the rest.
 _HEAD = 65536
-_OVERFLOW = "__overflow_"
+_OVERFLOW = f"{_WORK}overflow_"
 # More fields than this on one line is no table row (a file run together, a blob): refused
 # before any per-field work, which would cost memory in proportion to the fields.
 _MAX_FIELDS = 10_000
@@ -119,7 +123,7 @@ def _load_raw(con: duckdb.DuckDBPyConnection, path: Path | str, extract: Extract
     else:
         lines, blank, fields = scan.data(path, frame.height)
     frame = frame.with_columns(
-        _line=pl.Series(lines, dtype=pl.Int64), _fields=pl.Series(fields, dtype=pl.Int64)
+        _line=pl.Series(lines, dtype=pl.Int64), **{_FIELDS: pl.Series(fields, dtype=pl.Int64)}
     )
     if blank.any():
         frame = frame.filter(pl.Series(~blank))
@@ -281,8 +285,10 @@ def _normalise_header(
             warnings.append(f"header '{written}' read as '{name}'")
         if name in names:
             raise ExtractError(path, "column appears twice in the header", line=1, column=name)
-        if name in _RESERVED:
-            raise ExtractError(path, "column name is reserved for lineage", line=1, column=name)
+        if name in _RESERVED or name.startswith(_WORK):
+            raise ExtractError(
+                path, "column name is reserved for the loader's own columns", line=1, column=name
+            )
         names.append(name)
     missing = [c for c in extract.required_columns if c not in names]
     if missing:
@@ -408,7 +414,7 @@ def _row_errors(
     something: empty ones are a trailing comma, ignored. A row with fewer fields was cut short,
     and so was the last row when it ends inside a quoted value (``cut_line``).
     """
-    fields = pl.col("_fields")
+    fields = pl.col(_FIELDS)
     if overflow:
         beyond = pl.concat_str([pl.col(o).fill_null("") for o in overflow], separator=",")
         has_more = pl.any_horizontal(
@@ -438,11 +444,11 @@ def _row_errors(
         .when(nul_column.is_not_null())
         .then(pl.format("holds a NUL byte in column '{}'", nul_column))
     )
-    frame = frame.with_columns(error.alias(ROW_ERROR), (fields > width).alias("_longer")).drop(
+    frame = frame.with_columns(error.alias(ROW_ERROR), (fields > width).alias(_LONGER)).drop(
         overflow
     )
     notes = []
-    trailing = frame.filter(pl.col("_longer") & pl.col(ROW_ERROR).is_null())
+    trailing = frame.filter(pl.col(_LONGER) & pl.col(ROW_ERROR).is_null())
     if trailing.height:
         notes.append(
             f"{trailing.height} row(s) end with empty field(s) beyond the header's {width} "
@@ -454,7 +460,7 @@ def _row_errors(
             f"{bad.height} malformed row(s) quarantined, first at line {bad['_line'][0]}: "
             f"the row {bad[ROW_ERROR][0]}"
         )
-    frame = frame.drop("_fields", "_longer")
+    frame = frame.drop(_FIELDS, _LONGER)
     if not bad.height:
         frame = frame.drop(ROW_ERROR)
     return frame, notes

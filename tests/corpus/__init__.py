@@ -93,6 +93,12 @@ CASES: tuple[Case, ...] = (
         Failed(1, "_line", "reserved"),
     ),
     Case(
+        "a header column named like the loader's working columns",
+        "contacts.csv",
+        b"contact_id,child_id,contact_datetime,_frontdoor_fields\nK1,C1,2012-04-02,9\n",
+        Failed(1, "_frontdoor_fields", "reserved"),
+    ),
+    Case(
         "UTF-16 with byte-order mark (Excel 'Unicode Text')",
         "contacts.csv",
         (CONTACTS + b"K1,C1,2012-04-02\n").decode().encode("utf-16"),
