@@ -304,6 +304,12 @@ CASES: tuple[Case, ...] = (
         Loaded(2, ((2, None, "malformed_row"),), warning="NUL byte in column 'child_id'"),
     ),
     Case(
+        "two extracts run together: the header again mid-file, with a BOM",
+        "contacts.csv",
+        CONTACTS + b"K1,C1,2012-04-02\n\xef\xbb\xbf" + CONTACTS + b"K2,C2,2012-04-03\n",
+        Loaded(3, ((3, "contact_datetime", "not_a_datetime"),)),
+    ),
+    Case(
         "a completely blank required value",
         "contacts.csv",
         CONTACTS + b"K1,   ,2012-04-02\nK2,C2,2012-04-02\n",
