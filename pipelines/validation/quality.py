@@ -240,7 +240,9 @@ def build_data_quality(
     run_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     files = (
-        "SELECT stem, parse_filename(file) AS file FROM audit.load_log WHERE file IS NOT NULL"
+        # A statutory return may load one stem from several files, listed "a.xml, b.xml".
+        "SELECT stem, array_to_string(list_transform(string_split(file, ', '), "
+        "lambda x: parse_filename(x)), ', ') AS file FROM audit.load_log WHERE file IS NOT NULL"
         if table_exists(con, "audit", "load_log")
         else "SELECT NULL AS stem, NULL AS file WHERE false"
     )
