@@ -11,7 +11,12 @@ import pytest
 
 from pipelines.contract import extract
 from pipelines.errors import ExtractError
-from pipelines.sources.annex_a import excel_serial_to_date, normalise_header, read_annex_a
+from pipelines.sources.annex_a import (
+    excel_serial_to_date,
+    normalise_header,
+    read_annex_a,
+    text_to_iso,
+)
 from pipelines.sources.detect import UNSUPPORTED_METRICS, detect_format
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -201,7 +206,7 @@ def test_header_variants_and_values_in_a_list_csv(tmp_path):
     assert referrals.select(
         "child_id", "referral_date", "source", "nfa", "team", "_line"
     ).rows() == [
-        ("0042", "16/09/2020", "1A", "Y", None, 3),  # a text date is left for staging
+        ("0042", "2020-09-16", "1A", "Y", None, 3),  # a day-first text date, made ISO
         ("0043", "2020-09-17", "1B", "N", "Duty", 4),
     ]
     assert referrals["sheet"].to_list() == [None, None]
@@ -260,6 +265,121 @@ def test_serial_numbers_and_datetimes_in_a_workbook(tmp_path):
         ("Contacts (List 1)", 4, "Date of Contact")
     ]
     assert set(result.frames) == {"contacts", "children"}  # only what List 1 feeds
+
+
+@pytest.mark.parametrize(
+    ("text", "keep_time", "expected"),
+    [
+        ("16/09/2020", False, "2020-09-16"),  # day first, as English workbooks write it
+        ("6/9/2020", False, "2020-09-06"),
+        ("06.09.2020", False, "2020-09-06"),
+        ("16-09-2020", False, "2020-09-16"),
+        ("2020-9-6", False, "2020-09-06"),
+        ("2020/09/16", False, "2020-09-16"),
+        ("16 Sep 2020", False, "2020-09-16"),
+        ("16-Sept-2020", False, "2020-09-16"),
+        ("16 september 2020", False, "2020-09-16"),
+        ("2020-09-16 00:00:00", False, "2020-09-16"),
+        ("16/09/2020 14:30", False, "2020-09-16"),  # a time only on the contact's date
+        ("16/09/2020 14:30", True, "2020-09-16T14:30:00"),
+        ("2020-09-16T10:30:15.000", True, "2020-09-16T10:30:15"),
+        ("16/09/2020 00:00", True, "2020-09-16"),
+        ("31/02/2020", False, None),  # no such day: left for staging to quarantine
+        ("09/16/2020", False, None),  # month first is not read (no 16th month)
+        ("16/09/20", False, None),  # a two-digit year: the century would be a guess
+        ("2020-09/16", False, None),  # mixed separators
+        ("16 Sepx 2020", False, None),
+        ("soon", False, None),
+    ],
+)
+def test_text_dates_read_as_iso(text, keep_time, expected):
+    assert text_to_iso(text, keep_time) == expected
+
+
+LIST_6 = [
+    "Child Unique ID",
+    "CIN Start Date",
+    "Primary Need Code",
+    "CIN Closure Date",
+    "Reason for Closure",
+]
+
+
+def _workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for cells in rows:
+            sheet.append(cells)
+    book.save(path)
+    return path
+
+
+def test_one_date_written_three_ways_is_one_date(tmp_path):
+    # List 3 holds its dates as a date cell, a serial number and text; List 6 writes the same
+    # days the other ways. Ids and the List 6 match see the date, not how it was written.
+    list_3 = ["Child Unique ID", "Date of referral", "Referral NFA?"]
+    path = _workbook(
+        tmp_path / "annex.xlsx",
+        {
+            "List 3": [
+                list_3,
+                [1, datetime(2020, 9, 16), "a) Yes"],
+                [2, 44090, "b) No"],  # serial 44090 is 2020-09-16
+                [3, "16/09/2020", "b) No"],
+                [3, datetime(2020, 9, 16), "b) No"],  # the same child and day again
+            ],
+            "List 6": [
+                LIST_6,
+                [1, "16/09/2020", "N1", "30/09/2020", "RC8"],
+                [2, datetime(2020, 9, 16), "N2", datetime(2020, 10, 1), "RC1"],
+                [3, "2020-09-16", "N3", None, None],
+            ],
+        },
+    )
+    result = read_annex_a(path)
+    referrals = result.frames["referrals"]
+    assert referrals.select(
+        "referral_id", "referral_date", "primary_need", "closure_date", "closure_reason"
+    ).rows() == [
+        ("1/2020-09-16", "2020-09-16", "N1", "2020-09-30", "RC8"),
+        ("2/2020-09-16", "2020-09-16", "N2", "2020-10-01", "RC1"),
+        ("3/2020-09-16", "2020-09-16", "N3", None, None),
+        ("3/2020-09-16#2", "2020-09-16", "N3", None, None),
+    ]
+    assert not [f for f in result.findings if f.rule == "cin_episode_not_referred"]
+
+
+def test_list_6_closes_every_copy_of_a_double_keyed_referral(tmp_path):
+    # two List 3 rows for one child and day (the pipeline merges them later): List 6's need and
+    # closure go onto both, so the merged referral does not read as open
+    path = _workbook(
+        tmp_path / "annex.xlsx",
+        {
+            "List 3": [
+                ["Child Unique ID", "Date of referral", "Referral Source"],
+                [7, datetime(2021, 3, 1), "a) 1A: Individual"],
+                [7, datetime(2021, 3, 1), "f) 3A: Hospital"],
+                [8, datetime(2021, 3, 2), "a) 1A: Individual"],
+            ],
+            "List 6": [
+                LIST_6,
+                [7, datetime(2021, 3, 1), "N4", datetime(2021, 6, 30), "RC4"],
+                [9, datetime(2021, 1, 4), "N1", None, None],  # no List 3 referral
+            ],
+        },
+    )
+    result = read_annex_a(path)
+    assert result.frames["referrals"].select(
+        "referral_id", "source", "primary_need", "closure_date", "closure_reason"
+    ).rows() == [
+        ("7/2021-03-01", "1A", "N4", "2021-06-30", "RC4"),
+        ("7/2021-03-01#2", "3A", "N4", "2021-06-30", "RC4"),
+        ("8/2021-03-02", "1A", None, None, None),
+    ]
+    (unmatched,) = [f for f in result.findings if f.rule == "cin_episode_not_referred"]
+    assert unmatched.message.startswith("1 of 2 List 6 episodes")
 
 
 def test_repeated_child_and_date_get_distinct_ids(tmp_path):

@@ -276,6 +276,62 @@ EXCEL_ERRORS = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM
 EXCEL_EPOCH = date(1899, 12, 30)
 
 
+# Text dates as Annex A workbooks and their CSV exports write them: ISO (year first, - or /) or
+# day first (UK: d/m/yyyy, also with - or .), or with the month named (16 Sep 2020, 16-Sep-2020);
+# a four-digit year always (17/09/20 is left as written: the century is a guess). A time may follow.
+_TIME = r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?)?"
+_YEAR_FIRST = re.compile(rf"(\d{{4}})([-/])(\d{{1,2}})\2(\d{{1,2}}){_TIME}")
+_DAY_FIRST = re.compile(rf"(\d{{1,2}})([/.-])(\d{{1,2}})\2(\d{{4}}){_TIME}")
+_MONTH_NAMED = re.compile(rf"(\d{{1,2}})[ -]([A-Za-z]{{3,9}})[ -](\d{{4}}){_TIME}")
+_MONTHS = {
+    name: number
+    for number, full in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
+        start=1,
+    )
+    for name in (full, full[:3])
+} | {"sept": 9}
+
+
+def text_to_iso(text: str, keep_time: bool = False) -> str | None:
+    """A date written as text -> ISO ``YYYY-MM-DD`` (``YYYY-MM-DDTHH:MM:SS`` when ``keep_time``
+    and the time is not midnight); None when it is not a date this reader knows, or no such day.
+
+    Day first, as English workbooks write dates: ``03/04/2020`` is 3 April.
+    """
+    text = text.strip()
+    if match := _YEAR_FIRST.fullmatch(text):
+        year, _, month, day, *clock = match.groups()
+    elif match := _DAY_FIRST.fullmatch(text):
+        day, _, month, year, *clock = match.groups()
+    elif match := _MONTH_NAMED.fullmatch(text):
+        day, name, year, *clock = match.groups()
+        month = str(_MONTHS.get(name.lower(), 0))
+    else:
+        return None
+    hour, minute, second = (int(part) if part else 0 for part in clock)
+    try:
+        when = datetime(int(year), int(month), int(day), hour, minute, second)
+    except ValueError:
+        return None
+    if keep_time and when.time() != datetime.min.time():
+        return when.isoformat(timespec="seconds")
+    return when.date().isoformat()
+
+
 def strip_prefix(text: str) -> str:
     """``"q) 6: Police"`` -> ``"6: Police"``."""
     return _PREFIX.sub("", text).strip()
@@ -342,7 +398,8 @@ def _text(table: _Table, record: _Record, key: str) -> str | None:
 
 
 def _date(table: _Table, record: _Record, key: str, keep_time: bool = False) -> str | None:
-    """ISO date from a date cell or an Excel serial number; other text is left for staging."""
+    """ISO date from a date cell, an Excel serial number or a date written as text, so that ids
+    and the List 6 match see one date however it was written; other text is left for staging."""
     value = record.cells.get(key)
     if isinstance(value, datetime):
         if keep_time and value.time() != datetime.min.time():
@@ -359,8 +416,7 @@ def _date(table: _Table, record: _Record, key: str, keep_time: bool = False) -> 
             "serial_date", f"Excel serial number converted to {converted}", record.line, key, text
         )
         return converted
-    midnight = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[ T]00:00(:00)?", text)
-    return midnight.group(1) if midnight else text
+    return text_to_iso(text, keep_time) or text
 
 
 def _yn(table: _Table, record: _Record, key: str) -> str | None:
@@ -679,16 +735,23 @@ class _Builder:
         An episode whose referral is not on List 3 (which covers six months only) is not made a
         referral: it would count as a referral in a period the extract does not cover.
         """
-        referrals = {(r["child_id"], r["referral_date"]): r for r in self.rows.get("referrals", [])}
+        # every copy of a referral keyed twice (same child and date): the pipeline merges them
+        # later, and a copy left without the closure would make the merged referral read as open
+        referrals: dict[tuple[object, object], list[dict[str, object]]] = {}
+        for referral in self.rows.get("referrals", []):
+            referrals.setdefault((referral["child_id"], referral["referral_date"]), []).append(
+                referral
+            )
         unmatched = 0
         for _table, episode in self.cin_episodes:
-            referral = referrals.get((episode["child_id"], episode["referral_date"]))
-            if referral is None:
+            copies = referrals.get((episode["child_id"], episode["referral_date"]))
+            if not copies:
                 unmatched += 1
                 continue
-            for column in ("primary_need", "closure_date", "closure_reason"):
-                if episode[column] is not None:
-                    referral[column] = episode[column]
+            for referral in copies:
+                for column in ("primary_need", "closure_date", "closure_reason"):
+                    if episode[column] is not None:
+                        referral[column] = episode[column]
         if unmatched:
             table = self.cin_episodes[0][0]
             self.findings.append(
