@@ -3,6 +3,8 @@ every row, GX agreeing on the same frame), marts.data_quality carries history, a
 checks pass, warn and fail as docs/validation.md says when the job runs in-process."""
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -342,6 +344,38 @@ def test_data_quality_carries_the_previous_runs_forward(tmp_path):
         ("run-2",)
     ]
     second.close()
+
+
+def test_history_is_carried_even_while_an_analyst_holds_the_published_file(tmp_path):
+    first = _tiny_warehouse(tmp_path / "published.duckdb", "2012-01-01")
+    added = build_data_quality(first, "run-1", None)
+    first.close()
+    # Another process holding the file read-write locks out even read-only connections.
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_OPEN, str(tmp_path / "published.duckdb")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        second = _tiny_warehouse(tmp_path / "second.duckdb", "2012-01-09")
+        build_data_quality(second, "run-2", tmp_path / "published.duckdb")
+        runs = second.execute(
+            "SELECT run_id, count(*) FROM marts.data_quality GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        second.close()
+    finally:
+        holder.communicate("")
+    assert runs == [("run-1", added), ("run-2", added)]
+
+
+HOLD_OPEN = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1])
+print("holding", flush=True)
+sys.stdin.read()
+"""
 
 
 def test_data_quality_reports_loads_reconciliation_and_quarantine(tmp_path):

@@ -9,6 +9,8 @@ marts.data_quality_rows, is this run's only: yesterday's rows are in yesterday's
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -175,10 +177,19 @@ def _previous_rows(con: duckdb.DuckDBPyConnection, previous: Path | None) -> str
     )
     if previous is None or not Path(previous).exists():
         return None
+    copy: Path | None = None
     try:
         con.execute(f"ATTACH '{Path(previous).as_posix()}' AS dq_prev (READ_ONLY)")
-    except duckdb.Error as e:
-        return f"history not carried forward: {previous} could not be opened ({e})"
+    except duckdb.Error:
+        # An analyst holding the published file read-write locks out even readers. Its bytes
+        # can still be copied, and marts.data_quality in it is as the last run published it.
+        copy = Path(tempfile.mkdtemp(prefix="frontdoor-dq-")) / "previous.duckdb"
+        try:
+            shutil.copyfile(previous, copy)
+            con.execute(f"ATTACH '{copy.as_posix()}' AS dq_prev (READ_ONLY)")
+        except (OSError, duckdb.Error) as e:
+            shutil.rmtree(copy.parent, ignore_errors=True)
+            return f"history not carried forward: {previous} could not be read ({e})"
     try:
         have = {
             r[0]
@@ -196,6 +207,8 @@ def _previous_rows(con: duckdb.DuckDBPyConnection, previous: Path | None) -> str
             con.execute(f"INSERT INTO dq_history SELECT {select} FROM dq_prev.marts.data_quality")
     finally:
         con.execute("DETACH dq_prev")
+        if copy is not None:
+            shutil.rmtree(copy.parent, ignore_errors=True)
     return None
 
 
