@@ -129,6 +129,11 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, default=2010)
     g.add_argument("--out", type=Path, required=True, help="folder to write the extracts to")
     g.add_argument(
+        "--faults",
+        action="store_true",
+        help="plant a known set of faults in the CSV extracts (each reported once by a run)",
+    )
+    g.add_argument(
         "--annex-a", action="store_true", help="also write an Annex A workbook to OUT/annex_a/"
     )
     g.add_argument(
@@ -176,6 +181,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name}: {count:,} rows")
     if args.annex_a or args.cin_census:
         _write_statutory_returns(frames, args.out, args.annex_a, args.cin_census)
+    if args.faults:
+        from pipelines.faults import plant_faults
+
+        planted = plant_faults(args.out, args.seed)
+        for fault in planted:
+            print(f"  planted {fault.rule}: {fault.file} line {fault.line}, column {fault.column}")
+        print(f"  {len(planted)} faults planted in the CSV extracts (docs/validation.md)")
     seconds = time.perf_counter() - started
     print(f"wrote {args.out} in {seconds:.1f} s")
     return 0

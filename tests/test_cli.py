@@ -1,0 +1,26 @@
+"""The `frontdoor` command's own arguments (the run itself is tested end to end elsewhere)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.cli import main
+from pipelines.contract import EXTRACTS
+
+
+def test_generate_with_faults_writes_every_extract_and_names_each_fault(tmp_path, capsys):
+    assert (
+        main(["generate", "--children", "500", "--seed", "3", "--out", str(tmp_path), "--faults"])
+        == 0
+    )
+    assert {p.name for p in tmp_path.glob("*.csv")} == {e.filename for e in EXTRACTS}
+    out = capsys.readouterr().out
+    planted = [line for line in out.splitlines() if line.strip().startswith("planted ")]
+    assert planted and all(" line " in line and "column " in line for line in planted)
+
+
+def test_run_refuses_a_date_that_is_not_iso(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["run", "--as-at", "31/03/2014"])
+    assert stop.value.code == 2
+    assert "is not a date (YYYY-MM-DD)" in capsys.readouterr().err
