@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +70,8 @@ class MartsResult:
     files_run: list[str] = field(default_factory=list)
     files_skipped: list[str] = field(default_factory=list)  # file names whose inputs are absent
     metric_values_rows: int = 0
+    # Wall-clock seconds per file run (and "metric_values" for the union), for bench and progress.
+    file_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def requirements(sql: str) -> list[str]:
@@ -192,17 +195,28 @@ def build_marts(
 
     run: list[str] = []
     skipped: list[str] = []
+    seconds: dict[str, float] = {}
     for path in sorted(sql_dir.glob("*.sql"), key=lambda p: p.name):
         sql = path.read_text(encoding="utf-8")
         if all(table_exists(con, t) for t in requirements(sql)):
+            started = time.perf_counter()
             try:
                 con.execute(sql).fetchall()  # finish the result before the next file
             except duckdb.Error as e:
                 raise RuntimeError(f"{path.name}: {e}") from e
+            seconds[path.name] = time.perf_counter() - started
             run.append(path.name)
         else:
             skipped.append(path.name)
 
+    started = time.perf_counter()
     _comment_family_columns(con)
     rows = _build_metric_values(con)
-    return MartsResult(as_at=as_at, files_run=run, files_skipped=skipped, metric_values_rows=rows)
+    seconds["metric_values"] = time.perf_counter() - started
+    return MartsResult(
+        as_at=as_at,
+        files_run=run,
+        files_skipped=skipped,
+        metric_values_rows=rows,
+        file_seconds=seconds,
+    )
