@@ -53,36 +53,53 @@ referred_counts AS (
     GROUP BY ALL
 ),
 
--- Snapshot at period_end: children with a case open then ...
-open_cases AS (
-    SELECT
-        p.period_type, p.period_label, p.period_end, c.child_id, c.team_label,
-        -- ... reported under the team of the most recently started one (one team per child,
-        -- so the teams sum to the whole).
-        row_number() OVER (
-            PARTITION BY p.period_type, p.period_label, c.child_id
-            ORDER BY c.start_date DESC, c.source, c.source_key
-        ) AS case_rank
-    FROM cases AS c
-    INNER JOIN periods AS p
-        ON c.start_date <= p.period_end
-        AND coalesce(c.end_date, DATE '9999-12-31') > p.period_end
+-- The snapshot depends on the date T only, so it is taken once per distinct period end (a
+-- financial year's end is also a month's) on a DATE key, and joined back to the periods after.
+period_ends AS (
+    SELECT DISTINCT period_end FROM periods
 ),
 
--- ... and children with a qualified allocation open then.
-allocated AS (
-    SELECT DISTINCT p.period_type, p.period_label, q.child_id
+-- Each child's cases in the order that picks its team: most recently started first, a tie to
+-- the plan, then the lowest key. Ranked once per child (a few rows), not once per period.
+ranked_cases AS (
+    SELECT
+        child_id, start_date, end_date, team_label,
+        row_number() OVER (
+            PARTITION BY child_id ORDER BY start_date DESC, source, source_key
+        ) AS case_order
+    FROM cases
+),
+
+-- Snapshot at T: each child with a case open then (flagged case) and each child with a
+-- qualified allocation open then (flagged allocated), in one stream ...
+open_at_end AS (
+    SELECT e.period_end, c.child_id, c.team_label, c.case_order, false AS allocated
+    FROM ranked_cases AS c
+    INNER JOIN period_ends AS e
+        ON c.start_date <= e.period_end
+        AND coalesce(c.end_date, DATE '9999-12-31') > e.period_end
+    UNION ALL
+    SELECT e.period_end, q.child_id, NULL, NULL, true
     FROM qualified AS q
-    INNER JOIN periods AS p
-        ON q.qualified_start <= p.period_end
-        AND coalesce(q.qualified_end, DATE '9999-12-31') > p.period_end
+    INNER JOIN period_ends AS e
+        ON q.qualified_start <= e.period_end
+        AND coalesce(q.qualified_end, DATE '9999-12-31') > e.period_end
+),
+
+-- ... grouped by child and T: unallocated when it has an open case and no qualified allocation,
+-- reported under the team of its first-ranked open case (one team per child, so the teams sum
+-- to the whole). One hash aggregate instead of a per-period window, DISTINCT and anti join.
+unallocated_at_end AS (
+    SELECT period_end, child_id, arg_min(team_label, case_order) AS team_label
+    FROM open_at_end
+    GROUP BY period_end, child_id
+    HAVING count(case_order) > 0 AND NOT bool_or(allocated)
 ),
 
 unallocated AS (
-    SELECT o.period_type, o.period_label, o.child_id, o.team_label
-    FROM open_cases AS o
-    ANTI JOIN allocated AS a USING (period_type, period_label, child_id)
-    WHERE o.case_rank = 1
+    SELECT p.period_type, p.period_label, u.child_id, u.team_label
+    FROM unallocated_at_end AS u
+    INNER JOIN periods AS p USING (period_end)
 ),
 
 unallocated_by_breakdown AS (
