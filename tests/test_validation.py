@@ -229,6 +229,27 @@ def test_gx_and_sql_agree_on_every_expectation_of_the_same_frame(con, gx):
     assert failed_somewhere == 5  # decision order x1, source, outcome, birth, after as_at
 
 
+def test_gx_and_sql_agree_on_ranges(con, gx):
+    load(con, "population", [
+        {"year": 2012, "children_0_17": 30000},
+        {"year": 2013, "children_0_17": -5},
+        {"year": 1212, "children_0_17": 31000},
+    ])  # fmt: skip
+    frame = con.execute(f"SELECT * FROM ({frame_sql(con, 'population', AS_OF)})").df()
+    outcomes = {
+        (o.rule, o.column): o
+        for o in gx.validate_frame("population", frame, load_suite("population"))
+    }
+    assert outcomes["out_of_range", "children_0_17"].lines == [3]
+    assert outcomes["out_of_range", "year"].lines == [4]
+    create_work_tables(con)
+    run_suite_sql(con, "population", AS_OF)
+    assert con.execute("SELECT column_name, line FROM dq_findings ORDER BY line").fetchall() == [
+        ("children_0_17", 3),
+        ("year", 4),
+    ]
+
+
 def test_gx_sees_a_bounded_spread_sample_and_every_flagged_row(con, gx):
     load(con, "workers", [{"worker_id": f"W{i}"} for i in range(100)])  # lines 2..101
     frame = gx.sample_frame(con, "workers", AS_OF, rows=10, flagged_lines=[7, 77])

@@ -68,6 +68,25 @@ def expectation_sql(expectation: dict[str, Any]) -> str | None:
             f"'''' || {col} || ''' is not a known code' "
             f"FROM f WHERE {col} IS NOT NULL AND {col} NOT IN ({codes})"
         )
+    if kind == "expect_column_values_to_be_between":
+        col = _q(kw["column"])
+        bounds = []
+        if kw.get("min_value") is not None:
+            bounds.append(f"{col} < {int(kw['min_value'])}")
+        if kw.get("max_value") is not None:
+            bounds.append(f"{col} > {int(kw['max_value'])}")
+        shown = (
+            "["
+            + ", ".join(
+                "" if kw.get(k) is None else str(int(kw[k])) for k in ("min_value", "max_value")
+            )
+            + "]"
+        )
+        return (
+            f"SELECT _source_file, _line, CAST({col} AS VARCHAR), "
+            f"CAST({col} AS VARCHAR) || ' is outside {shown}' "
+            f"FROM f WHERE {col} IS NOT NULL AND ({' OR '.join(bounds)})"
+        )
     if kind == "expect_column_values_to_be_unique":
         # GX counts every copy; SQL reports the copies after the first, which is the row kept.
         col = _q(kw["column"])

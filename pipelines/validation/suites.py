@@ -67,6 +67,13 @@ BIRTH_BOUND: dict[str, str] = {
     "cp_plans": "start_date",
 }
 
+# Whole numbers that must lie in a range (inclusive; None = unbounded).
+RANGES: dict[tuple[str, str], tuple[int | None, int | None]] = {
+    ("population", "year"): (1990, 2100),
+    ("population", "children_0_17"): (1, None),
+    ("cp_plans", "number_of_previous_plans"): (0, None),
+}
+
 # Dates that may lawfully lie after the extract date: a due date and a planned leaving date.
 MAY_BE_FUTURE: frozenset[tuple[str, str]] = frozenset(
     {("children", "expected_date_of_birth"), ("workers", "end_date")}
@@ -136,6 +143,18 @@ def suite_for(e: Extract) -> dict[str, Any]:
                 "error",
             )
         )
+    for c in e.columns:
+        if (e.stem, c.name) in RANGES:
+            low, high = RANGES[e.stem, c.name]
+            ex.append(
+                _expectation(
+                    "expect_column_values_to_be_between",
+                    {"column": c.name, "min_value": low, "max_value": high},
+                    "out_of_range",
+                    c.name,
+                    "warning",
+                )
+            )
     for later, earlier in DATE_ORDER.get(e.stem, ()):
         ex.append(
             _expectation(
@@ -212,8 +231,3 @@ def write_suites(folder: Path = EXPECTATIONS_DIR) -> list[Path]:
 def load_suite(stem: str, folder: Path = EXPECTATIONS_DIR) -> dict[str, Any]:
     """The committed suite for one stem, as a dict."""
     return json.loads((folder / f"{stem}.json").read_text(encoding="utf-8"))
-
-
-if __name__ == "__main__":
-    for p in write_suites():
-        print(p)
