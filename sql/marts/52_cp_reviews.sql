@@ -125,6 +125,33 @@ ALTER TABLE marts.fact_cp_plans ADD COLUMN IF NOT EXISTS next_review_due DATE;
 ALTER TABLE marts.fact_cp_plans ADD COLUMN IF NOT EXISTS review_measured_at_as_at BOOLEAN;
 ALTER TABLE marts.fact_cp_plans ADD COLUMN IF NOT EXISTS reviews_timely_at_as_at BOOLEAN;
 
+-- The new values are materialised in a temp table first: DuckDB 2.0 ran this UPDATE fed
+-- straight from the joining subquery some 20 times slower (0.45 s for 21 k plans at 1M
+-- children) than fed from a table.
+CREATE OR REPLACE TEMP TABLE plan_review_status AS
+WITH
+run AS (
+    SELECT getvariable('as_at')::DATE AS as_at
+),
+
+counts AS (
+    SELECT plan_id, count(*) AS reviews_to_as_at FROM marts.fact_cp_reviews GROUP BY plan_id
+)
+
+SELECT
+    p.plan_id,
+    coalesce(c.reviews_to_as_at, 0) AS reviews_to_as_at,
+    s.last_review_date,
+    -- a closed plan has no review due
+    CASE WHEN p.open_at_as_at THEN s.review_due END AS review_due,
+    p.open_at_as_at AND p.start_date <= (run.as_at - INTERVAL 3 MONTH)::DATE AS measured,
+    s.seg_from IS NOT NULL AND NOT s.chain_broken AND run.as_at <= s.review_due AS timely
+FROM marts.fact_cp_plans AS p
+CROSS JOIN run
+LEFT JOIN counts AS c USING (plan_id)
+LEFT JOIN cp_review_segments AS s
+    ON s.plan_id = p.plan_id AND s.seg_from <= run.as_at AND s.seg_to > run.as_at;
+
 UPDATE marts.fact_cp_plans AS f
 SET
     reviews_to_as_at = s.reviews_to_as_at,
@@ -132,31 +159,10 @@ SET
     next_review_due = s.review_due,
     review_measured_at_as_at = s.measured,
     reviews_timely_at_as_at = CASE WHEN s.measured THEN s.timely END
-FROM (
-    WITH
-    run AS (
-        SELECT getvariable('as_at')::DATE AS as_at
-    ),
-
-    counts AS (
-        SELECT plan_id, count(*) AS reviews_to_as_at FROM marts.fact_cp_reviews GROUP BY plan_id
-    )
-
-    SELECT
-        p.plan_id,
-        coalesce(c.reviews_to_as_at, 0) AS reviews_to_as_at,
-        s.last_review_date,
-        -- a closed plan has no review due
-        CASE WHEN p.open_at_as_at THEN s.review_due END AS review_due,
-        p.open_at_as_at AND p.start_date <= (run.as_at - INTERVAL 3 MONTH)::DATE AS measured,
-        s.seg_from IS NOT NULL AND NOT s.chain_broken AND run.as_at <= s.review_due AS timely
-    FROM marts.fact_cp_plans AS p
-    CROSS JOIN run
-    LEFT JOIN counts AS c USING (plan_id)
-    LEFT JOIN cp_review_segments AS s
-        ON s.plan_id = p.plan_id AND s.seg_from <= run.as_at AND s.seg_to > run.as_at
-) AS s
+FROM plan_review_status AS s
 WHERE f.plan_id = s.plan_id;
+
+DROP TABLE plan_review_status;
 
 COMMENT ON COLUMN marts.fact_cp_plans.reviews_to_as_at IS 'Review conferences of the plan held on or before as_at (cp_reviews.csv present only).';
 COMMENT ON COLUMN marts.fact_cp_plans.last_review_date IS 'The latest review on or before as_at; NULL if none.';
