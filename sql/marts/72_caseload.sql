@@ -47,18 +47,30 @@ workers AS (
     SELECT worker_id, team FROM marts.fact_workers
 ),
 
--- distinct (worker, child) pairs open at T
-pairs AS (
-    SELECT DISTINCT p.period_type, p.period_label, a.worker_id, a.child_id
-    FROM allocations AS a
-    JOIN periods AS p ON a.qualified_start <= p.period_end AND a.qualified_end > p.period_end
+-- The snapshot depends on the date T only: taken once per distinct period end (a financial
+-- year's end is also a month's) on a DATE key, and joined back to the periods after.
+period_ends AS (
+    SELECT DISTINCT period_end FROM periods
 ),
 
-per_worker AS (
-    SELECT c.period_type, c.period_label, c.worker_id, w.team, count(*) AS cases
+-- distinct (worker, child) pairs open at T
+pairs AS (
+    SELECT DISTINCT e.period_end, a.worker_id, a.child_id
+    FROM allocations AS a
+    JOIN period_ends AS e ON a.qualified_start <= e.period_end AND a.qualified_end > e.period_end
+),
+
+per_worker_at_end AS (
+    SELECT c.period_end, c.worker_id, w.team, count(*) AS cases
     FROM pairs AS c
     JOIN workers AS w USING (worker_id)
     GROUP BY ALL
+),
+
+per_worker AS (
+    SELECT p.period_type, p.period_label, w.worker_id, w.team, w.cases
+    FROM per_worker_at_end AS w
+    JOIN periods AS p USING (period_end)
 ),
 
 per_worker_bd AS (
