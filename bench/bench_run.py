@@ -35,10 +35,15 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 RUN = """
-import resource, sys
+import json, resource, sys
 from pathlib import Path
+import dagster as dg
 from pipelines.cli import run
 ok = run(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]))
+with dg.DagsterInstance.get() as instance:
+    latest = instance.get_runs(limit=1)[0]
+    steps = {s.step_key: s.end_time - s.start_time for s in instance.get_run_step_stats(latest.run_id)}
+print("STEPS " + json.dumps(steps))
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 sys.exit(0 if ok else 1)
 """
@@ -64,7 +69,7 @@ def timed(code: str, *args: str) -> tuple[float, float, str]:
     return seconds, peak_kib / 1024, done.stdout
 
 
-def bench(children: int, work: Path) -> dict[str, float]:
+def bench(children: int, work: Path) -> dict:
     council = work / f"council_{children}"
     if not (council / "contacts.csv").exists():
         subprocess.run(
@@ -78,6 +83,7 @@ def bench(children: int, work: Path) -> dict[str, float]:
     floor_s, floor_mib, _ = timed(FLOOR, str(council))
     run_s, run_mib, log = timed(RUN, str(council), str(out / "w.duckdb"), str(out / "r.html"))
     gx = re.search(r"of which Great Expectations ([\d.]+) s", log)
+    steps = json.loads(re.search(r"^STEPS (.*)$", log, re.M).group(1))
     shutil.copy(out / "w.duckdb", out / "metrics.duckdb")
     metrics_s, metrics_mib, _ = timed(METRICS, str(out / "metrics.duckdb"))
     rows = sum(sum(1 for _ in f.open("rb")) - 1 for f in council.glob("*.csv"))
@@ -92,10 +98,11 @@ def bench(children: int, work: Path) -> dict[str, float]:
         "metrics_peak_mib": metrics_mib,
         "gx_s": float(gx.group(1)) if gx else float("nan"),
         "floor_peak_mib": floor_mib,
+        "steps": steps,
     }
 
 
-def table(results: list[dict[str, float]]) -> str:
+def table(results: list[dict]) -> str:
     lines = [
         "| children | input rows | input MiB | floor s | run s | run / floor | metrics s "
         "| metrics / floor | GX s | GX share | run peak MiB |",
@@ -111,6 +118,19 @@ def table(results: list[dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
+def step_table(results: list[dict]) -> str:
+    """Seconds per Dagster step of the whole run, from Dagster's own record of it."""
+    keys = list(results[-1]["steps"])
+    lines = [
+        "| step | " + " | ".join(f"{r['children']:,}" for r in results) + " |",
+        "|---|" + "---:|" * len(results),
+    ]
+    for key in keys:
+        cells = " | ".join(f"{r['steps'].get(key, float('nan')):.1f}" for r in results)
+        lines.append(f"| {key} | {cells} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--sizes", type=int, nargs="+", default=[3_000, 100_000, 1_000_000])
@@ -121,6 +141,8 @@ def main() -> None:
         results.append(bench(size, args.work))
         print(json.dumps(results[-1]), flush=True)
     print(table(results))
+    print()
+    print(step_table(results))
 
 
 if __name__ == "__main__":
