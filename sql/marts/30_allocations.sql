@@ -70,30 +70,32 @@ ranked_cases AS (
     FROM cases
 ),
 
--- Snapshot at T: each child with a case open then (flagged case) and each child with a
--- qualified allocation open then (flagged allocated), in one stream ...
+-- Snapshot at T: each child's cases open then ...
 open_at_end AS (
-    SELECT e.period_end, c.child_id, c.team_label, c.case_order, false AS allocated
+    SELECT e.period_end, c.child_id, c.team_label, c.case_order
     FROM ranked_cases AS c
     INNER JOIN period_ends AS e
         ON c.start_date <= e.period_end
         AND coalesce(c.end_date, DATE '9999-12-31') > e.period_end
-    UNION ALL
-    SELECT e.period_end, q.child_id, NULL, NULL, true
-    FROM qualified AS q
-    INNER JOIN period_ends AS e
-        ON q.qualified_start <= e.period_end
-        AND coalesce(q.qualified_end, DATE '9999-12-31') > e.period_end
 ),
 
--- ... grouped by child and T: unallocated when it has an open case and no qualified allocation,
--- reported under the team of its first-ranked open case (one team per child, so the teams sum
--- to the whole). One hash aggregate instead of a per-period window, DISTINCT and anti join.
+-- ... less those of children with a qualified allocation open then (matched on the child, a
+-- few allocations each, and T) ...
+unallocated_cases AS (
+    SELECT o.*
+    FROM open_at_end AS o
+    ANTI JOIN qualified AS q
+        ON q.child_id = o.child_id
+        AND q.qualified_start <= o.period_end
+        AND coalesce(q.qualified_end, DATE '9999-12-31') > o.period_end
+),
+
+-- ... one row per child and T, under the team of its first-ranked open case (one team per
+-- child, so the teams sum to the whole).
 unallocated_at_end AS (
     SELECT period_end, child_id, arg_min(team_label, case_order) AS team_label
-    FROM open_at_end
+    FROM unallocated_cases
     GROUP BY period_end, child_id
-    HAVING count(case_order) > 0 AND NOT bool_or(allocated)
 ),
 
 unallocated AS (
