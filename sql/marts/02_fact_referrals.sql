@@ -52,7 +52,7 @@ merged AS (
         max(closure_reason) FILTER (WHERE copy_rank = 1) AS closure_reason,
         max(team) FILTER (WHERE copy_rank = 1) AS team,
         max(referral_id) FILTER (WHERE copy_rank = 1) AS referral_id,
-        list(DISTINCT contact_id) FILTER (WHERE contact_id IS NOT NULL) AS contact_ids
+        list(DISTINCT contact_id ORDER BY contact_id) FILTER (WHERE contact_id IS NOT NULL) AS contact_ids
     FROM ranked
     GROUP BY child_id, referral_date
 ),
