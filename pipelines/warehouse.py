@@ -24,6 +24,11 @@ DEFAULT_OUTPUT = PROJECT_ROOT / "output"
 BUILDING_SUFFIX = ".building"
 
 
+def building_path(published: Path, run_id: str) -> Path:
+    """Where a run builds the file it will publish: beside it, named after the run."""
+    return published.with_name(f"{published.name}.{run_id[:8]}{BUILDING_SUFFIX}")
+
+
 class Warehouse(dg.ConfigurableResource):
     """The run's input folder, published warehouse and report, and its as-at date."""
 
@@ -36,12 +41,11 @@ class Warehouse(dg.ConfigurableResource):
 
     def build_path(self, run_id: str) -> Path:
         """The file this run builds; it becomes the published warehouse on success."""
-        published = Path(self.path)
-        return published.with_name(f"{published.name}.{run_id[:8]}{BUILDING_SUFFIX}")
+        return building_path(Path(self.path), run_id)
 
     def report_build_path(self, run_id: str) -> Path:
-        published = Path(self.report_path)
-        return published.with_name(f"{published.name}.{run_id[:8]}{BUILDING_SUFFIX}")
+        """The report this run writes; it becomes the published report on success."""
+        return building_path(Path(self.report_path), run_id)
 
     @contextmanager
     def connect(self, run_id: str) -> Iterator[duckdb.DuckDBPyConnection]:
