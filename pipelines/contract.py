@@ -41,6 +41,12 @@ ASSESSMENT_TYPES: tuple[str, ...] = ("INITIAL", "CORE", "SINGLE")
 CP_CATEGORIES: tuple[str, ...] = ("NEG", "PHY", "SAB", "EMO", "MUL")
 SEXES: tuple[str, ...] = ("M", "F", "U")
 EMPLOYMENT: tuple[str, ...] = ("PERMANENT", "AGENCY")
+# Yes/no (extracts.md): these words, in any case, are yes and no; anything else is not yes.
+YES: tuple[str, ...] = ("y", "yes", "1", "true")
+NO: tuple[str, ...] = ("n", "no", "0", "false")
+# Reference data, not case records: may sit beside any input format (population.csv gives the
+# denominator for rates per 10,000).
+REFERENCE_STEMS: tuple[str, ...] = ("population",)
 
 
 @dataclass(frozen=True)

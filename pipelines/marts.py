@@ -24,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.sql import table_exists
+
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql" / "marts"
 
 # The analysts' interface (spec/metrics.md "Where the figures land"): name, type, comment.
@@ -90,17 +92,6 @@ def requirements(sql: str) -> list[str]:
         if m:
             tables += [t for t in re.split(r"[,\s]+", m.group(1)) if t]
     return tables
-
-
-def table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
-    """True if ``schema.table`` (or a bare ``table`` in main) exists as a table or view."""
-    schema, _, name = qualified.rpartition(".")
-    rows = con.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        "WHERE lower(table_schema) = lower(?) AND lower(table_name) = lower(?)",
-        [schema or "main", name],
-    ).fetchall()  # fetchall, not fetchone: duckdb 2 keeps an unfinished result open
-    return bool(rows[0][0])
 
 
 def _latest_and_earliest(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None]:

@@ -26,9 +26,10 @@ from dataclasses import dataclass
 
 import duckdb
 
-from pipelines.contract import SQL_TYPES, Column, Extract
+from pipelines.contract import NO, SQL_TYPES, YES, Column, Extract
 from pipelines.errors import ExtractError
 from pipelines.sources.csv_extract import ROW_ERROR
+from pipelines.sql import ident, literal, literals
 
 # trim() alone keeps tabs, line ends and the no-break spaces Excel likes. Trimming allocates a new
 # string, a large part of the cost at millions of rows, so it runs only when a cheap test says so.
@@ -43,8 +44,6 @@ _ISO_DATETIME = rf"{_ISO_DATE}([T ]{_TIME}(\.[0-9]{{1,6}})?)?"
 _UK_DATETIME = rf"{_UK_DATE}( {_TIME})?"
 _UK_DATETIME_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y"]
 _INT_PATTERN = r"[+-]?[0-9]+(\.0+)?"  # 3 and 3.0 are whole numbers; 3.5 is not
-_YES = ("y", "yes", "1", "true")
-_NO = ("n", "no", "0", "false")
 _LINEAGE = ("_source_file", "_line")
 
 
@@ -71,9 +70,9 @@ def build_staging(con: duckdb.DuckDBPyConnection, extract: Extract) -> StagingCo
     Raises ExtractError when raw.<stem> is absent or lacks a required contract column, and
     AssertionError if raw rows != staged + quarantined (a bug, never bad data).
     """
-    stem = _q(extract.stem)
+    stem = ident(extract.stem)
     raw_columns = _raw_columns(con, extract)
-    checked = _q(f"_staging_checked_{extract.stem}")
+    checked = ident(f"_staging_checked_{extract.stem}")
     con.execute("CREATE SCHEMA IF NOT EXISTS staging")
     con.execute("CREATE SCHEMA IF NOT EXISTS quarantine")
     try:
@@ -106,21 +105,21 @@ def checked_sql(extract: Extract, raw_columns: list[str]) -> str:
     (``__t_<name>``), and ``__fail``, the 1-based index into ``_checks(extract, raw_columns)`` of the first
     rule the row breaks (NULL if none; duplicates are marked afterwards)."""
     cleaned = ", ".join(
-        f"{_cleaned(c.name, raw_columns)} AS {_q('__v_' + c.name)}" for c in extract.columns
+        f"{_cleaned(c.name, raw_columns)} AS {ident('__v_' + c.name)}" for c in extract.columns
     )
     typed = ", ".join(
-        f"{_typed(c, _q('__v_' + c.name))} AS {_q('__t_' + c.name)}" for c in extract.columns
+        f"{_typed(c, ident('__v_' + c.name))} AS {ident('__t_' + c.name)}" for c in extract.columns
     )
     row_checks = [k for k in _checks(extract, raw_columns) if k.rule != "duplicate_id"]
     first_fail = " ".join(f"WHEN {k.condition} THEN {i}" for i, k in enumerate(row_checks, 1))
-    typed_names = ", ".join(_q("__t_" + c.name) for c in extract.columns)
+    typed_names = ", ".join(ident("__t_" + c.name) for c in extract.columns)
     row_error = f", {ROW_ERROR}" if ROW_ERROR in raw_columns else ""
     return (
         f"SELECT __rowid, _source_file, _line, {typed_names}, CASE {first_fail} END AS __fail, "
         "CAST(NULL AS VARCHAR) AS __first_file, CAST(NULL AS BIGINT) AS __first_line "
         f"FROM (SELECT *, {typed} FROM "
         f"(SELECT rowid AS __rowid, _source_file, _line{row_error}, {cleaned} "
-        f"FROM raw.{_q(extract.stem)}))"
+        f"FROM raw.{ident(extract.stem)}))"
     )
 
 
@@ -132,7 +131,7 @@ def duplicates_sql(extract: Extract, checked: str, raw_columns: list[str]) -> st
     other files caught too.
     """
     assert extract.key is not None
-    key = _q("__t_" + extract.key)
+    key = ident("__t_" + extract.key)
     # Grouping finds the few repeated keys at half the cost of a window over every row.
     return (
         f"UPDATE {checked} AS c SET __fail = {len(_checks(extract, raw_columns))}, "
@@ -147,11 +146,11 @@ def duplicates_sql(extract: Extract, checked: str, raw_columns: list[str]) -> st
 def staging_sql(extract: Extract, checked: str) -> str:
     """CREATE staging.<stem>: the contract columns typed, then lineage, in file order."""
     columns = ", ".join(
-        f"CAST({_q('__t_' + c.name)} AS {SQL_TYPES[c.kind]}) AS {_q(c.name)}"
+        f"CAST({ident('__t_' + c.name)} AS {SQL_TYPES[c.kind]}) AS {ident(c.name)}"
         for c in extract.columns
     )
     return (
-        f"CREATE OR REPLACE TABLE staging.{_q(extract.stem)} AS "
+        f"CREATE OR REPLACE TABLE staging.{ident(extract.stem)} AS "
         f"SELECT {columns}, _source_file, _line FROM {checked} WHERE __fail IS NULL"
         # No ORDER BY: the checked table was filled by a plain scan of raw, so it is in file
         # order already, and DuckDB keeps insertion order (sorting 2M rows costs a second).
@@ -162,17 +161,15 @@ def quarantine_sql(extract: Extract, raw_columns: list[str], checked: str) -> st
     """CREATE quarantine.<stem>: the raw columns, then the failing column, rule, value, reason."""
     checks = _checks(extract, raw_columns)
     column_list = (
-        "[" + ", ".join("NULL" if k.column is None else _lit(k.column) for k in checks) + "]"
+        "[" + ", ".join("NULL" if k.column is None else literal(k.column) for k in checks) + "]"
     )
-    rule_list = "[" + ", ".join(_lit(k.rule) for k in checks) + "]"
+    rule_list = "[" + ", ".join(literal(k.rule) for k in checks) + "]"
     value = " ".join(
-        f"WHEN {i} THEN CAST(r.{_q(k.column)} AS VARCHAR)"
+        f"WHEN {i} THEN CAST(r.{ident(k.column)} AS VARCHAR)"
         for i, k in enumerate(checks, 1)
         if k.column in raw_columns
     )
-    file_line = (
-        f"coalesce(parse_filename(r._source_file), {_lit(extract.filename)}), coalesce(r._line, 0)"
-    )
+    file_line = f"coalesce(parse_filename(r._source_file), {literal(extract.filename)}), coalesce(r._line, 0)"
     where = (
         f"CASE WHEN {column_list}[c.__fail] IS NULL THEN format('{{}} line {{}}: ', {file_line}) "
         f"ELSE format('{{}} line {{}}, column ''{{}}'': ', {file_line}, {column_list}[c.__fail]) "
@@ -185,13 +182,13 @@ def quarantine_sql(extract: Extract, raw_columns: list[str], checked: str) -> st
         for i, k in enumerate(checks, 1)
         if k.column is None or k.column in raw_columns
     )
-    raw = ", ".join(f"r.{_q(c)}" for c in raw_columns)
+    raw = ", ".join(f"r.{ident(c)}" for c in raw_columns)
     return (
-        f"CREATE OR REPLACE TABLE quarantine.{_q(extract.stem)} AS "
+        f"CREATE OR REPLACE TABLE quarantine.{ident(extract.stem)} AS "
         f"SELECT {raw}, {column_list}[c.__fail] AS _column, {rule_list}[c.__fail] AS _rule, "
         f"CASE c.__fail {value} END AS _value, "
         f"{where} || CASE c.__fail {reason} END AS _reason "
-        f"FROM raw.{_q(extract.stem)} AS r "
+        f"FROM raw.{ident(extract.stem)} AS r "
         "JOIN (SELECT __rowid, __fail, __first_file, __first_line "
         f"FROM {checked} WHERE __fail IS NOT NULL) AS c "
         "ON r.rowid = c.__rowid ORDER BY r._source_file, r._line"
@@ -200,18 +197,18 @@ def quarantine_sql(extract: Extract, raw_columns: list[str], checked: str) -> st
 
 def comment_sql(extract: Extract) -> list[str]:
     """COMMENT ON statements for the staging and quarantine tables and their columns."""
-    stem = _q(extract.stem)
+    stem = ident(extract.stem)
     statements = [
-        f"COMMENT ON TABLE staging.{stem} IS {_lit(_table_comment(extract))}",
+        f"COMMENT ON TABLE staging.{stem} IS {literal(_table_comment(extract))}",
         f"COMMENT ON TABLE quarantine.{stem} IS "
-        + _lit(
+        + literal(
             f"rows of {extract.filename} that could not be used, as read, each with the "
             "column and rule it broke; raw rows = staging rows + quarantine rows"
         ),
     ]
     for c in extract.columns:
         statements.append(
-            f"COMMENT ON COLUMN staging.{stem}.{_q(c.name)} IS {_lit(_column_comment(c))}"
+            f"COMMENT ON COLUMN staging.{stem}.{ident(c.name)} IS {literal(_column_comment(c))}"
         )
     lineage = {
         "_source_file": "the file the row was read from",
@@ -226,10 +223,10 @@ def comment_sql(extract: Extract) -> list[str]:
         "_reason": "the problem in a sentence naming file, line and column",
     }
     for name, text in lineage.items():
-        statements.append(f"COMMENT ON COLUMN staging.{stem}.{name} IS {_lit(text)}")
-        statements.append(f"COMMENT ON COLUMN quarantine.{stem}.{name} IS {_lit(text)}")
+        statements.append(f"COMMENT ON COLUMN staging.{stem}.{name} IS {literal(text)}")
+        statements.append(f"COMMENT ON COLUMN quarantine.{stem}.{name} IS {literal(text)}")
     for name, text in quarantine.items():
-        statements.append(f"COMMENT ON COLUMN quarantine.{stem}.{name} IS {_lit(text)}")
+        statements.append(f"COMMENT ON COLUMN quarantine.{stem}.{name} IS {literal(text)}")
     return statements
 
 
@@ -253,14 +250,14 @@ def _cleaned(name: str, raw_columns: list[str]) -> str:
     """SQL for a raw column trimmed, blank -> NULL (NULL when raw lacks the column)."""
     if name not in raw_columns:
         return "CAST(NULL AS VARCHAR)"
-    x = f"CAST({_q(name)} AS VARCHAR)"
+    x = f"CAST({ident(name)} AS VARCHAR)"
     # x < '!' is one comparison that catches any leading space, tab or line end; a trailing
     # space is the other common case. Only then is the (costly) trim run, and it trims every
     # kind of whitespace at both ends. A value whose only stray whitespace is a trailing tab,
     # line end or no-break space is left as it is (and then usually fails to type, visibly).
     return (
         f"NULLIF(CASE WHEN {x} < '!' OR ends_with({x}, ' ') "
-        f"THEN trim({x}, {_lit(_WHITESPACE)}) ELSE {x} END, '')"
+        f"THEN trim({x}, {literal(_WHITESPACE)}) ELSE {x} END, '')"
     )
 
 
@@ -273,8 +270,8 @@ def _typed(c: Column, v: str) -> str:
         return f"upper({v})"
     if c.kind == "yn":
         return (
-            f"CASE WHEN lower({v}) IN {_tuple(_YES)} THEN true "
-            f"WHEN lower({v}) IN {_tuple(_NO)} THEN false END"
+            f"CASE WHEN lower({v}) IN {literals(YES)} THEN true "
+            f"WHEN lower({v}) IN {literals(NO)} THEN false END"
         )
     if c.kind == "int":
         return (
@@ -308,35 +305,35 @@ def _checks(extract: Extract, raw_columns: list[str]) -> list[_Check]:
         row = f"'the row ' || r.{ROW_ERROR}"
         checks.append(_Check(None, "malformed_row", f"{ROW_ERROR} IS NOT NULL", row))
     for c in extract.columns:
-        v, t = _q("__v_" + c.name), _q("__t_" + c.name)
-        shown = _quoted(f"r.{_q(c.name)}")  # the value as read
+        v, t = ident("__v_" + c.name), ident("__t_" + c.name)
+        shown = _quoted(f"r.{ident(c.name)}")  # the value as read
         untypable = f"{v} IS NOT NULL AND {t} IS NULL"
         if c.required:
             checks.append(_Check(c.name, "required", f"{v} IS NULL", "'required value is blank'"))
         if c.kind == "date":
-            why = _lit(" is not a date (expected YYYY-MM-DD or DD/MM/YYYY)")
+            why = literal(" is not a date (expected YYYY-MM-DD or DD/MM/YYYY)")
             checks.append(_Check(c.name, "not_a_date", untypable, f"{shown} || {why}"))
         elif c.kind == "datetime":
-            why = _lit(
+            why = literal(
                 " is not a date-time (expected YYYY-MM-DD HH:MM[:SS], "
                 "YYYY-MM-DDTHH:MM[:SS] or DD/MM/YYYY HH:MM[:SS])"
             )
             checks.append(_Check(c.name, "not_a_datetime", untypable, f"{shown} || {why}"))
         elif c.kind == "int" and not c.lenient:
-            why = _lit(" is not a whole number")
+            why = literal(" is not a whole number")
             checks.append(_Check(c.name, "not_an_integer", untypable, f"{shown} || {why}"))
         elif c.kind == "code" and c.required and c.codes:
-            why = _lit(f" is not one of the codes {', '.join(c.codes)}")
-            known = f"{t} NOT IN {_tuple(c.codes)}"
+            why = literal(f" is not one of the codes {', '.join(c.codes)}")
+            known = f"{t} NOT IN {literals(c.codes)}"
             checks.append(_Check(c.name, "unknown_code", known, f"{shown} || {why}"))
     if extract.key:
-        shown = _quoted(f"r.{_q(extract.key)}")
+        shown = _quoted(f"r.{ident(extract.key)}")
         first = (
             "CASE WHEN c.__first_file IS NOT DISTINCT FROM r._source_file THEN '' "
             "ELSE parse_filename(c.__first_file) || ' ' END || 'line ' || c.__first_line"
         )
-        why = f"{_lit(f' repeats the {extract.key} first seen on ')} || {first}"
-        kept = _lit("; the first copy is kept")
+        why = f"{literal(f' repeats the {extract.key} first seen on ')} || {first}"
+        kept = literal("; the first copy is kept")
         # decided over the whole table by duplicates_sql, not row by row
         checks.append(_Check(extract.key, "duplicate_id", "", f"{shown} || {why} || {kept}"))
     return checks
@@ -359,15 +356,3 @@ def _column_comment(c: Column) -> str:
 def _quoted(sql: str) -> str:
     """SQL putting the value of ``sql`` in single quotes, for a reason."""
     return f"chr(39) || {sql} || chr(39)"
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _tuple(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(_lit(v) for v in values) + ")"

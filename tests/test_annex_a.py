@@ -11,13 +11,14 @@ import pytest
 
 from pipelines.contract import extract
 from pipelines.errors import ExtractError
+from pipelines.metrics import UNSUPPORTED_METRICS
 from pipelines.sources.annex_a import (
     excel_serial_to_date,
     normalise_header,
     read_annex_a,
     text_to_iso,
 )
-from pipelines.sources.detect import UNSUPPORTED_METRICS, detect_format
+from pipelines.sources.detect import detect_format
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 ANNEX_A = SHARED / "fixtures" / "annex_a"

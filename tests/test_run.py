@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from pipelines.contract import EXTRACTS
-from pipelines.sources.detect import UNSUPPORTED_METRICS
+from pipelines.metrics import UNSUPPORTED_METRICS
 from tests.conftest import run_pipeline
 
 

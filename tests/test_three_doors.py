@@ -26,9 +26,9 @@ from lxml import etree
 from pipelines.generate import simulate, write_extracts
 from pipelines.generate.annex_a_writer import frames_as_at, write_annex_a
 from pipelines.generate.cin_writer import collection_years, write_cin_census
+from pipelines.metrics import METRICS, SUPPORTED, unsupported
 from pipelines.sources.annex_a import read_annex_a
 from pipelines.sources.cin_census import read_cin_census
-from pipelines.sources.formats import METRICS, SUPPORTED, unsupported
 from tests.conftest import SHARED, run_pipeline
 
 CHILDREN, SEED = 2000, 7

@@ -27,8 +27,9 @@ import duckdb
 
 from pipelines.contract import EXTRACTS
 from pipelines.progress import report
+from pipelines.sql import table_exists
 from pipelines.validation import build_data_quality
-from pipelines.validation.frames import extract_date, table_exists
+from pipelines.validation.frames import extract_date
 from pipelines.validation.rules import create_work_tables, run_suite_sql
 from pipelines.validation.suites import load_suite
 from pipelines.warehouse import Warehouse
@@ -40,7 +41,7 @@ def _as_at(warehouse: Warehouse) -> dt.date | None:
 
 def _load_status(con: duckdb.DuckDBPyConnection, stem: str) -> tuple[str, str, str]:
     """(status, file, message) of the stem in audit.load_log; 'absent' when not recorded."""
-    if not table_exists(con, "audit", "load_log"):
+    if not table_exists(con, "audit.load_log"):
         return "absent", "", ""
     rows = con.execute(
         "SELECT status, coalesce(file, ''), coalesce(message, '') FROM audit.load_log "
@@ -87,7 +88,7 @@ def extract_checks(
                 description=message or None,
                 metadata={"status": status, "file": file, "message": message},
             )
-            if not (table_exists(con, "raw", e.stem) and table_exists(con, "staging", e.stem)):
+            if not (table_exists(con, f"raw.{e.stem}") and table_exists(con, f"staging.{e.stem}")):
                 yield dg.AssetCheckResult(
                     asset_key=key,
                     check_name="rows_reconcile",
@@ -142,7 +143,7 @@ def suites(
     with warehouse.connect(context.run.run_id) as con:
         as_of = extract_date(con, _as_at(warehouse))
         for e in EXTRACTS:
-            if table_exists(con, "staging", e.stem):
+            if table_exists(con, f"staging.{e.stem}"):
                 sql[e.stem] = _suite_sql(con, e.stem, as_of, sample_frame)
             else:
                 status = _load_status(con, e.stem)[0]

@@ -8,8 +8,8 @@ import duckdb
 from pipelines.contract import EXTRACTS
 from pipelines.defs.calendar import calendar
 from pipelines.marts import build_marts
+from pipelines.metrics import UNSUPPORTED_METRICS
 from pipelines.progress import report
-from pipelines.sources.detect import UNSUPPORTED_METRICS
 from pipelines.warehouse import Warehouse
 
 

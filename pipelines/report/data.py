@@ -15,6 +15,8 @@ from datetime import date, datetime
 
 import duckdb
 
+from pipelines.sql import ident, table_exists
+
 METRIC_COLUMNS = (
     "metric_id, period_type, period_label, period_start, period_end, "
     "breakdown, breakdown_value, numerator, denominator, value"
@@ -90,14 +92,6 @@ class Metrics:
         return [Period(label, start, end) for label, start, end in sorted(seen, key=lambda p: p[1])]
 
 
-def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [schema, table],
-    ).fetchone()
-    return bool(found and found[0])
-
-
 def columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[tuple[str, str]]:
     return [
         (name, dtype.upper())
@@ -109,12 +103,8 @@ def columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[tup
     ]
 
 
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def read_metrics(con: duckdb.DuckDBPyConnection) -> Metrics:
-    if not table_exists(con, "marts", "metric_values"):
+    if not table_exists(con, "marts.metric_values"):
         return Metrics([])
     rows = con.execute(f"SELECT {METRIC_COLUMNS} FROM marts.metric_values").fetchall()
     return Metrics([Row(*r) for r in rows])
@@ -148,13 +138,13 @@ def is_private_column(name: str) -> bool:
 
 def read_run_info(con: duckdb.DuckDBPyConnection) -> tuple[date | None, dict[str, str]]:
     """as_at and the other run_info columns (those that cannot name a record)."""
-    if not table_exists(con, "marts", "run_info"):
+    if not table_exists(con, "marts.run_info"):
         return None, {}
     cols = [name for name, _ in columns(con, "marts", "run_info") if not is_private_column(name)]
     if not cols:
         return None, {}
     row = con.execute(
-        f"SELECT {', '.join(quote(c) for c in cols)} FROM marts.run_info LIMIT 1"
+        f"SELECT {', '.join(ident(c) for c in cols)} FROM marts.run_info LIMIT 1"
     ).fetchone()
     if row is None:
         return None, {}
@@ -186,13 +176,13 @@ def read_quarantine(con: duckdb.DuckDBPyConnection) -> Table | None:
     for name in names:
         present = {c for c, _ in columns(con, "quarantine", name)}
         keys = [c for c in ("_source_file", "_rule", "_column") if c in present]
-        select = ", ".join(quote(k) for k in keys)
+        select = ", ".join(ident(k) for k in keys)
         if keys:
             sql = (
-                f"SELECT {select}, count(*) FROM quarantine.{quote(name)} GROUP BY ALL ORDER BY ALL"
+                f"SELECT {select}, count(*) FROM quarantine.{ident(name)} GROUP BY ALL ORDER BY ALL"
             )
         else:
-            sql = f"SELECT count(*) FROM quarantine.{quote(name)}"
+            sql = f"SELECT count(*) FROM quarantine.{ident(name)}"
         for r in con.execute(sql).fetchall():
             values = dict(zip(keys, r[:-1], strict=True))
             if not keys and r[-1] == 0:
@@ -253,7 +243,7 @@ def read_data_quality(con: duckdb.DuckDBPyConnection) -> QualityData | None:
     Columns that may hold a record's value (examples, lines, messages) and lists or structs are
     never read.
     """
-    if not table_exists(con, "marts", "data_quality"):
+    if not table_exists(con, "marts.data_quality"):
         return None
     cols = [(n, t) for n, t in columns(con, "marts", "data_quality") if not is_private_column(n)]
     times = [n for n, t in cols if t in ("DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE")]
@@ -266,6 +256,6 @@ def read_data_quality(con: duckdb.DuckDBPyConnection) -> QualityData | None:
     failures = next((c for c in counts if _FAILURES.search(c.lower())), None)
     picked = labels + counts + ([run] if run else [])
     rows = con.execute(
-        f"SELECT {', '.join(quote(c) for c in picked)} FROM marts.data_quality"
+        f"SELECT {', '.join(ident(c) for c in picked)} FROM marts.data_quality"
     ).fetchall()
     return QualityData(labels, counts, run, failures, rows)

@@ -9,7 +9,7 @@ Annex A has no record ids, no times, no decision dates and no allocation dates, 
 the latest CP review and visit. Ids are built from the child and the list's own date
 (``<child>/<date>``, ``#2`` for a repeat); nothing else is invented, so allocations, cp_reviews
 and cp_visits are never produced, and the metrics that need what is missing are listed in
-``detect.UNSUPPORTED_METRICS`` and docs/formats.md.
+``pipelines.metrics.UNSUPPORTED_METRICS`` and docs/formats.md.
 """
 
 from __future__ import annotations
@@ -29,17 +29,16 @@ from pipelines.contract import (
     CLOSURE_REASONS,
     CP_CATEGORIES,
     ETHNICITY_CODES,
+    NO,
     PRIMARY_NEEDS,
+    REFERENCE_STEMS,
     REFERRAL_SOURCES,
+    YES,
 )
 from pipelines.errors import ExtractError
-from pipelines.sources.detect import (
-    REFERENCE_STEMS,
-    WORKBOOK_SUFFIXES,
-    Finding,
-    SourceFrames,
-    raw_frame,
-)
+from pipelines.sources.result import Finding, SourceFrames, raw_frame
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 # -- headers ------------------------------------------------------------------------------------
 
@@ -267,8 +266,6 @@ SEX_LABELS = {
     "notknown": "U",
     "neither": "U",  # the census has M, F and U only
 }
-YES = {"y", "yes", "true", "1"}
-NO = {"n", "no", "false", "0"}
 UNKNOWN = {"unknown", "notknown", "u"}  # the template's "c) Unknown": blank, not a value
 EXCEL_ERRORS = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!"}
 # Day 0 of Excel's 1900 date system, one day early to absorb its phantom 1900-02-29: serials from

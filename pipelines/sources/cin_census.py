@@ -40,7 +40,7 @@ from pipelines.contract import (
     REFERRAL_SOURCES,
 )
 from pipelines.errors import ExtractError
-from pipelines.sources.detect import Finding, SourceFrames, raw_frame
+from pipelines.sources.result import Finding, SourceFrames, raw_frame
 
 STEMS = ("children", "referrals", "assessments", "s47_enquiries", "cp_plans", "cp_reviews")
 EXTRA: dict[str, tuple[str, ...]] = {
@@ -50,8 +50,9 @@ EXTRA: dict[str, tuple[str, ...]] = {
 # GenderCurrent (to 2024): 1 male, 2 female, 0 not recorded or unborn, 9 indeterminate.
 # Sex (from 2025): M, F, U.
 SEX = {"1": "M", "2": "F", "0": "U", "9": "U", "M": "M", "F": "F", "U": "U"}
-YES = {"1", "true"}
-NO = {"0", "false"}
+# xs:boolean, as the census schema writes yes and no (1/0 or true/false): not the contract's words.
+XS_TRUE = {"1", "true"}
+XS_FALSE = {"0", "false"}
 MAX_SCHEMA_FINDINGS = 1000  # per file: enough to see the pattern without drowning the report
 SCHEMA_CHUNK = 200  # children validated at a time (see _chunks)
 
@@ -302,9 +303,9 @@ def _yn(census: _File, node: _Node, tag: str) -> str | None:
     value = node.text(tag)
     if value is None:
         return None
-    if value.lower() in YES:
+    if value.lower() in XS_TRUE:
         return "Y"
-    if value.lower() in NO:
+    if value.lower() in XS_FALSE:
         return "N"
     census.note("not_yes_no", "not 0/1 or true/false; kept as written", node.first(tag), tag, value)
     return value

@@ -28,6 +28,7 @@ import polars as pl
 
 from pipelines.contract import Extract
 from pipelines.errors import ExtractError
+from pipelines.sql import ident
 
 LINEAGE = ("_source_file", "_line")
 # Present in raw only when some row is malformed: why that row cannot be trusted, else NULL.
@@ -94,7 +95,7 @@ def _load_raw(con: duckdb.DuckDBPyConnection, path: Path | str, extract: Extract
     width = len(names)
     cut_line = None
     if buf.count(b'"') % 2:
-        buf, cut_line = _close_cut_quote(path, buf, names)
+        buf, cut_line = _close_cutident(path, buf, names)
 
     scan: _Scan | None = None
     overflow: list[str] = []
@@ -140,12 +141,12 @@ def _load_raw(con: duckdb.DuckDBPyConnection, path: Path | str, extract: Extract
     columns = [*extract.column_names, *extra]
     # Shape the table in SQL: a constant _source_file costs nothing there.
     select = ", ".join(
-        _quote(c) if c in names else f"CAST(NULL AS VARCHAR) AS {_quote(c)}" for c in columns
+        ident(c) if c in names else f"CAST(NULL AS VARCHAR) AS {ident(c)}" for c in columns
     )
     if ROW_ERROR in frame.columns:
         select += f", {ROW_ERROR}"
 
-    table = f"raw.{_quote(extract.stem)}"
+    table = f"raw.{ident(extract.stem)}"
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.register("_csv_extract_frame", frame)
     try:
@@ -166,11 +167,6 @@ def _read(buf: bytes, names: list[str]) -> pl.DataFrame:
     return pl.read_csv(
         buf, infer_schema=False, has_header=True, new_columns=names, raise_if_empty=True
     )
-
-
-def _quote(name: str) -> str:
-    """A SQL identifier, quoted: extra columns may hold any characters."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
@@ -466,7 +462,7 @@ def _row_errors(
     return frame, notes
 
 
-def _close_cut_quote(path: Path, buf: bytes, names: list[str]) -> tuple[bytes, int]:
+def _close_cutident(path: Path, buf: bytes, names: list[str]) -> tuple[bytes, int]:
     """For a file with an odd number of quotes: the file with the quote closed and the line of
     the record holding it, when that record is the last line (a file cut short inside a quoted
     value, whose last row is then quarantined); else the ExtractError for a quote never closed,

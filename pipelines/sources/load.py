@@ -18,7 +18,8 @@ from pipelines.errors import ExtractError
 from pipelines.sources.annex_a import read_annex_a
 from pipelines.sources.cin_census import read_cin_census
 from pipelines.sources.csv_extract import load_raw
-from pipelines.sources.detect import Finding, SourceFrames, cin_census_files, detect_format
+from pipelines.sources.detect import cin_census_files, detect_format
+from pipelines.sources.result import Finding, SourceFrames
 
 Status = Literal["loaded", "absent", "failed"]
 

@@ -18,25 +18,18 @@ import datetime as dt
 import duckdb
 
 from pipelines.contract import extract
+from pipelines.sql import table_exists
 from pipelines.validation.suites import AS_AT_NEXT, BIRTH_BOUND, EARLIEST
 
 PRE_BIRTH_DAYS = 280
 
 
-def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    rows = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [schema, table],
-    ).fetchall()
-    return bool(rows[0][0])
-
-
 def extract_date(con: duckdb.DuckDBPyConnection, as_at: dt.date | None = None) -> dt.date | None:
     """The latest contact or referral date in staging, or ``as_at`` when that is later."""
     parts = []
-    if table_exists(con, "staging", "contacts"):
+    if table_exists(con, "staging.contacts"):
         parts.append("SELECT max(CAST(contact_datetime AS DATE)) FROM staging.contacts")
-    if table_exists(con, "staging", "referrals"):
+    if table_exists(con, "staging.referrals"):
         parts.append("SELECT max(referral_date) FROM staging.referrals")
     found = [con.execute(p).fetchall()[0][0] for p in parts]
     candidates = [d for d in [*found, as_at] if d is not None]
@@ -54,7 +47,7 @@ def frame_sql(
         if as_of
         else "CAST(NULL AS TIMESTAMP)"
     )
-    if stem in BIRTH_BOUND and table_exists(con, "staging", "children"):
+    if stem in BIRTH_BOUND and table_exists(con, "staging.children"):
         earliest = (
             f"CAST(CASE WHEN b.expected_date_of_birth IS NOT NULL "
             f"THEN b.date_of_birth - INTERVAL {PRE_BIRTH_DAYS} DAY "

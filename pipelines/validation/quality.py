@@ -16,7 +16,8 @@ from pathlib import Path
 import duckdb
 
 from pipelines.contract import EXTRACTS
-from pipelines.validation.frames import extract_date, table_exists
+from pipelines.sql import table_exists
+from pipelines.validation.frames import extract_date
 from pipelines.validation.rules import create_work_tables, run_cross_checks, run_suite_sql
 
 # name, type, comment: the analysts' interface of marts.data_quality.
@@ -78,7 +79,7 @@ EXAMPLES = 5
 
 def _record_loads(con: duckdb.DuckDBPyConnection) -> None:
     """One load rule per extract from audit.load_log, and a finding per failure or warning."""
-    if not table_exists(con, "audit", "load_log"):
+    if not table_exists(con, "audit.load_log"):
         return
     con.execute(
         """
@@ -116,7 +117,7 @@ def _record_loads(con: duckdb.DuckDBPyConnection) -> None:
 
 def _record_reader_findings(con: duckdb.DuckDBPyConnection) -> None:
     """What the Annex A and CIN census readers worked around (audit.reader_findings), as info."""
-    if not table_exists(con, "audit", "reader_findings"):
+    if not table_exists(con, "audit.reader_findings"):
         return
     con.execute(
         """
@@ -225,7 +226,7 @@ def evaluate(con: duckdb.DuckDBPyConnection, as_at: dt.date | None = None) -> No
     _record_reader_findings(con)
     as_of = extract_date(con, as_at)
     for e in EXTRACTS:
-        if table_exists(con, "raw", e.stem) and table_exists(con, "staging", e.stem):
+        if table_exists(con, f"raw.{e.stem}") and table_exists(con, f"staging.{e.stem}"):
             _record_staging(con, e.stem)
             run_suite_sql(con, e.stem, as_of)
     run_cross_checks(con)
@@ -256,7 +257,7 @@ def build_data_quality(
         # A statutory return may load one stem from several files, listed "a.xml, b.xml".
         "SELECT stem, array_to_string(list_transform(string_split(file, ', '), "
         "lambda x: parse_filename(x)), ', ') AS file FROM audit.load_log WHERE file IS NOT NULL"
-        if table_exists(con, "audit", "load_log")
+        if table_exists(con, "audit.load_log")
         else "SELECT NULL AS stem, NULL AS file WHERE false"
     )
     names = ", ".join(n for n, _, _ in DATA_QUALITY_COLUMNS)

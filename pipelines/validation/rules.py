@@ -22,7 +22,8 @@ from typing import Any
 import duckdb
 
 from pipelines.contract import SQL_TYPES, extract
-from pipelines.validation.frames import frame_sql, table_exists
+from pipelines.sql import ident, literal, table_exists
+from pipelines.validation.frames import frame_sql
 from pipelines.validation.suites import AS_AT_NEXT, EARLIEST, load_suite
 
 CHECKS_DIR = Path(__file__).resolve().parents[2] / "sql" / "checks"
@@ -42,14 +43,6 @@ def create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def expectation_sql(expectation: dict[str, Any]) -> str | None:
     """SELECT _source_file, _line, value, detail FROM f of the rows breaking one expectation.
 
@@ -58,18 +51,18 @@ def expectation_sql(expectation: dict[str, Any]) -> str | None:
     """
     kind, kw = expectation["type"], expectation["kwargs"]
     if kind == "expect_column_values_to_not_be_null":
-        col = _q(kw["column"])
+        col = ident(kw["column"])
         return f"SELECT _source_file, _line, NULL, 'blank' FROM f WHERE {col} IS NULL"
     if kind == "expect_column_values_to_be_in_set":
-        col = _q(kw["column"])
-        codes = ", ".join(_lit(v) for v in kw["value_set"])
+        col = ident(kw["column"])
+        codes = ", ".join(literal(v) for v in kw["value_set"])
         return (
             f"SELECT _source_file, _line, CAST({col} AS VARCHAR), "
             f"'''' || {col} || ''' is not a known code' "
             f"FROM f WHERE {col} IS NOT NULL AND {col} NOT IN ({codes})"
         )
     if kind == "expect_column_values_to_be_between":
-        col = _q(kw["column"])
+        col = ident(kw["column"])
         bounds = []
         if kw.get("min_value") is not None:
             bounds.append(f"{col} < {int(kw['min_value'])}")
@@ -89,14 +82,14 @@ def expectation_sql(expectation: dict[str, Any]) -> str | None:
         )
     if kind == "expect_column_values_to_be_unique":
         # GX counts every copy; SQL reports the copies after the first, which is the row kept.
-        col = _q(kw["column"])
+        col = ident(kw["column"])
         return (
             f"SELECT _source_file, _line, CAST({col} AS VARCHAR), "
             f"'''' || {col} || ''' repeats' FROM f WHERE {col} IS NOT NULL "
             f"QUALIFY row_number() OVER (PARTITION BY {col} ORDER BY _line) > 1"
         )
     if kind == "expect_column_pair_values_a_to_be_greater_than_b":
-        a, b = _q(kw["column_A"]), _q(kw["column_B"])
+        a, b = ident(kw["column_A"]), ident(kw["column_B"])
         op = ">=" if kw.get("or_equal") else ">"
         if kw["column_A"] == AS_AT_NEXT:
             shown = f"CAST({b} AS VARCHAR)"
@@ -175,7 +168,7 @@ def run_suite_sql(con: duckdb.DuckDBPyConnection, stem: str, as_of: dt.date | No
         # An INSERT's result is the number of rows it inserted.
         found += con.execute(
             f"INSERT INTO dq_findings WITH f AS ({frame}) "
-            f"SELECT 'rule', {_lit(meta['rule'])}, {_lit(stem)}, {_lit(column)}, * FROM ({sql})"
+            f"SELECT 'rule', {literal(meta['rule'])}, {literal(stem)}, {literal(column)}, * FROM ({sql})"
         ).fetchall()[0][0]
     return found
 
@@ -232,7 +225,7 @@ def run_cross_checks(con: duckdb.DuckDBPyConnection, folder: Path = CHECKS_DIR) 
     for check in cross_checks(folder):
         for stem in check.stems:
             needed = [t.replace("{stem}", stem) for t in check.requires]
-            if not all(table_exists(con, *t.split(".", 1)) for t in needed):
+            if not all(table_exists(con, t) for t in needed):
                 continue
             rows = con.execute(f"SELECT count(*) FROM staging.{stem}").fetchall()[0][0]
             con.execute(
@@ -242,8 +235,8 @@ def run_cross_checks(con: duckdb.DuckDBPyConnection, folder: Path = CHECKS_DIR) 
             body = check.sql.replace("{stem}", stem).strip().rstrip(";")
             try:
                 found += con.execute(
-                    f"INSERT INTO dq_findings SELECT 'cross_file', {_lit(check.rule)}, "
-                    f"{_lit(stem)}, NULL, * FROM (\n{body}\n)"
+                    f"INSERT INTO dq_findings SELECT 'cross_file', {literal(check.rule)}, "
+                    f"{literal(stem)}, NULL, * FROM (\n{body}\n)"
                 ).fetchall()[0][0]
             except duckdb.Error as e:
                 raise RuntimeError(f"{check.path.name} on {stem}: {e}") from e

@@ -1,0 +1,407 @@
+"""What frontdoor knows about each metric: its name, unit, one-line definition and section,
+and which input formats can support it.
+
+The definitions paraphrase docs/metrics.md; the SQL in sql/marts/ is the authority. The report,
+the marts (which withhold what a format cannot support) and the tests all read this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Unit = Literal["count", "pct", "wd", "rate", "ratio"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    metric_id: str
+    label: str
+    unit: Unit
+    definition: str
+    section: str
+    # A median has no numerator of its own; these name a count in metric_values that is never
+    # larger than the number of cases behind the median, so it can be suppressed like a count.
+    size_from: tuple[str, Literal["numerator", "denominator"]] | None = None
+    snapshot: bool = False
+
+
+SECTIONS = (
+    "Contacts",
+    "Referrals and allocation",
+    "Assessments",
+    "Section 47 and child protection",
+    "Recording",
+    "Workforce",
+)
+
+CATALOGUE: tuple[Metric, ...] = (
+    Metric(
+        "contacts", "Contacts received", "count", "Contacts received in the period.", "Contacts"
+    ),
+    Metric(
+        "contact_decision_1wd_pct",
+        "Contacts decided within one working day",
+        "pct",
+        "Contacts received in the period with a decision within one working day of the contact date.",
+        "Contacts",
+    ),
+    Metric(
+        "contact_to_referral_pct",
+        "Contacts that became referrals",
+        "pct",
+        "Decided contacts received in the period whose outcome was a referral.",
+        "Contacts",
+    ),
+    Metric(
+        "contacts_awaiting_decision",
+        "Contacts awaiting a decision",
+        "count",
+        "Contacts received by the end of the period with no decision yet.",
+        "Contacts",
+        snapshot=True,
+    ),
+    Metric(
+        "referrals",
+        "Referrals",
+        "count",
+        "Referrals (one per child and date) in the period.",
+        "Referrals and allocation",
+    ),
+    Metric(
+        "rereferral_12m_pct",
+        "Re-referrals within 12 months",
+        "pct",
+        "Referrals in the period where the child had another referral in the 12 months before.",
+        "Referrals and allocation",
+    ),
+    Metric(
+        "referral_nfa_pct",
+        "Referrals closed with no further action",
+        "pct",
+        "Referrals in the period that led to no further action.",
+        "Referrals and allocation",
+    ),
+    Metric(
+        "allocation_delay_median_wd",
+        "Referral to allocation (median)",
+        "wd",
+        "Median working days from referral to a qualified social worker, for allocated referrals not closed NFA.",
+        "Referrals and allocation",
+        size_from=("allocated_within_5wd_pct", "numerator"),
+    ),
+    Metric(
+        "allocated_within_5wd_pct",
+        "Allocated within 5 working days",
+        "pct",
+        "Referrals (not NFA) allocated to a qualified social worker within 5 working days.",
+        "Referrals and allocation",
+    ),
+    Metric(
+        "unallocated_open_cases",
+        "Children waiting for a social worker",
+        "count",
+        "Children with an open referral or plan and no qualified social worker at the end of the period.",
+        "Referrals and allocation",
+        snapshot=True,
+    ),
+    Metric(
+        "assessments_completed",
+        "Assessments completed",
+        "count",
+        "Assessments of any type completed in the period.",
+        "Assessments",
+    ),
+    Metric(
+        "initial_assessment_timely_pct",
+        "Initial assessments on time",
+        "pct",
+        "Initial assessments completed in the period within 7 working days (10 from April 2010).",
+        "Assessments",
+    ),
+    Metric(
+        "core_assessment_timely_pct",
+        "Core assessments on time",
+        "pct",
+        "Core assessments completed in the period within 35 working days.",
+        "Assessments",
+    ),
+    Metric(
+        "single_assessment_timely_pct",
+        "Single assessments on time",
+        "pct",
+        "Single assessments completed in the period within 45 working days.",
+        "Assessments",
+    ),
+    Metric(
+        "initial_assessment_median_wd",
+        "Initial assessment duration (median)",
+        "wd",
+        "Median working days from start to completion of initial assessments completed in the period.",
+        "Assessments",
+        size_from=("initial_assessment_timely_pct", "denominator"),
+    ),
+    Metric(
+        "core_assessment_median_wd",
+        "Core assessment duration (median)",
+        "wd",
+        "Median working days from start to completion of core assessments completed in the period.",
+        "Assessments",
+        size_from=("core_assessment_timely_pct", "denominator"),
+    ),
+    Metric(
+        "single_assessment_median_wd",
+        "Single assessment duration (median)",
+        "wd",
+        "Median working days from start to completion of single assessments completed in the period.",
+        "Assessments",
+        size_from=("single_assessment_timely_pct", "denominator"),
+    ),
+    Metric(
+        "assessments_open",
+        "Assessments open",
+        "count",
+        "Assessments open at the end of the period.",
+        "Assessments",
+        snapshot=True,
+    ),
+    Metric(
+        "assessment_backlog",
+        "Assessment backlog",
+        "count",
+        "Assessments open at the end of the period and already past their time limit.",
+        "Assessments",
+        snapshot=True,
+    ),
+    Metric(
+        "assessment_child_seen_pct",
+        "Children seen during assessment",
+        "pct",
+        "Assessments completed in the period where the child was seen.",
+        "Assessments",
+    ),
+    Metric(
+        "assessment_seen_alone_pct",
+        "Children seen alone during assessment",
+        "pct",
+        "Assessments completed in the period where the child was seen alone.",
+        "Assessments",
+    ),
+    Metric(
+        "s47_enquiries",
+        "Section 47 enquiries",
+        "count",
+        "Section 47 enquiries with a strategy discussion in the period.",
+        "Section 47 and child protection",
+    ),
+    Metric(
+        "icpc_15wd_pct",
+        "Initial conferences within 15 working days",
+        "pct",
+        "Initial child protection conferences in the period held within 15 working days of the strategy discussion.",
+        "Section 47 and child protection",
+    ),
+    Metric(
+        "s47_overdue_icpc",
+        "Enquiries waiting over 15 days for a conference",
+        "count",
+        "Open enquiries at the end of the period needing a conference, more than 15 working days after the strategy discussion.",
+        "Section 47 and child protection",
+        snapshot=True,
+    ),
+    Metric(
+        "cp_plans_open",
+        "Child protection plans open",
+        "count",
+        "Children with a child protection plan open at the end of the period.",
+        "Section 47 and child protection",
+        snapshot=True,
+    ),
+    Metric(
+        "cp_plans_rate_per_10k",
+        "Child protection plans per 10,000 children",
+        "rate",
+        "Children on a plan at the end of the period per 10,000 children aged 0-17 (ONS estimate).",
+        "Section 47 and child protection",
+        snapshot=True,
+    ),
+    Metric(
+        "cp_plans_started",
+        "Child protection plans started",
+        "count",
+        "Plans starting in the period.",
+        "Section 47 and child protection",
+    ),
+    Metric(
+        "cp_plans_ended",
+        "Child protection plans ended",
+        "count",
+        "Plans ending in the period.",
+        "Section 47 and child protection",
+    ),
+    Metric(
+        "cp_second_or_subsequent_pct",
+        "Second or later plans",
+        "pct",
+        "Plans started in the period that were the child's second or later plan.",
+        "Section 47 and child protection",
+    ),
+    Metric(
+        "cp_plans_2y_plus_pct",
+        "Plans open two years or more",
+        "pct",
+        "Plans open at the end of the period that started two or more years before.",
+        "Section 47 and child protection",
+        snapshot=True,
+    ),
+    Metric(
+        "cp_ended_2y_plus_pct",
+        "Plans ended after two years or more",
+        "pct",
+        "Plans ended in the period that had lasted two years or more.",
+        "Section 47 and child protection",
+    ),
+    Metric(
+        "cp_reviews_timely_pct",
+        "Plan reviews on time",
+        "pct",
+        "Plans open over 3 months at the end of the period whose every review was on time (3 months, then 6).",
+        "Section 47 and child protection",
+        snapshot=True,
+    ),
+    Metric(
+        "cp_allocated_qualified_pct",
+        "Children on plans with a qualified social worker",
+        "pct",
+        "Children on a plan at the end of the period allocated to a qualified social worker.",
+        "Section 47 and child protection",
+        snapshot=True,
+    ),
+    Metric(
+        "cp_seen_alone_pct",
+        "Children on plans seen alone at last visit",
+        "pct",
+        "Open plans whose latest visit by the end of the period saw the child alone.",
+        "Section 47 and child protection",
+        snapshot=True,
+    ),
+    Metric(
+        "ethnicity_recorded_pct",
+        "Ethnicity recorded",
+        "pct",
+        "Children referred in the period with a recorded ethnicity (refused counts as asked).",
+        "Recording",
+    ),
+    Metric(
+        "religion_recorded_pct",
+        "Religion recorded",
+        "pct",
+        "Children referred in the period with a religion recorded.",
+        "Recording",
+    ),
+    Metric(
+        "early_help_mismatch_children",
+        "Early-help records that disagree",
+        "count",
+        "Children starting early help in the period whose date of birth or ethnicity differs from the social care record.",
+        "Recording",
+    ),
+    Metric(
+        "stepdown_unmatched_pct",
+        "Step-downs to early help not picked up",
+        "pct",
+        "Referrals closed to early help in the period with no early-help episode within 30 days.",
+        "Recording",
+    ),
+    Metric(
+        "agency_social_worker_pct",
+        "Agency social workers",
+        "pct",
+        "Qualified social workers in post at the end of the period employed through an agency (head count).",
+        "Workforce",
+        snapshot=True,
+    ),
+    Metric(
+        "caseload_per_social_worker",
+        "Children per social worker",
+        "ratio",
+        "Children allocated per qualified social worker holding cases, at the end of the period.",
+        "Workforce",
+        snapshot=True,
+    ),
+)
+
+BY_ID: dict[str, Metric] = {m.metric_id: m for m in CATALOGUE}
+
+
+_NO_ALLOCATIONS = "no allocation dates: allocations are never invented"
+_NO_WORKFORCE = "no workforce data (qualification, employment)"
+_SINGLE_ONLY = "lists single (continuous) assessments only"
+_NO_EARLY_HELP = "no early-help system extract"
+# metric_id -> why a format cannot support it (docs/formats.md has the whole table). Some of these
+# are never written because their table is absent; the others (marked *) have their table but
+# not the field, and would be written wrongly, so the marts withhold them for that format.
+UNSUPPORTED_METRICS: dict[str, dict[str, str]] = {
+    "csv": {},
+    "annex_a": {
+        "contact_decision_1wd_pct": "* List 1 has no decision date",
+        "contact_to_referral_pct": "* List 1 has no contact outcome",
+        "contacts_awaiting_decision": "* List 1 has no decision date: every contact would wait",
+        "rereferral_12m_pct": "* List 3 covers six months; its 12-month count has no dates",
+        "initial_assessment_timely_pct": _SINGLE_ONLY,
+        "core_assessment_timely_pct": _SINGLE_ONLY,
+        "initial_assessment_median_wd": _SINGLE_ONLY,
+        "core_assessment_median_wd": _SINGLE_ONLY,
+        "assessment_seen_alone_pct": "* List 4 does not say whether the child was seen alone",
+        "allocation_delay_median_wd": _NO_ALLOCATIONS,
+        "allocated_within_5wd_pct": _NO_ALLOCATIONS,
+        "unallocated_open_cases": _NO_ALLOCATIONS,
+        "cp_allocated_qualified_pct": _NO_ALLOCATIONS,
+        "caseload_per_social_worker": _NO_ALLOCATIONS,
+        "agency_social_worker_pct": "* workers are names only: " + _NO_WORKFORCE,
+        "cp_reviews_timely_pct": "List 7 gives the latest review only, not the chain of reviews",
+        "cp_seen_alone_pct": "List 7 gives the latest visit only, not one per period",
+        "religion_recorded_pct": "* Annex A has no religion",
+        "early_help_mismatch_children": _NO_EARLY_HELP,
+        "stepdown_unmatched_pct": _NO_EARLY_HELP,
+    },
+    "cin_census": {
+        "contacts": "the census has no contacts",
+        "contact_decision_1wd_pct": "the census has no contacts",
+        "contact_to_referral_pct": "the census has no contacts",
+        "contacts_awaiting_decision": "the census has no contacts",
+        "initial_assessment_timely_pct": "the 2017+ census " + _SINGLE_ONLY,
+        "core_assessment_timely_pct": "the 2017+ census " + _SINGLE_ONLY,
+        "initial_assessment_median_wd": "the 2017+ census " + _SINGLE_ONLY,
+        "core_assessment_median_wd": "the 2017+ census " + _SINGLE_ONLY,
+        "assessment_child_seen_pct": "* the census does not say whether the child was seen",
+        "assessment_seen_alone_pct": "* the census does not say whether the child was seen alone",
+        "allocation_delay_median_wd": _NO_ALLOCATIONS,
+        "allocated_within_5wd_pct": _NO_ALLOCATIONS,
+        "unallocated_open_cases": _NO_ALLOCATIONS,
+        "cp_allocated_qualified_pct": _NO_ALLOCATIONS,
+        "caseload_per_social_worker": _NO_ALLOCATIONS,
+        "agency_social_worker_pct": _NO_WORKFORCE,
+        "cp_seen_alone_pct": "the census has no statutory visits",
+        "religion_recorded_pct": "* the census has no religion",
+        "early_help_mismatch_children": _NO_EARLY_HELP,
+        "stepdown_unmatched_pct": _NO_EARLY_HELP,
+    },
+}
+
+
+FORMATS: tuple[str, ...] = ("csv", "annex_a", "cin_census")
+METRICS: frozenset[str] = frozenset(m.metric_id for m in CATALOGUE)
+SUPPORTED: dict[str, frozenset[str]] = {
+    kind: METRICS - frozenset(UNSUPPORTED_METRICS[kind]) for kind in FORMATS
+}
+
+
+def unsupported(kind: str) -> frozenset[str]:
+    """The metric_ids a format cannot support: not to be written for a run on that format.
+
+    Raises KeyError naming the format when it is not one of ``FORMATS``.
+    """
+    if kind not in SUPPORTED:
+        raise KeyError(f"unknown input format {kind!r}; one of {', '.join(FORMATS)}")
+    return METRICS - SUPPORTED[kind]

@@ -1,0 +1,61 @@
+"""What every statutory-format reader returns: raw frames per contract stem, and findings.
+
+A reader never types values (staging does, once); it builds each stem's raw frame with
+``raw_frame`` and notes what it worked around as a ``Finding``, naming the source's own file,
+sheet, line and column so an analyst can find the cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from pipelines.contract import extract
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An oddity a reader met and worked around: the file still loads."""
+
+    file: str
+    rule: str  # short name: unmatched_header, unknown_code, serial_date, schema ...
+    message: str
+    sheet: str | None = None  # Annex A sheet; None for a CSV list or an XML file
+    line: int | None = None  # sheet row, CSV line or XML source line
+    column: str | None = None  # the source's header or element name
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.sheet is not None:
+            where += f" [{self.sheet}]"
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.column is not None:
+            where += f", column {self.column!r}"
+        value = "" if self.value is None else f" (value {self.value!r})"
+        return f"{where}: {self.rule}: {self.message}{value}"
+
+
+@dataclass
+class SourceFrames:
+    """Raw frames per contract stem, and what the reader noticed on the way."""
+
+    frames: dict[str, pl.DataFrame] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def raw_frame(
+    stem: str, rows: Iterable[dict[str, object]], extra: tuple[str, ...] = ()
+) -> pl.DataFrame:
+    """A raw frame: the stem's contract columns and any extra columns as Utf8, then lineage.
+
+    Each row is a dict holding some contract columns, the extras, ``_source_file`` and ``_line``;
+    a column a row lacks is null (a reader never invents a value).
+    """
+    names = (*extract(stem).column_names, *extra)
+    schema = {name: pl.Utf8 for name in names} | {"_source_file": pl.Utf8, "_line": pl.Int64}
+    data = [{name: row.get(name) for name in schema} for row in rows]
+    return pl.DataFrame(data, schema=schema) if data else pl.DataFrame(schema=schema)
