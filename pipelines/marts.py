@@ -1,36 +1,48 @@
-"""Build the marts: run every ``sql/marts/*.sql`` in name order, then ``marts.metric_values``.
+"""The marts: one SQL file per table in ``sql/marts/``, run in the order of what each reads.
 
-The SQL files do the work; this module only sequences them (docs/metrics.md, "The framework"):
+Each ``sql/marts/<name>.sql`` makes exactly the table ``marts.<name>`` and nothing else (no file
+alters or updates another file's table). It declares what it reads in its leading comment:
 
-- each file begins with ``-- requires: staging.contacts`` comment lines naming the tables it
-  reads; a file whose required tables do not all exist is skipped, so an absent extract writes
-  no metric (absent is not zero, spec/metrics.md);
-- before any file runs, schema ``marts`` exists and the DuckDB variables ``as_at`` (the extract
-  date) and ``first_date`` (the earliest contact or referral date, at most ``as_at``) are set, so
-  SQL reads ``getvariable('as_at')``;
-- afterwards ``marts.metric_values`` is the UNION ALL of every ``marts.metrics_<family>`` table,
-  with exactly the columns of spec/metrics.md;
-- all of it is one transaction (unless the caller is already in one): one commit, and a failed
-  build leaves the marts as they were.
+    -- requires: marts.fact_referrals, staging.cp_plans
+
+A file whose required tables do not all exist is not run, and its table is dropped: an extract
+absent this run drops what it fed (absent is not zero). A part of a file that reads an optional
+table sits between ``-- if present: <table>`` and ``-- end if`` lines and is left out when that
+table is absent (fact_case_intervals adds child protection plans only where cp_plans.csv is).
+
+Before the files run, the small macros every file uses are (re)created and the DuckDB variables
+``as_at`` and ``first_date`` are set from ``marts.run_info`` (pipelines/run_info.py), so SQL reads
+``getvariable('as_at')``. ``marts.metric_values`` is then the UNION ALL of every
+``marts.metrics_<family>`` table, less the metrics the run's input format cannot support
+(pipelines/metrics.py), with exactly the columns of docs/metrics.md.
+
+A selection of tables (one asset materialised alone in `dg dev`) runs just those files, in
+dependency order, reading what earlier runs left in the working warehouse.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import graphlib
 import re
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import duckdb
 
-from pipelines.sql import table_exists
+from pipelines.contract import YES
+from pipelines.metrics import UNSUPPORTED_METRICS
+from pipelines.sql import literal, literals, table_exists, tables_in
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql" / "marts"
+METRIC_VALUES = "metric_values"
 
-# The analysts' interface (spec/metrics.md "Where the figures land"): name, type, comment.
+# The analysts' interface (docs/metrics.md "Where the figures land"): name, type, comment.
 METRIC_VALUES_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("metric_id", "VARCHAR", "The metric, as named in spec/metrics.md (e.g. contacts)."),
+    ("metric_id", "VARCHAR", "The metric, as named in docs/metrics.md (e.g. contacts)."),
     ("period_type", "VARCHAR", "month or financial_year."),
     ("period_label", "VARCHAR", "2012-03 for a month, 2012-13 for a financial year."),
     ("period_start", "DATE", "First day of the period."),
@@ -63,7 +75,105 @@ METRIC_VALUES_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ),
 )
 
-_REQUIRES = re.compile(r"^\s*--\s*requires:\s*(.+?)\s*$", re.IGNORECASE)
+# The macros every file may use, in the marts schema (analysts may use them too).
+MACROS: tuple[tuple[str, str, str], ...] = (
+    (
+        "pct(n, d)",
+        "CASE WHEN d = 0 THEN NULL ELSE 100.0 * n / d END",
+        "a percentage that is NULL, not an error, when there is nothing to divide by",
+    ),
+    (
+        "is_y(x)",
+        f"coalesce(lower(trim(CAST(x AS VARCHAR))) IN {literals(YES)}, false)",
+        "the yes/no rule (Y/Yes/1/true in any case are Y; anything else is not Y), for a "
+        "BOOLEAN staged column or raw text alike",
+    ),
+    (
+        "team_label(team)",
+        "coalesce(nullif(trim(team), ''), '(none)')",
+        "the breakdown value for a team: a blank team is reported as (none)",
+    ),
+)
+
+_REQUIRES = re.compile(r"^--\s*requires:\s*(.+?)\s*$", re.IGNORECASE)
+_IF = re.compile(r"^--\s*if present:\s*(\S+)\s*$", re.IGNORECASE)
+_END_IF = re.compile(r"^--\s*end if\s*$", re.IGNORECASE)
+_TABLE = re.compile(r"\b(staging|marts|ref)\.([a-z_][a-z0-9_]*)\b")
+
+
+@dataclass(frozen=True)
+class Model:
+    """One sql/marts file: the table it makes and the tables it reads."""
+
+    name: str
+    path: Path
+    requires: tuple[str, ...]
+    optional: tuple[str, ...]  # read only inside "-- if present:" blocks
+    description: str
+
+    @property
+    def table(self) -> str:
+        return f"marts.{self.name}"
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        return (*self.requires, *self.optional)
+
+    def sql(self, present: Collection[str] = ()) -> str:
+        """The file's SQL with each ``-- if present:`` block kept only when its table is in
+        ``present``."""
+        out: list[str] = []
+        keep = True
+        for line in self.path.read_text(encoding="utf-8").splitlines():
+            stripped = line.strip()
+            if m := _IF.match(stripped):
+                keep = m.group(1) in present
+            elif _END_IF.match(stripped):
+                keep = True
+            elif keep:
+                out.append(line)
+        return "\n".join(out) + "\n"
+
+
+def read_model(path: Path) -> Model:
+    """Parse one file's declarations (leading ``-- requires:`` lines and ``-- if present:``)."""
+    requires: list[str] = []
+    optional: list[str] = []
+    description: list[str] = []
+    leading = True
+    for line in path.read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        if m := _IF.match(stripped):
+            optional.append(m.group(1))
+        if not leading:
+            continue
+        if not stripped.startswith("--"):
+            leading = False
+        elif m := _REQUIRES.match(stripped):
+            requires += [t for t in re.split(r"[,\s]+", m.group(1)) if t]
+        else:
+            description.append(stripped.lstrip("-").strip())
+    text = " ".join(d for d in description if d)
+    return Model(path.stem, path, tuple(requires), tuple(optional), text)
+
+
+def referenced_tables(sql: str) -> set[str]:
+    """The staging/marts/ref tables an SQL text names (comments, strings and macros left out)."""
+    code = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+    code = re.sub(r"'(?:[^']|'')*'", "''", code)
+    found = {f"{s}.{t}" for s, t in _TABLE.findall(code)}
+    return found - {f"marts.{m.split('(')[0]}" for m, _, _ in MACROS}
+
+
+@cache
+def models(sql_dir: Path = SQL_DIR) -> tuple[Model, ...]:
+    """Every model, each after the models it reads (raises on a cycle)."""
+    found = {p.stem: read_model(p) for p in sorted(sql_dir.glob("*.sql"))}
+    graph = {
+        name: {t.split(".", 1)[1] for t in m.reads if t.startswith("marts.")} & found.keys()
+        for name, m in found.items()
+    }
+    return tuple(found[name] for name in graphlib.TopologicalSorter(graph).static_order())
 
 
 @dataclass(frozen=True)
@@ -71,180 +181,123 @@ class MartsResult:
     """What one build did."""
 
     as_at: dt.date
-    files_run: list[str] = field(default_factory=list)
-    files_skipped: list[str] = field(default_factory=list)  # file names whose inputs are absent
-    metric_values_rows: int = 0
-    # Wall-clock seconds per file run (and "metric_values" for the union, "commit" for the
-    # commit), for bench and progress.
-    file_seconds: dict[str, float] = field(default_factory=dict)
+    built: list[str] = field(default_factory=list)  # tables made, in order
+    dropped: list[str] = field(default_factory=list)  # tables dropped: an input is absent
+    withheld: list[str] = field(default_factory=list)  # metrics the input format cannot support
+    # Wall-clock seconds per table made (and "commit"), for bench and progress.
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
-def requirements(sql: str) -> list[str]:
-    """The tables named by the file's leading ``-- requires:`` comment lines (comma or space separated)."""
-    tables: list[str] = []
-    for line in sql.splitlines():
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if not stripped.startswith("--"):
-            break  # only the leading comment block declares requirements
-        m = _REQUIRES.match(stripped)
-        if m:
-            tables += [t for t in re.split(r"[,\s]+", m.group(1)) if t]
-    return tables
-
-
-def _latest_and_earliest(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None]:
-    """(latest, earliest) contact or referral date found in staging (metrics.md "As at")."""
-    parts = []
-    if table_exists(con, "staging.contacts"):
-        parts.append("SELECT CAST(contact_datetime AS DATE) AS d FROM staging.contacts")
-    if table_exists(con, "staging.referrals"):
-        parts.append("SELECT referral_date AS d FROM staging.referrals")
-    if not parts:
-        return None, None
-    latest, earliest = con.execute(
-        f"SELECT max(d), min(d) FROM ({' UNION ALL '.join(parts)})"
-    ).fetchall()[0]
-    return latest, earliest
-
-
-def default_as_at(con: duckdb.DuckDBPyConnection) -> dt.date | None:
-    """The latest contact or referral date in staging, or None when there is none."""
-    return _latest_and_earliest(con)[0]
-
-
-def _comment_family_columns(con: duckdb.DuckDBPyConnection) -> None:
-    """Give each metrics_<family> column without a comment the metric_values column's comment."""
-    comments = {n: c for n, _, c in METRIC_VALUES_COLUMNS}
-    rows = con.execute(
-        "SELECT table_name, column_name FROM duckdb_columns() "
-        "WHERE schema_name = 'marts' AND table_name LIKE 'metrics\\_%' ESCAPE '\\' "
-        "AND (comment IS NULL OR comment = '')"
-    ).fetchall()
-    for table, column in rows:
-        if column in comments:
-            escaped = comments[column].replace("'", "''")
-            con.execute(f"COMMENT ON COLUMN marts.{table}.{column} IS '{escaped}'")
-
-
-def _build_metric_values(con: duckdb.DuckDBPyConnection) -> int:
-    families = [
-        r[0]
-        for r in con.execute(
-            "SELECT table_name FROM information_schema.tables "
-            "WHERE table_schema = 'marts' AND table_name LIKE 'metrics\\_%' ESCAPE '\\' "
-            "ORDER BY table_name"
-        ).fetchall()
-    ]
-    cols = ", ".join(f"CAST({n} AS {t}) AS {n}" for n, t, _ in METRIC_VALUES_COLUMNS)
-    names = ", ".join(n for n, _, _ in METRIC_VALUES_COLUMNS)
-    if families:
-        body = " UNION ALL ".join(f"SELECT {names} FROM marts.{f}" for f in families)
-        select = f"SELECT {cols} FROM ({body})"
-    else:
-        select = f"SELECT {cols} FROM (SELECT {', '.join(f'NULL AS {n}' for n in names.split(', '))}) WHERE false"
-    con.execute(
-        f"CREATE OR REPLACE TABLE marts.metric_values AS {select} "
-        "ORDER BY metric_id, period_type, period_start, breakdown, breakdown_value"
-    )
-    con.execute(
-        "COMMENT ON TABLE marts.metric_values IS 'Every figure: one row per metric, period and "
-        "breakdown (spec/metrics.md). The union of the marts.metrics_<family> tables.'"
-    )
-    for n, _, comment in METRIC_VALUES_COLUMNS:
-        escaped = comment.replace("'", "''")
-        con.execute(f"COMMENT ON COLUMN marts.metric_values.{n} IS '{escaped}'")
-    return int(con.execute("SELECT count(*) FROM marts.metric_values").fetchall()[0][0])
-
-
-def _begin(con: duckdb.DuckDBPyConnection) -> bool:
-    """Start a transaction; False (and none started) if the connection is already in one.
-
-    A failed BEGIN would abort the caller's transaction, so it is detected first: outside a
-    transaction each statement runs in a new one, inside it they share the same id.
-    """
-    query = "SELECT current_transaction_id()"
-    if con.execute(query).fetchall() == con.execute(query).fetchall():
-        return False
-    con.execute("BEGIN TRANSACTION")
-    return True
-
-
-def _build(
-    con: duckdb.DuckDBPyConnection, as_at: dt.date, first_date: dt.date, sql_dir: Path
-) -> tuple[list[str], list[str], dict[str, float], int]:
-    """Run the files and build metric_values: (run, skipped, seconds per file, metric_values rows)."""
+def create_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """The macros every file uses (MACROS), in schema marts."""
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
-    # A family table left by an earlier build on this connection must not leak into this one.
-    for (name,) in con.execute(
-        "SELECT table_name FROM information_schema.tables "
-        "WHERE table_schema = 'marts' AND table_name LIKE 'metrics\\_%' ESCAPE '\\'"
-    ).fetchall():
-        con.execute(f"DROP TABLE marts.{name}")
+    for signature, body, _ in MACROS:
+        con.execute(f"CREATE OR REPLACE MACRO marts.{signature} AS {body}")
+
+
+def run_variables(con: duckdb.DuckDBPyConnection) -> tuple[dt.date, str]:
+    """Set ``as_at`` and ``first_date`` from marts.run_info; return as_at and the input format."""
+    if not table_exists(con, "marts.run_info"):
+        raise RuntimeError("marts.run_info is missing: materialise marts/run_info first")
+    as_at, first_date, kind = con.execute(
+        "SELECT as_at, first_date, input_format FROM marts.run_info"
+    ).fetchall()[0]
     con.execute(f"SET VARIABLE as_at = DATE '{as_at.isoformat()}'")
     con.execute(f"SET VARIABLE first_date = DATE '{first_date.isoformat()}'")
-
-    run: list[str] = []
-    skipped: list[str] = []
-    seconds: dict[str, float] = {}
-    for path in sorted(sql_dir.glob("*.sql"), key=lambda p: p.name):
-        sql = path.read_text(encoding="utf-8")
-        if all(table_exists(con, t) for t in requirements(sql)):
-            started = time.perf_counter()
-            try:
-                con.execute(sql).fetchall()  # finish the result before the next file
-            except duckdb.Error as e:
-                raise RuntimeError(f"{path.name}: {e}") from e
-            seconds[path.name] = time.perf_counter() - started
-            run.append(path.name)
-        else:
-            skipped.append(path.name)
-
-    started = time.perf_counter()
-    _comment_family_columns(con)
-    rows = _build_metric_values(con)
-    seconds["metric_values"] = time.perf_counter() - started
-    return run, skipped, seconds, rows
+    return as_at, kind
 
 
 def build_marts(
     con: duckdb.DuckDBPyConnection,
-    as_at: dt.date | None = None,
+    selected: Collection[str] | None = None,
     sql_dir: Path = SQL_DIR,
 ) -> MartsResult:
-    """Run every ``sql_dir/*.sql`` in file-name order and build ``marts.metric_values``.
+    """Make the selected marts tables (default: every one, and metric_values) in one transaction.
 
-    ``as_at`` defaults to the latest contact or referral date in staging. ``ref.calendar`` must
-    exist (pipelines.calendar.build_calendar) and cover the data's dates.
+    ``selected`` names tables (``fact_referrals``, ``metric_values``). ``ref.calendar`` and
+    ``marts.run_info`` must exist. A failed build leaves the marts as they were.
     """
     if not table_exists(con, "ref.calendar"):
         raise RuntimeError("ref.calendar is missing: build the calendar before the marts")
-    latest, earliest = _latest_and_earliest(con)
-    if as_at is None:
-        as_at = latest
-    if as_at is None:
-        raise RuntimeError("no contact or referral date in staging and no as_at given")
-    first_date = min(earliest, as_at) if earliest is not None else as_at
-
-    # One transaction for the whole build: DuckDB then commits once instead of after each of
-    # some 300 statements (about 10% of the build at 1M children), and a build that fails part
-    # way leaves the marts as they were. A caller already inside a transaction keeps its own.
-    own_transaction = _begin(con)
+    all_models = models(sql_dir)
+    wanted = set(selected) if selected is not None else {m.name for m in all_models}
+    if selected is None:
+        wanted.add(METRIC_VALUES)
+    con.execute("BEGIN TRANSACTION")
     try:
-        run, skipped, seconds, rows = _build(con, as_at, first_date, sql_dir)
+        as_at, kind = run_variables(con)
+        create_macros(con)
+        result = MartsResult(as_at)
+        for model in all_models:
+            if model.name not in wanted:
+                continue
+            if not all(table_exists(con, t) for t in model.requires):
+                con.execute(f"DROP TABLE IF EXISTS {model.table}")
+                result.dropped.append(model.name)
+                continue
+            present = [t for t in model.optional if table_exists(con, t)]
+            started = time.perf_counter()
+            try:
+                con.execute(model.sql(present)).fetchall()  # finish before the next file
+            except duckdb.Error as e:
+                raise RuntimeError(f"{model.path.name}: {e}") from e
+            result.seconds[model.name] = time.perf_counter() - started
+            result.built.append(model.name)
+        if METRIC_VALUES in wanted:
+            started = time.perf_counter()
+            result.withheld.extend(build_metric_values(con, kind))
+            result.seconds[METRIC_VALUES] = time.perf_counter() - started
+            result.built.append(METRIC_VALUES)
     except BaseException:
-        if own_transaction:
-            con.execute("ROLLBACK")
+        con.execute("ROLLBACK")
         raise
-    if own_transaction:
-        started = time.perf_counter()
-        con.execute("COMMIT")
-        seconds["commit"] = time.perf_counter() - started
-    return MartsResult(
-        as_at=as_at,
-        files_run=run,
-        files_skipped=skipped,
-        metric_values_rows=rows,
-        file_seconds=seconds,
+    started = time.perf_counter()
+    con.execute("COMMIT")
+    result.seconds["commit"] = time.perf_counter() - started
+    return result
+
+
+def build_metric_values(con: duckdb.DuckDBPyConnection, kind: str) -> list[str]:
+    """marts.metric_values: the union of the family tables, less what ``kind`` cannot support.
+
+    Returns the metric_ids withheld. An Annex A list has no contact decision date, the CIN
+    census no contacts at all: a figure computed from what is not there would be invented or
+    falsely zero, so it is not written (docs/formats.md).
+    """
+    families = [t for t in tables_in(con, "marts") if t.startswith("metrics_")]
+    _comment_family_columns(con, families)
+    withheld = sorted(UNSUPPORTED_METRICS.get(kind, {}))
+    cols = ", ".join(f"CAST({n} AS {t}) AS {n}" for n, t, _ in METRIC_VALUES_COLUMNS)
+    names = ", ".join(n for n, _, _ in METRIC_VALUES_COLUMNS)
+    if families:
+        body = " UNION ALL ".join(f"SELECT {names} FROM marts.{f}" for f in families)
+    else:
+        body = f"SELECT {', '.join(f'NULL AS {n}' for n, _, _ in METRIC_VALUES_COLUMNS)} WHERE false"
+    where = f"WHERE metric_id NOT IN {literals(withheld)}" if withheld else ""
+    con.execute(
+        f"CREATE OR REPLACE TABLE marts.metric_values AS SELECT {cols} FROM ({body}) {where} "
+        "ORDER BY metric_id, period_type, period_start, breakdown, breakdown_value"
     )
+    con.execute(
+        "COMMENT ON TABLE marts.metric_values IS 'Every figure: one row per metric, period and "
+        "breakdown (docs/metrics.md). The union of the marts.metrics_<family> tables, less the "
+        "metrics the input format cannot support (docs/formats.md).'"
+    )
+    for n, _, comment in METRIC_VALUES_COLUMNS:
+        con.execute(f"COMMENT ON COLUMN marts.metric_values.{n} IS {literal(comment)}")
+    return withheld
+
+
+def _comment_family_columns(con: duckdb.DuckDBPyConnection, families: list[str]) -> None:
+    """Give each metrics_<family> column without a comment the metric_values column's comment."""
+    comments = {n: c for n, _, c in METRIC_VALUES_COLUMNS}
+    if not families:
+        return
+    rows = con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = "
+        "current_database() AND schema_name = 'marts' AND table_name IN "
+        f"{literals(families)} AND (comment IS NULL OR comment = '')"
+    ).fetchall()
+    for table, column in rows:
+        if column in comments:
+            con.execute(f"COMMENT ON COLUMN marts.{table}.{column} IS {literal(comments[column])}")

@@ -1,16 +1,18 @@
-"""Where a run reads and writes, and how it publishes atomically.
+"""The run's settings, and the working warehouse that belongs to the pipeline.
 
-A DuckDB writer cannot open a file that another process holds, even read-only, and analysts keep
-the published warehouse open. So a run never writes the published file: it builds a new file
-beside it (named after the run) and, only when every step succeeded, renames it over the published
-one. A rename is atomic on one file system: an analyst's open connection keeps reading the old
-file, and a run that fails or is killed leaves yesterday's warehouse as it was.
+Every asset materialises its own tables into one working DuckDB file, ``<output>/.frontdoor/
+work.duckdb``. Analysts never open it: a DuckDB writer cannot open a file another process holds,
+so the pipeline publishes releases from it instead (pipelines/releases.py). Because it persists
+between runs, any asset can be materialised on its own, and a run can be re-executed from a
+failure: what the asset reads is still there.
+
+One process writes it at a time: every step that opens it is in the Dagster concurrency pool
+``POOL`` (limit 1 in the instance's dagster.yaml), so a second run waits for the first, visibly.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,56 +23,88 @@ import duckdb
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_INPUT = PROJECT_ROOT / "data" / "sample"
 DEFAULT_OUTPUT = PROJECT_ROOT / "output"
-BUILDING_SUFFIX = ".building"
+WORK_DIR = ".frontdoor"
+POOL = "frontdoor_warehouse"
+# The file format every frontdoor warehouse is written in: the DuckDB 1.1 storage format, which
+# DuckDB 1.1.0 and every later release (the 1.4 LTS, the CLI on PyPI, R, DBeaver's driver) can
+# open. A newer format would lock out analysts whose tools bundle an older DuckDB.
+STORAGE_VERSION = "v1.1.0"
+OLDEST_DUCKDB = "1.1.0"
+# Published files: owner read-write, the pipeline's readers (the group) read-only, nobody else.
+DEFAULT_FILE_MODE = "0640"
+DEFAULT_KEEP_RELEASES = 7
 
 
-def building_path(published: Path, run_id: str) -> Path:
-    """Where a run builds the file it will publish: beside it, named after the run."""
-    return published.with_name(f"{published.name}.{run_id[:8]}{BUILDING_SUFFIX}")
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to a frontdoor DuckDB file, written in ``STORAGE_VERSION`` when new."""
+    if read_only:
+        return duckdb.connect(str(path), read_only=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
+
+
+def file_mode(text: str) -> int:
+    """The published files' mode from its octal text; never world-readable or executable."""
+    try:
+        mode = int(text, 8)
+    except ValueError:
+        raise ValueError(f"file mode {text!r} is not an octal mode such as 0640") from None
+    if mode & 0o007 or mode & ~0o777:
+        raise ValueError(f"file mode {text} would let anyone on the machine read the files")
+    return mode
 
 
 class Warehouse(dg.ConfigurableResource):
-    """The run's input folder, published warehouse and report, and its as-at date."""
+    """Where a run reads and writes: the input folder, the output folder and its settings.
+
+    ``output_dir`` holds the published names (``warehouse.duckdb`` and ``report.html``, which
+    always point into the same release), ``releases/`` and the working folder ``.frontdoor/``.
+    """
 
     input_dir: str = str(DEFAULT_INPUT)
-    path: str = str(DEFAULT_OUTPUT / "warehouse.duckdb")
-    report_path: str = str(DEFAULT_OUTPUT / "report.html")
-    as_at: str | None = None  # YYYY-MM-DD; None = the latest contact or referral date
+    output_dir: str = str(DEFAULT_OUTPUT)
+    as_at: str | None = None  # YYYY-MM-DD; None = from the data (docs/metrics.md "As at")
     # DfE's CIN census XSDs are not shipped with frontdoor: a folder of CIN_schema_<year>.xsd.
     cin_xsd_dir: str | None = None
+    keep_releases: int = DEFAULT_KEEP_RELEASES
+    file_mode: str = DEFAULT_FILE_MODE
 
-    def build_path(self, run_id: str) -> Path:
-        """The file this run builds; it becomes the published warehouse on success."""
-        return building_path(Path(self.path), run_id)
+    @property
+    def output(self) -> Path:
+        return Path(self.output_dir)
 
-    def report_build_path(self, run_id: str) -> Path:
-        """The report this run writes; it becomes the published report on success."""
-        return building_path(Path(self.report_path), run_id)
+    @property
+    def work_dir(self) -> Path:
+        """The pipeline's own folder: the working warehouse, the report being built."""
+        return self.output / WORK_DIR
+
+    @property
+    def work_path(self) -> Path:
+        return self.work_dir / "work.duckdb"
+
+    @property
+    def report_build_path(self) -> Path:
+        """Where the report asset writes the page; a release copies it."""
+        return self.work_dir / "report.html"
 
     @contextmanager
-    def connect(self, run_id: str) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-write connection to this run's build file, closed after use."""
-        path = self.build_path(run_id)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path))
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection to the working warehouse, closed after use."""
+        con = connect(self.work_path)
         try:
             yield con
         finally:
             con.close()
 
 
-STALE_AFTER_SECONDS = 3600
-
-
-def publish(build: Path, published: Path) -> None:
-    """Rename a finished build over the published file, then clear stale builds beside it.
-
-    Stale builds are what runs that failed or were killed left behind; one touched in the last
-    hour may belong to a run still going, so it is left alone.
-    """
-    published.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(build, published)
-    now = time.time()
-    for stale in published.parent.glob(f"{published.name}.*{BUILDING_SUFFIX}*"):
-        if now - stale.stat().st_mtime > STALE_AFTER_SECONDS:
-            stale.unlink(missing_ok=True)
+def from_environment() -> Warehouse:
+    """The settings `dg dev`, `dg launch`, the schedule and the sensor use: FRONTDOOR_* or the
+    defaults (the sample council into output/)."""
+    return Warehouse(
+        input_dir=os.environ.get("FRONTDOOR_INPUT", str(DEFAULT_INPUT)),
+        output_dir=os.environ.get("FRONTDOOR_OUTPUT", str(DEFAULT_OUTPUT)),
+        as_at=os.environ.get("FRONTDOOR_AS_AT") or None,
+        cin_xsd_dir=os.environ.get("FRONTDOOR_CIN_XSD_DIR") or None,
+        keep_releases=int(os.environ.get("FRONTDOOR_KEEP_RELEASES", DEFAULT_KEEP_RELEASES)),
+        file_mode=os.environ.get("FRONTDOOR_FILE_MODE", DEFAULT_FILE_MODE),
+    )

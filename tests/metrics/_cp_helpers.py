@@ -1,26 +1,23 @@
 """Helpers for the S47, CP, recording and workforce metric tests (engineer M2).
 
-`build(tables, as_at, files, tmp_path)` makes an in-memory warehouse with exactly the staging
-shapes of pipelines/contract.py and the project's ref.calendar (pipelines.calendar), then runs
-the framework SQL (00_*, 0N_fact_*) plus the given family files through
+`build(tables, as_at, families)` makes an in-memory warehouse with exactly the staging shapes
+of pipelines/contract.py and the project's ref.calendar (pipelines.calendar), then builds
+marts.run_info, every fact table and the given metric families (``metrics_<family>``) through
 pipelines.marts.build_marts. Tests then read rows with `metric(...)`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from pipelines.calendar import build_calendar
 from pipelines.contract import extract, staging_ddl
-from pipelines.marts import SQL_DIR, build_marts
-
-# Framework files every family needs (M1): the run frame, and the referral/allocation facts.
-FRAMEWORK_GLOBS = ("00_*.sql", "0[1-9]_fact_*.sql", "0[1-9]_*fact*.sql")
+from pipelines.marts import METRIC_VALUES, build_marts, models
+from pipelines.run_info import build_run_info
+from tests.metrics.conftest import PROVENANCE
 
 
 def d(s: str) -> dt.date:
@@ -40,11 +37,10 @@ def _insert(con: duckdb.DuckDBPyConnection, stem: str, rows: list[dict[str, Any]
 def build(
     tables: dict[str, list[dict[str, Any]]],
     as_at: str,
-    files: tuple[str, ...],
-    tmp_path: Path,
+    families: tuple[str, ...],
     first_date: str | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """A warehouse holding `tables` (stem -> rows), marts built at `as_at` with `files`.
+    """A warehouse holding `tables` (stem -> rows), marts built at `as_at` with `families`.
 
     contacts and referrals are always created (needed for a run); when `first_date` is given a
     referral on that date is added so the periods start there (child FIRST, team T0).
@@ -66,14 +62,9 @@ def build(
     for stem, rows in tables.items():
         _insert(con, stem, rows)
     build_calendar(con)  # the project's one ref.calendar (England and Wales working days)
-    sql_dir = tmp_path / "sql"
-    sql_dir.mkdir(exist_ok=True)
-    for pattern in FRAMEWORK_GLOBS:
-        for f in SQL_DIR.glob(pattern):
-            shutil.copy(f, sql_dir / f.name)
-    for name in files:
-        shutil.copy(SQL_DIR / name, sql_dir / name)
-    build_marts(con, as_at=d(as_at), sql_dir=sql_dir)
+    build_run_info(con, PROVENANCE, d(as_at))
+    frame = {m.name for m in models() if not m.name.startswith("metrics_")}
+    build_marts(con, frame | set(families) | {METRIC_VALUES})
     return con
 
 

@@ -6,7 +6,8 @@
 - ``load(con, stem, rows)``: create ``staging.<stem>`` with the contract's exact shape
   (contract.staging_ddl) and insert rows given as dicts (missing columns are NULL; dates as
   ``date`` or ISO strings).
-- ``build(con, as_at)``: run pipelines.marts.build_marts.
+- ``build(con, as_at)``: write marts.run_info (pipelines.run_info) and run
+  pipelines.marts.build_marts.
 - ``mv(con, metric_id, period_label, breakdown="all", breakdown_value="ALL")``: the one
   metric_values row as a dict (numerator, denominator, value ...), or None if absent.
 """
@@ -23,6 +24,7 @@ import pytest
 
 from pipelines.contract import extract, staging_ddl
 from pipelines.marts import MartsResult, build_marts
+from pipelines.run_info import Provenance, build_run_info
 
 CAL_START = dt.date(2005, 1, 1)
 CAL_END = dt.date(2030, 12, 31)
@@ -93,10 +95,15 @@ def load(con: duckdb.DuckDBPyConnection, stem: str, rows: list[dict[str, Any]]) 
         con.execute(f"INSERT INTO staging.{stem} VALUES ({', '.join('?' for _ in values)})", values)
 
 
+# A hand-built warehouse's provenance: no run, no folder.
+PROVENANCE = Provenance("test", None, "csv", "", "", "test", "test")
+
+
 def build(con: duckdb.DuckDBPyConnection, as_at: dt.date | str | None = None) -> MartsResult:
     if isinstance(as_at, str):
         as_at = dt.date.fromisoformat(as_at)
-    return build_marts(con, as_at=as_at)
+    build_run_info(con, PROVENANCE, as_at)
+    return build_marts(con)
 
 
 def mv(

@@ -168,18 +168,16 @@ def test_unallocated_without_plans(con):
 def test_absent_workers_writes_no_allocation_metric(con):
     # Without workers.csv nobody is known to be qualified: the family is not written at all.
     result = _load(con, workers=False)
-    assert "30_allocations.sql" in result.files_skipped
+    assert "metrics_allocations" in result.dropped
     n = con.execute(
         "SELECT count(*) FROM marts.metric_values WHERE metric_id IN "
         "('allocation_delay_median_wd', 'allocated_within_5wd_pct', 'unallocated_open_cases')"
     ).fetchall()[0][0]
     assert n == 0
     assert value(con, "referrals", "2012-03") == 8  # the rest of the run is there
-    # fact_referrals keeps its allocation columns, blank.
-    blanks = con.execute(
-        "SELECT count(*) FROM marts.fact_referrals WHERE allocation_window_running IS NULL"
-    ).fetchall()[0][0]
-    assert blanks == 11
+    # fact_referrals is there; the allocation of each referral is unknown, so its table is not.
+    assert con.execute("SELECT count(*) FROM marts.fact_referrals").fetchall()[0][0] == 11
+    assert "fact_referral_allocations" in result.dropped
 
 
 def test_fact_allocations(built):
@@ -190,7 +188,14 @@ def test_fact_allocations(built):
     assert not rows["x6"]["counts_as_allocation"] and rows["x6"]["qualified_start"] is None
     assert rows["x4a"]["counts_as_allocation"] and rows["x4a"]["qualified_start"] is None
     assert rows["x10b"]["qualified_end"] is None
-    refs = {r["referral_id"]: r for r in fact(built, "SELECT * FROM marts.fact_referrals")}
+    refs = {
+        r["referral_id"]: r
+        for r in fact(
+            built,
+            "SELECT * FROM marts.fact_referrals "
+            "JOIN marts.fact_referral_allocations USING (referral_key)",
+        )
+    }
     assert refs["R1"]["allocation_date"] == dt.date(2012, 3, 5)
     assert refs["R1"]["allocation_delay_wd"] == 1
     assert refs["R10"]["allocation_date"] == dt.date(2012, 4, 2)

@@ -9,7 +9,7 @@ import pytest
 
 from tests.metrics._cp_helpers import build, d, metric, metric_ids
 
-FILES = ("50_cp_plans.sql", "51_cp_rate.sql")
+FILES = ("metrics_cp_plans", "metrics_cp_rate")
 AS_AT = "2014-03-15"
 
 
@@ -44,7 +44,7 @@ POPULATION = [
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
     tables = {"cp_plans": PLANS, "population": POPULATION}
-    return build(tables, AS_AT, FILES, tmp_path_factory.mktemp("cp"), "2012-01-01")
+    return build(tables, AS_AT, FILES, "2012-01-01")
 
 
 def test_started_and_second_or_subsequent(con):
@@ -144,11 +144,11 @@ def test_team_rows_sum_to_all(con):
 
 
 def test_absent_files(tmp_path):
-    con = build({"cp_plans": PLANS}, AS_AT, FILES, tmp_path, "2012-01-01")
+    con = build({"cp_plans": PLANS}, AS_AT, FILES, "2012-01-01")
     ids = metric_ids(con)
     assert "cp_plans_open" in ids
     assert "cp_plans_rate_per_10k" not in ids  # no population.csv
-    con = build({}, AS_AT, FILES, tmp_path, "2012-01-01")
+    con = build({}, AS_AT, FILES, "2012-01-01")
     assert not any(m.startswith("cp_") for m in metric_ids(con))
 
 
@@ -157,7 +157,7 @@ def test_absent_files(tmp_path):
 # at T and started on or before T - 3 months (calendar months clamped: 2012-04-30 - 3 months is
 # 2012-01-30, 2012-02-29 - 3 months is 2011-11-29).
 
-REVIEW_FILES = ("50_cp_plans.sql", "52_cp_reviews.sql")
+REVIEW_FILES = ("metrics_cp_plans", "metrics_cp_reviews")
 REVIEW_AS_AT = "2013-06-30"
 
 
@@ -198,7 +198,7 @@ def rcon(tmp_path_factory):
         "cp_plans": REVIEW_PLANS,
         "cp_reviews": [{"plan_id": p, "review_date": d(r)} for p, r in REVIEWS],
     }
-    return build(tables, REVIEW_AS_AT, REVIEW_FILES, tmp_path_factory.mktemp("rev"), "2012-01-01")
+    return build(tables, REVIEW_AS_AT, REVIEW_FILES, "2012-01-01")
 
 
 def test_nothing_measured_gives_null(rcon):
@@ -242,7 +242,7 @@ def test_plan_fact_review_status_at_as_at(rcon):
         r[0]: r[1:]
         for r in rcon.execute(
             "SELECT plan_id, reviews_to_as_at, next_review_due, review_measured_at_as_at, "
-            "reviews_timely_at_as_at FROM marts.fact_cp_plans"
+            "reviews_timely_at_as_at FROM marts.fact_cp_plan_reviews"
         ).fetchall()
     }
     assert rows["Q1"] == (3, d("2013-10-15"), True, True)  # the October 2013 review not yet held
@@ -258,14 +258,14 @@ def test_plan_fact_review_status_at_as_at(rcon):
 
 
 def test_absent_reviews_file_writes_no_review_metric(tmp_path):
-    con = build({"cp_plans": REVIEW_PLANS}, REVIEW_AS_AT, REVIEW_FILES, tmp_path, "2012-01-01")
+    con = build({"cp_plans": REVIEW_PLANS}, REVIEW_AS_AT, REVIEW_FILES, "2012-01-01")
     ids = metric_ids(con)
     assert "cp_plans_open" in ids
     assert "cp_reviews_timely_pct" not in ids
 
 
 # --- cp_seen_alone_pct (sql/marts/54_cp_visits.sql) ---------------------------------------
-VISIT_FILES = ("50_cp_plans.sql", "54_cp_visits.sql")
+VISIT_FILES = ("metrics_cp_plans", "metrics_cp_visits")
 VISIT_AS_AT = "2013-03-31"
 VISIT_PLANS = [
     {"plan_id": "V1", "child_id": "KV1", "start_date": d("2013-01-05"), "team": "A"},
@@ -298,7 +298,7 @@ def vcon(tmp_path_factory):
         "cp_plans": VISIT_PLANS,
         "cp_visits": [{"plan_id": p, "visit_date": d(v), "seen_alone": s} for p, v, s in VISITS],
     }
-    return build(tables, VISIT_AS_AT, VISIT_FILES, tmp_path_factory.mktemp("vis"), "2013-01-01")
+    return build(tables, VISIT_AS_AT, VISIT_FILES, "2013-01-01")
 
 
 def test_seen_alone_latest_visit(vcon):
@@ -318,17 +318,18 @@ def test_seen_alone_fact_and_absent_file(vcon, tmp_path):
     rows = {
         r[0]: r[1:]
         for r in vcon.execute(
-            "SELECT plan_id, visits_to_as_at, latest_visit_date, latest_visit_seen_alone FROM marts.fact_cp_plans"
+            "SELECT plan_id, visits_to_as_at, latest_visit_date, latest_visit_seen_alone "
+            "FROM marts.fact_cp_plan_visits"
         ).fetchall()
     }
     assert rows["V1"] == (3, d("2013-02-20"), False)
     assert rows["V5"] == (0, None, None)
-    con = build({"cp_plans": VISIT_PLANS}, VISIT_AS_AT, VISIT_FILES, tmp_path, "2013-01-01")
+    con = build({"cp_plans": VISIT_PLANS}, VISIT_AS_AT, VISIT_FILES, "2013-01-01")
     assert "cp_seen_alone_pct" not in metric_ids(con)
 
 
 # --- cp_allocated_qualified_pct (sql/marts/56_cp_allocated.sql) ----------------------------
-ALLOC_FILES = ("50_cp_plans.sql", "56_cp_allocated.sql")
+ALLOC_FILES = ("metrics_cp_plans", "metrics_cp_allocated")
 WORKERS = [
     {"worker_id": "W1", "qualified_social_worker": True},  # blank start: in post before the data
     {"worker_id": "W2", "qualified_social_worker": False},
@@ -364,7 +365,7 @@ ALLOCATIONS = [
 @pytest.fixture(scope="module")
 def acon(tmp_path_factory):
     tables = {"cp_plans": ALLOC_PLANS, "workers": WORKERS, "allocations": ALLOCATIONS}
-    return build(tables, VISIT_AS_AT, ALLOC_FILES, tmp_path_factory.mktemp("alloc"), "2013-01-01")
+    return build(tables, VISIT_AS_AT, ALLOC_FILES, "2013-01-01")
 
 
 def test_cp_allocated_qualified(acon):
@@ -380,7 +381,8 @@ def test_cp_allocated_qualified(acon):
     # 31 Mar: as February; L4 never counts though W4 is in post from 10 Mar -> 2/5
     assert metric(acon, "cp_allocated_qualified_pct", "2013-03") == (2, 5, 40.0)
     got = acon.execute(
-        "SELECT child_id FROM marts.fact_cp_plans WHERE child_qualified_allocation_at_as_at ORDER BY 1"
+        "SELECT child_id FROM marts.fact_cp_plans JOIN marts.fact_cp_plan_allocations "
+        "USING (plan_id) WHERE child_qualified_allocation_at_as_at ORDER BY 1"
     ).fetchall()
     assert got == [("A1",), ("A5",)]
 
@@ -390,7 +392,6 @@ def test_cp_allocated_needs_allocations_and_workers(tmp_path):
         {"cp_plans": ALLOC_PLANS, "allocations": ALLOCATIONS},
         VISIT_AS_AT,
         ALLOC_FILES,
-        tmp_path,
         "2013-01-01",
     )
     assert "cp_allocated_qualified_pct" not in metric_ids(con)

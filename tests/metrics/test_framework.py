@@ -1,12 +1,21 @@
-"""pipelines.marts.build_marts: as_at, periods, file skipping, metric_values shape and comments."""
+"""pipelines.marts: one table a file, what each reads, as_at, periods, absent inputs, metric_values."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
-from conftest import build, load
+from conftest import PROVENANCE, build, load
 
-from pipelines.marts import METRIC_VALUES_COLUMNS, build_marts, requirements
+from pipelines.marts import (
+    METRIC_VALUES_COLUMNS,
+    SQL_DIR,
+    build_marts,
+    models,
+    read_model,
+    referenced_tables,
+)
+from pipelines.run_info import build_run_info
 
 
 def _minimal(con, contacts=(), referrals=()):
@@ -15,9 +24,29 @@ def _minimal(con, contacts=(), referrals=()):
     load(con, "assessments", [])
 
 
-def test_requirements_read_from_leading_comments():
-    sql = "-- requires: staging.a, staging.b\n-- requires: ref.c\n-- why\nSELECT 1;\n-- requires: x"
-    assert requirements(sql) == ["staging.a", "staging.b", "ref.c"]
+def test_requirements_and_optional_blocks_read_from_the_file(tmp_path):
+    path = tmp_path / "thing.sql"
+    path.write_text(
+        "-- requires: staging.a, staging.b\n-- requires: ref.c\n-- why\n"
+        "SELECT 1\n-- if present: staging.d\nUNION ALL SELECT 2 FROM staging.d\n-- end if\n;\n"
+        "-- requires: x\n"
+    )
+    model = read_model(path)
+    assert model.requires == ("staging.a", "staging.b", "ref.c")
+    assert model.optional == ("staging.d",)
+    assert "staging.d" not in model.sql(present=[])
+    assert "UNION ALL SELECT 2 FROM staging.d" in model.sql(present=["staging.d"])
+
+
+def test_each_file_makes_its_own_table_and_declares_everything_it_reads():
+    for model in models():
+        sql = model.path.read_text()
+        made = set(re.findall(r"CREATE OR REPLACE TABLE (\w+\.\w+)", sql))
+        assert made == {model.table}, f"{model.path.name} makes {made}"
+        assert not re.search(r"^\s*(UPDATE|ALTER|INSERT|DROP)\b", sql, re.I | re.M), model.path
+        read = referenced_tables(sql) - {model.table}
+        assert read == set(model.reads), f"{model.path.name}: reads {read}, declares {model.reads}"
+    assert len(models()) == len(list(SQL_DIR.glob("*.sql")))
 
 
 def test_as_at_defaults_to_latest_contact_or_referral(con):
@@ -27,10 +56,11 @@ def test_as_at_defaults_to_latest_contact_or_referral(con):
         contacts=[dict(contact_id="c", child_id="k", contact_datetime="2012-05-03 23:59")],
         referrals=[dict(referral_id="r", child_id="k", referral_date="2012-05-02")],
     )
+    build_run_info(con, PROVENANCE, None)
     result = build_marts(con)
     assert result.as_at == dt.date(2012, 5, 3)
-    assert con.execute("SELECT * FROM marts.run_info").fetchall() == [
-        (dt.date(2012, 5, 3), dt.date(2012, 5, 2))
+    assert con.execute("SELECT as_at, as_at_source, first_date FROM marts.run_info").fetchall() == [
+        (dt.date(2012, 5, 3), "the latest contact or referral date", dt.date(2012, 5, 2))
     ]
 
 
@@ -59,20 +89,22 @@ def test_periods_months_and_financial_years(con):
     assert feb == [(dt.date(2012, 2, 29),)]
 
 
-def test_absent_files_skip_their_sql_and_write_no_metric(con):
+def test_absent_files_drop_what_they_fed_and_write_no_metric(con):
     _minimal(con, referrals=[dict(referral_id="r", child_id="k", referral_date="2012-02-29")])
     result = build(con, "2012-03-31")
-    assert "30_allocations.sql" in result.files_skipped
-    assert "10_contacts.sql" in result.files_run
+    assert "metrics_allocations" in result.dropped
+    assert "metrics_contacts" in result.built
     ids = {
         r[0] for r in con.execute("SELECT DISTINCT metric_id FROM marts.metric_values").fetchall()
     }
     assert "referrals" in ids and "contacts" in ids
     assert "unallocated_open_cases" not in ids and "s47_enquiries" not in ids
-    assert (
-        result.metric_values_rows
-        == con.execute("SELECT count(*) FROM marts.metric_values").fetchall()[0][0]
-    )
+    # A table an earlier build made from an extract absent now is dropped, not left stale.
+    con.execute("DROP TABLE staging.contacts")
+    result = build(con, "2012-03-31")
+    assert {"fact_contacts", "metrics_contacts"} <= set(result.dropped)
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert "fact_contacts" not in tables and "metrics_contacts" not in tables
 
 
 def test_metric_values_columns_types_and_comments(con):

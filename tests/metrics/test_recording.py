@@ -13,7 +13,7 @@ from pipelines.contract import ETHNICITY_CODES
 from pipelines.marts import SQL_DIR
 from tests.metrics._cp_helpers import build, d, metric, metric_ids
 
-FILES = ("60_recording.sql", "62_early_help_mismatch.sql", "64_stepdown.sql")
+FILES = ("metrics_recording", "metrics_early_help_mismatch", "metrics_stepdown")
 AS_AT = "2013-03-31"
 
 
@@ -82,11 +82,11 @@ EARLY_HELP = [
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
     tables = {"children": CHILDREN, "referrals": REFERRALS, "early_help": EARLY_HELP}
-    return build(tables, AS_AT, FILES, tmp_path_factory.mktemp("rec"))
+    return build(tables, AS_AT, FILES)
 
 
 def test_ethnicity_codes_match_the_contract():
-    sql = (SQL_DIR / "60_recording.sql").read_text()
+    sql = (SQL_DIR / "fact_children.sql").read_text()
     listed = set(re.findall(r"'([A-Z]{4})'", sql.split("ethnicity IN (", 1)[1].split(")", 1)[0]))
     assert listed == set(ETHNICITY_CODES) - {"NOBT"}
 
@@ -138,7 +138,7 @@ def test_early_help_mismatch(con):
 
 
 def test_absent_children_file_writes_no_child_metric(tmp_path):
-    con = build({"referrals": REFERRALS, "early_help": EARLY_HELP}, AS_AT, FILES, tmp_path)
+    con = build({"referrals": REFERRALS, "early_help": EARLY_HELP}, AS_AT, FILES)
     ids = metric_ids(con)
     assert not ids & {
         "ethnicity_recorded_pct",
@@ -174,7 +174,7 @@ STEP_EARLY_HELP = [
 @pytest.fixture(scope="module")
 def scon(tmp_path_factory):
     tables = {"referrals": STEP_REFERRALS, "early_help": STEP_EARLY_HELP}
-    return build(tables, AS_AT, FILES, tmp_path_factory.mktemp("step"))
+    return build(tables, AS_AT, FILES)
 
 
 def test_stepdown_unmatched(scon):
@@ -193,7 +193,7 @@ def test_stepdown_unmatched(scon):
 
 
 def test_stepdown_absent_without_early_help(tmp_path):
-    con = build({"referrals": STEP_REFERRALS}, AS_AT, FILES, tmp_path)
+    con = build({"referrals": STEP_REFERRALS}, AS_AT, FILES)
     assert "stepdown_unmatched_pct" not in metric_ids(con)
 
 

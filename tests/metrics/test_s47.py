@@ -12,7 +12,7 @@ import pytest
 
 from tests.metrics._cp_helpers import build, d, metric, metric_ids
 
-FILES = ("40_s47.sql",)
+FILES = ("metrics_s47",)
 AS_AT = "2012-07-31"
 
 
@@ -47,9 +47,7 @@ ENQUIRIES = [
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
-    return build(
-        {"s47_enquiries": ENQUIRIES}, AS_AT, FILES, tmp_path_factory.mktemp("s47"), "2012-04-01"
-    )
+    return build({"s47_enquiries": ENQUIRIES}, AS_AT, FILES, "2012-04-01")
 
 
 def test_enquiries_counted_by_strategy_date_and_team(con):
@@ -122,7 +120,7 @@ def test_team_rows_sum_to_all(con):
 
 
 def test_absent_file_writes_no_s47_metric(tmp_path):
-    con = build({}, AS_AT, FILES, tmp_path, "2012-04-01")
+    con = build({}, AS_AT, FILES, "2012-04-01")
     assert metric_ids(con) & {"s47_enquiries", "icpc_15wd_pct", "s47_overdue_icpc"} == set()
 
 
@@ -136,7 +134,7 @@ def test_weekend_strategy_and_weekend_icpc(tmp_path):
         s47("W2", "2012-06-30", "A", icpc="2012-07-23"),
         s47("W3", "2012-06-03", "A", icpc="2012-06-26"),
     ]
-    con = build({"s47_enquiries": rows}, AS_AT, FILES, tmp_path, "2012-04-01")
+    con = build({"s47_enquiries": rows}, AS_AT, FILES, "2012-04-01")
     wd = dict(con.execute("SELECT s47_id, icpc_wd FROM marts.fact_s47_enquiries").fetchall())
     assert wd == {"W1": 15, "W2": 16, "W3": 15}
     assert metric(con, "icpc_15wd_pct", "2012-07") == (1, 2, 50.0)

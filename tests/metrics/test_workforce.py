@@ -9,7 +9,7 @@ import pytest
 
 from tests.metrics._cp_helpers import build, d, metric, metric_ids
 
-FILES = ("70_workforce.sql", "72_caseload.sql")
+FILES = ("metrics_workforce", "metrics_caseload")
 AS_AT = "2013-03-31"
 
 
@@ -62,7 +62,7 @@ ALLOCATIONS = [
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
     tables = {"workers": WORKERS, "allocations": ALLOCATIONS}
-    return build(tables, AS_AT, FILES, tmp_path_factory.mktemp("wf"), "2013-01-01")
+    return build(tables, AS_AT, FILES, "2013-01-01")
 
 
 def test_agency_percentage(con):
@@ -90,7 +90,9 @@ def test_caseload(con):
     assert metric(con, "caseload_per_social_worker", "2013-02", "B") == (0, 0, None)
     assert metric(con, "caseload_per_social_worker", "2013-03") == pytest.approx((4, 3, 4 / 3))
     got = dict(
-        con.execute("SELECT worker_id, caseload_at_as_at FROM marts.fact_workers").fetchall()
+        con.execute(
+            "SELECT worker_id, caseload_at_as_at FROM marts.fact_worker_caseloads"
+        ).fetchall()
     )
     assert got == {"W1": 2, "W2": 1, "W3": 0, "W4": 0, "W5": 0, "W7": 1}
 
@@ -109,9 +111,9 @@ def test_team_rows_sum_to_all(con):
 
 
 def test_absent_files(tmp_path):
-    con = build({"workers": WORKERS}, AS_AT, FILES, tmp_path, "2013-01-01")
+    con = build({"workers": WORKERS}, AS_AT, FILES, "2013-01-01")
     ids = metric_ids(con)
     assert "agency_social_worker_pct" in ids
     assert "caseload_per_social_worker" not in ids
-    con = build({"allocations": ALLOCATIONS}, AS_AT, FILES, tmp_path, "2013-01-01")
+    con = build({"allocations": ALLOCATIONS}, AS_AT, FILES, "2013-01-01")
     assert not metric_ids(con) & {"agency_social_worker_pct", "caseload_per_social_worker"}

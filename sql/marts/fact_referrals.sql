@@ -1,8 +1,7 @@
 -- requires: staging.referrals
--- marts.fact_referrals: one row per MERGED referral (metrics.md "Referral identity": the copies
--- of one child's referral on one date are one referral, from double keying), as it stood on
--- as_at, with its re-referral flag. The allocation columns are filled by 03_fact_allocations.sql
--- when allocations.csv and workers.csv are present, and stay blank otherwise.
+-- marts.fact_referrals: one row per MERGED referral (docs/metrics.md "Referral identity": the
+-- copies of one child's referral on one date are one referral, from double keying), as it stood
+-- on as_at, with its re-referral flag. Its allocation is in marts.fact_referral_allocations.
 
 CREATE OR REPLACE TABLE marts.fact_referrals AS
 WITH
@@ -85,11 +84,7 @@ SELECT
         previous_referral_date >= CAST(referral_date - INTERVAL 12 MONTH AS DATE), false
     ) AS rereferral_12m,
     coalesce(closure_date, getvariable('as_at')) AS episode_end,
-    closure_date IS NULL AS open_at_as_at,
-    CAST(NULL AS DATE) AS allocation_date,
-    CAST(NULL AS INTEGER) AS allocation_delay_wd,
-    CAST(NULL AS BOOLEAN) AS allocated_within_5wd,
-    CAST(NULL AS BOOLEAN) AS allocation_window_running
+    closure_date IS NULL AS open_at_as_at
 FROM with_previous
 ORDER BY referral_date, child_id;
 
@@ -110,7 +105,3 @@ COMMENT ON COLUMN marts.fact_referrals.previous_referral_date IS 'The date of th
 COMMENT ON COLUMN marts.fact_referrals.rereferral_12m IS 'rereferral_12m_pct numerator: previous_referral_date is in [referral_date - 12 calendar months, referral_date).';
 COMMENT ON COLUMN marts.fact_referrals.episode_end IS 'The last day of the episode window: closure_date, or as_at while open.';
 COMMENT ON COLUMN marts.fact_referrals.open_at_as_at IS 'True if the episode is open at as_at (no closure on or before as_at).';
-COMMENT ON COLUMN marts.fact_referrals.allocation_date IS 'The referral date if a qualified allocation of the child is open on it, else the start of the child''s first qualified allocation starting after it within the episode window; blank if none, or if allocations.csv or workers.csv is absent.';
-COMMENT ON COLUMN marts.fact_referrals.allocation_delay_wd IS 'wd(referral_date, allocation_date); blank if not allocated.';
-COMMENT ON COLUMN marts.fact_referrals.allocated_within_5wd IS 'allocated_within_5wd_pct numerator (for a non-NFA referral): allocation_delay_wd <= 5. Blank if allocations are not available.';
-COMMENT ON COLUMN marts.fact_referrals.allocation_window_running IS 'True if unallocated and wd(referral_date, as_at) < 5: left out of the allocated_within_5wd_pct denominator. Blank if allocations are not available.';

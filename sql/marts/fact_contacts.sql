@@ -1,7 +1,7 @@
--- requires: staging.contacts
+-- requires: staging.contacts, ref.calendar
 -- marts.fact_contacts: one row per contact received on or before as_at, taken as it stood on
 -- as_at (a decision dated after as_at is blank, and so is its outcome), with the working days
--- to decision. The contact metrics (10_contacts.sql) and analysts both read it.
+-- to decision. The contact metrics (metrics_contacts.sql) and analysts both read it.
 
 CREATE OR REPLACE TABLE marts.fact_contacts AS
 WITH

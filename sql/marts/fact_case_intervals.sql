@@ -1,27 +1,45 @@
--- requires: staging.referrals
+-- requires: marts.fact_referrals
 -- marts.fact_case_intervals: the intervals in which a child is an open case needing a qualified
 -- allocation (unallocated_open_cases): each merged referral that is not NFA, from its referral
--- date to its closure. 06_fact_cases_plans.sql adds child protection plans when cp_plans.csv
--- is present.
+-- date to its closure, and, where cp_plans.csv is present, each child protection plan.
 
 CREATE OR REPLACE TABLE marts.fact_case_intervals AS
 WITH
 
 referrals AS (
     SELECT * FROM marts.fact_referrals
+),
+
+referral_cases AS (
+    SELECT
+        child_id,
+        'referral' AS source,
+        referral_key AS source_key,
+        referral_date AS start_date,
+        closure_date AS end_date,
+        team,
+        team_label
+    FROM referrals
+    WHERE NOT nfa
+    ORDER BY start_date, child_id
 )
 
+SELECT * FROM referral_cases
+-- if present: staging.cp_plans
+-- Plans as at as_at: a plan starting after as_at is ignored, an end after as_at is blank.
+UNION ALL
 SELECT
     child_id,
-    'referral' AS source,
-    referral_key AS source_key,
-    referral_date AS start_date,
-    closure_date AS end_date,
+    'plan' AS source,
+    plan_id AS source_key,
+    start_date,
+    CASE WHEN end_date <= getvariable('as_at') THEN end_date END AS end_date,
     team,
-    team_label
-FROM referrals
-WHERE NOT nfa
-ORDER BY start_date, child_id;
+    marts.team_label(team) AS team_label
+FROM staging.cp_plans
+WHERE start_date <= getvariable('as_at')
+-- end if
+;
 
 COMMENT ON TABLE marts.fact_case_intervals IS 'Intervals in which a child is an open case (unallocated_open_cases): merged referrals that are not NFA and, where cp_plans.csv is present, child protection plans; as at as_at. Open at T: start_date <= T and (end_date blank or > T).';
 COMMENT ON COLUMN marts.fact_case_intervals.child_id IS 'The child.';

@@ -1,8 +1,9 @@
--- requires: staging.allocations, staging.workers, staging.referrals
+-- requires: marts.fact_referrals, marts.fact_referral_allocations, marts.fact_allocations,
+-- requires: marts.fact_case_intervals, marts.periods, marts.period_days
 -- marts.metrics_allocations: allocation_delay_median_wd and allocated_within_5wd_pct (over the
 -- period's merged referrals that are not NFA, by the referral's team) and unallocated_open_cases
 -- (children with an open case and no qualified allocation open at period_end, by the team of
--- the child's most recently started open case). Same pattern as 10_contacts.sql.
+-- the child's most recently started open case). Same pattern as metrics_contacts.sql.
 
 CREATE OR REPLACE TABLE marts.metrics_allocations AS
 WITH
@@ -15,8 +16,12 @@ period_days AS (
     SELECT date, period_type, period_label FROM marts.period_days
 ),
 
+-- Each merged referral with its allocation (one row each side, joined on the referral).
 referrals AS (
-    SELECT * FROM marts.fact_referrals
+    SELECT r.*, a.allocation_date, a.allocation_delay_wd, a.allocated_within_5wd,
+        a.allocation_window_running
+    FROM marts.fact_referrals AS r
+    INNER JOIN marts.fact_referral_allocations AS a USING (referral_key)
 ),
 
 cases AS (

@@ -1,9 +1,8 @@
--- requires: staging.allocations, staging.workers, staging.referrals
+-- requires: staging.allocations, staging.workers
 -- marts.fact_allocations: one row per allocation starting on or before as_at, with its worker,
 -- whether it counts at all (its worker was in post on its start day), and the interval in which
--- it counts as a qualified allocation (metrics.md "Qualified allocation": only while the worker
--- is in post, so a case left with a worker who has gone is unallocated). Then fills the
--- allocation columns of marts.fact_referrals from it.
+-- it counts as a qualified allocation (docs/metrics.md "Qualified allocation": only while the
+-- worker is in post, so a case left with a worker who has gone is unallocated).
 
 CREATE OR REPLACE TABLE marts.fact_allocations AS
 WITH
@@ -100,61 +99,3 @@ COMMENT ON COLUMN marts.fact_allocations.effective_start IS 'Start of the interv
 COMMENT ON COLUMN marts.fact_allocations.effective_end IS 'End (exclusive) of that interval: the earlier of end_date and the worker''s end_date; blank while it still counts at as_at.';
 COMMENT ON COLUMN marts.fact_allocations.qualified_start IS 'effective_start for a qualified worker: the start of the qualified-allocation interval; blank if it is never a qualified allocation.';
 COMMENT ON COLUMN marts.fact_allocations.qualified_end IS 'effective_end for a qualified worker. A qualified allocation is open at T when qualified_start <= T and (qualified_end blank or > T).';
-
--- Fill the allocation columns of fact_referrals: the referral date when a qualified allocation
--- of the child is open on it, else the first qualified allocation starting after it within the
--- episode window (referral_date to closure_date, or as_at while open). Joined by child (a child
--- has few allocations), not correlated per row.
-UPDATE marts.fact_referrals AS f
-SET
-    allocation_date = a.allocation_date,
-    allocation_delay_wd = a.allocation_delay_wd,
-    allocated_within_5wd = a.allocation_delay_wd IS NOT NULL AND a.allocation_delay_wd <= 5,
-    allocation_window_running = a.allocation_date IS NULL AND a.wd_to_as_at < 5
-FROM (
-    WITH
-
-    referrals AS (
-        SELECT referral_key, child_id, referral_date, episode_end FROM marts.fact_referrals
-    ),
-
-    qualified AS (
-        SELECT child_id, qualified_start, qualified_end
-        FROM marts.fact_allocations
-        WHERE qualified_start IS NOT NULL
-    ),
-
-    calendar AS (
-        SELECT date, wd_index FROM ref.calendar
-    ),
-
-    -- The earliest candidate is the answer: the referral date itself beats any later start.
-    allocated AS (
-        SELECT
-            r.referral_key,
-            min(
-                CASE
-                    WHEN q.qualified_start <= r.referral_date
-                        AND (q.qualified_end IS NULL OR q.qualified_end > r.referral_date)
-                        THEN r.referral_date
-                    WHEN q.qualified_start > r.referral_date AND q.qualified_start <= r.episode_end
-                        THEN q.qualified_start
-                END
-            ) AS allocation_date
-        FROM referrals AS r
-        INNER JOIN qualified AS q ON q.child_id = r.child_id
-        GROUP BY r.referral_key
-    )
-
-    SELECT
-        r.referral_key,
-        al.allocation_date,
-        ac.wd_index - rc.wd_index AS allocation_delay_wd,
-        asc_.wd_index - rc.wd_index AS wd_to_as_at
-    FROM referrals AS r
-    LEFT JOIN allocated AS al ON al.referral_key = r.referral_key
-    LEFT JOIN calendar AS rc ON rc.date = r.referral_date
-    LEFT JOIN calendar AS ac ON ac.date = al.allocation_date
-    LEFT JOIN (SELECT wd_index FROM calendar WHERE date = getvariable('as_at')) AS asc_ ON true
-) AS a
-WHERE f.referral_key = a.referral_key;

@@ -1,15 +1,7 @@
--- requires: staging.early_help, staging.referrals
---
--- Step-downs to early help that early help never picked up (spec/metrics.md:
--- stepdown_unmatched_pct). Why: re-referral is kept low by early help only if the families
--- stepped down actually arrive there.
--- Denominator: merged referrals (marts.fact_referrals) closed in the period with closure reason
--- RC9 (case closed after assessment, referred to early help). Numerator: of those, no
--- early-help episode names one of its referral_ids as source_referral_id, and none for the same
--- child starts in [closure_date, closure_date + 30 calendar days]. Early-help episodes starting
--- after as_at have not happened, so a closure in the last 30 days before as_at can still be
--- matched later (the spec does not hold such closures back; see docs).
--- Breakdown: the merged referral's team.
+-- requires: marts.fact_referrals, staging.early_help
+-- marts.fact_stepdowns: one row per merged referral closed RC9 (stepped down to early help) on
+-- or before as_at, with the early-help episode that picked it up, if any
+-- (metrics_stepdown.sql).
 
 CREATE OR REPLACE TABLE marts.fact_stepdowns AS
 WITH
@@ -74,55 +66,5 @@ COMMENT ON COLUMN marts.fact_stepdowns.closure_date IS 'The closure date: the pe
 COMMENT ON COLUMN marts.fact_stepdowns.team_label IS 'The merged referral''s team ((none) when blank): the team breakdown.';
 COMMENT ON COLUMN marts.fact_stepdowns.named_episode_id IS 'The (lowest) early-help episode naming one of referral_ids as source_referral_id, if any.';
 COMMENT ON COLUMN marts.fact_stepdowns.nearby_episode_id IS 'The (lowest) early-help episode of the same child starting in [closure_date, closure_date + 30 days], if any.';
-COMMENT ON COLUMN marts.fact_stepdowns.match_window_running IS 'True when closure_date + 30 days is after as_at: an early-help episode may still start in the window. Such step-downs are counted as spec/metrics.md says (unmatched if nothing yet); filter on this to see how many are provisional.';
+COMMENT ON COLUMN marts.fact_stepdowns.match_window_running IS 'True when closure_date + 30 days is after as_at: an early-help episode may still start in the window. Such step-downs are counted as docs/metrics.md says (unmatched if nothing yet); filter on this to see how many are provisional.';
 COMMENT ON COLUMN marts.fact_stepdowns.unmatched IS 'True when neither match exists: stepdown_unmatched_pct numerator.';
-
-CREATE OR REPLACE TABLE marts.metrics_stepdown AS
-WITH
-periods AS (
-    SELECT period_type, period_label, period_start, period_end FROM marts.periods
-),
-
-stepdowns AS (
-    SELECT closure_date, team_label, unmatched FROM marts.fact_stepdowns
-),
-
-stepdowns_bd AS (
-    SELECT closure_date, 'all' AS breakdown, 'ALL' AS breakdown_value, unmatched FROM stepdowns
-    UNION ALL
-    SELECT closure_date, 'team', team_label, unmatched FROM stepdowns
-),
-
-counts AS (
-    SELECT
-        p.period_type, p.period_label, s.breakdown, s.breakdown_value,
-        count(*) FILTER (WHERE s.unmatched) AS num,
-        count(*) AS den
-    FROM stepdowns_bd AS s
-    JOIN marts.period_days AS p ON p.date = s.closure_date
-    GROUP BY ALL
-),
-
--- teams of every referral: the same team rows as the other referral metrics
-breakdowns AS (
-    SELECT 'all' AS breakdown, 'ALL' AS breakdown_value
-    UNION
-    SELECT DISTINCT 'team', team_label FROM marts.fact_referrals
-)
-
-SELECT
-    'stepdown_unmatched_pct' AS metric_id,
-    p.period_type,
-    p.period_label,
-    p.period_start,
-    p.period_end,
-    b.breakdown,
-    b.breakdown_value,
-    coalesce(c.num, 0)::DOUBLE AS numerator,
-    coalesce(c.den, 0)::DOUBLE AS denominator,
-    marts.pct(coalesce(c.num, 0), coalesce(c.den, 0))::DOUBLE AS value
-FROM periods AS p
-CROSS JOIN breakdowns AS b
-LEFT JOIN counts AS c USING (period_type, period_label, breakdown, breakdown_value);
-
-COMMENT ON TABLE marts.metrics_stepdown IS 'stepdown_unmatched_pct for marts.metric_values, by period of closure and referral team (only when early_help.csv is present).';

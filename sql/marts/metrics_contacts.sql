@@ -1,4 +1,4 @@
--- requires: staging.contacts
+-- requires: marts.fact_contacts, marts.periods, marts.period_days
 -- marts.metrics_contacts: contacts, contact_decision_1wd_pct, contact_to_referral_pct and
 -- contacts_awaiting_decision; for all, by team and by out_of_hours.
 -- The family pattern (docs/metrics.md "The framework"): events find their periods through

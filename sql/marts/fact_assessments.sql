@@ -1,4 +1,4 @@
--- requires: staging.assessments
+-- requires: staging.assessments, ref.calendar, marts.wd_last_date
 -- marts.fact_assessments: one row per assessment started on or before as_at, as it stood on
 -- as_at (a completion after as_at is blank), with its working days, limit, due date, on-time
 -- flag and open/backlog status at as_at.

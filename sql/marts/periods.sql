@@ -1,19 +1,8 @@
--- requires: staging.referrals
--- The run's frame: as_at, the reporting periods, and the small macros every family uses.
--- pipelines/marts.py has already set getvariable('as_at') and getvariable('first_date').
+-- requires: marts.run_info
+-- marts.periods: the reporting periods, calendar months and financial years (1 April - 31 March)
+-- from the one containing first_date to the one containing as_at; the last, partial period ends
+-- at as_at (docs/metrics.md "Periods").
 
--- run_info: one row saying as at when the data are taken and where the periods begin.
-CREATE OR REPLACE TABLE marts.run_info AS
-SELECT
-    getvariable('as_at') AS as_at,
-    getvariable('first_date') AS first_date;
-
-COMMENT ON TABLE marts.run_info IS 'One row: the as_at date the data are taken at, and the earliest contact or referral date (periods start from the period containing it).';
-COMMENT ON COLUMN marts.run_info.as_at IS 'The extract date: events dated after it are treated as not yet happened.';
-COMMENT ON COLUMN marts.run_info.first_date IS 'The earliest contact or referral date in staging (at most as_at).';
-
--- periods: calendar months and financial years (1 April - 31 March) from the one containing
--- first_date to the one containing as_at; the last, partial period ends at as_at.
 CREATE OR REPLACE TABLE marts.periods AS
 WITH
 
@@ -84,29 +73,3 @@ CREATE OR REPLACE MACRO marts.is_y(x) AS
 -- team_label(team): the breakdown value for a team; a blank team is reported as (none).
 CREATE OR REPLACE MACRO marts.team_label(team) AS
     coalesce(nullif(trim(team), ''), '(none)');
-
--- wd_day: the calendar collapsed to working-day index -> the last date carrying it, so that
--- "the last date still within N working days of a" is wd_day(wd_index(a) + N).
-CREATE OR REPLACE TABLE marts.wd_last_date AS
-SELECT wd_index, max(date) AS last_date
-FROM ref.calendar
-GROUP BY wd_index;
-
-COMMENT ON TABLE marts.wd_last_date IS 'ref.calendar collapsed: for each working-day index, the last calendar date carrying it (the working day plus any weekend or holiday after it). The last date d with wd(a, d) <= N is the last_date of wd_index(a) + N.';
-COMMENT ON COLUMN marts.wd_last_date.wd_index IS 'ref.calendar.wd_index.';
-COMMENT ON COLUMN marts.wd_last_date.last_date IS 'The latest calendar date with this wd_index.';
-
--- period_days: each date of the reporting range with the periods containing it, so that an
--- event finds its period by an equality join on its date (scales: no range join per event).
-CREATE OR REPLACE TABLE marts.period_days AS
-SELECT CAST(d.day AS DATE) AS date, p.period_type, p.period_label
-FROM marts.periods AS p
-CROSS JOIN LATERAL (
-    SELECT unnest(generate_series(p.period_start, p.period_end, INTERVAL 1 DAY)) AS day
-) AS d
-ORDER BY date, period_type;
-
-COMMENT ON TABLE marts.period_days IS 'One row per date from the first period start to as_at and period type: the month and the financial year containing it. Join an event date to it to find its periods.';
-COMMENT ON COLUMN marts.period_days.date IS 'A date on or before as_at.';
-COMMENT ON COLUMN marts.period_days.period_type IS 'month or financial_year.';
-COMMENT ON COLUMN marts.period_days.period_label IS 'The label of the period of that type containing the date (marts.periods.period_label).';

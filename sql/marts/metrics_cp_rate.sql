@@ -1,6 +1,6 @@
--- requires: staging.cp_plans, staging.population
+-- requires: marts.fact_cp_children_open, marts.periods, staging.population
 --
--- Children on a child protection plan per 10,000 resident children (spec/metrics.md:
+-- Children on a child protection plan per 10,000 resident children (docs/metrics.md:
 -- cp_plans_rate_per_10k), the DfE's way to compare LAs of different size.
 -- Numerator: cp_plans_open (children) at the period end T. Denominator: children_0_17 for the
 -- population year = the start year of T's financial year (the mid-year estimate inside it); if

@@ -1,7 +1,7 @@
--- requires: staging.referrals
+-- requires: marts.fact_referrals, marts.periods, marts.period_days
 -- marts.metrics_referrals: referrals, rereferral_12m_pct, referral_nfa_pct; for all and by team.
 -- Every figure counts merged referrals (marts.fact_referrals: one per child and referral date).
--- Same pattern as 10_contacts.sql.
+-- Same pattern as metrics_contacts.sql.
 
 CREATE OR REPLACE TABLE marts.metrics_referrals AS
 WITH

@@ -1,6 +1,6 @@
--- requires: staging.workers, staging.allocations
+-- requires: marts.fact_allocations, marts.fact_workers, marts.periods
 --
--- Caseload per qualified social worker (spec/metrics.md: caseload_per_social_worker).
+-- Caseload per qualified social worker (docs/metrics.md: caseload_per_social_worker).
 -- Why: the 2013 letter found children waiting for a social worker; high caseloads are the cause
 -- Ofsted looks for.
 -- Snapshot at each period end T: numerator the distinct (worker, child) pairs with an allocation
@@ -11,23 +11,6 @@
 -- in post, and never if it started on a day its worker was not in post.
 -- Breakdown: the worker's team (not the allocation's), so a team's figure is its own workers'
 -- caseload; team numerators and denominators sum to ALL.
-
-ALTER TABLE marts.fact_workers ADD COLUMN IF NOT EXISTS caseload_at_as_at INTEGER;
-
-UPDATE marts.fact_workers AS f
-SET caseload_at_as_at = s.caseload
-FROM (
-    SELECT w.worker_id, count(DISTINCT a.child_id) AS caseload
-    FROM marts.fact_workers AS w
-    LEFT JOIN marts.fact_allocations AS a
-        ON a.worker_id = w.worker_id
-        AND a.qualified_start <= getvariable('as_at')
-        AND coalesce(a.qualified_end, DATE '9999-12-31') > getvariable('as_at')
-    GROUP BY w.worker_id
-) AS s
-WHERE f.worker_id = s.worker_id;
-
-COMMENT ON COLUMN marts.fact_workers.caseload_at_as_at IS 'Distinct children whose case the worker holds at as_at as a qualified allocation (0 for an unqualified worker or one not in post). Present only when allocations.csv is.';
 
 CREATE OR REPLACE TABLE marts.metrics_caseload AS
 WITH

@@ -1,8 +1,8 @@
--- requires: staging.assessments
+-- requires: marts.fact_assessments, marts.periods, marts.period_days, ref.calendar
 -- marts.metrics_assessments: assessments_completed, the INITIAL/CORE/SINGLE timely percentages
 -- and median working days, assessments_open, assessment_backlog, assessment_child_seen_pct and
 -- assessment_seen_alone_pct; for all and by team (of the assessment). Same pattern as
--- 10_contacts.sql.
+-- metrics_contacts.sql.
 
 CREATE OR REPLACE TABLE marts.metrics_assessments AS
 WITH

@@ -1,6 +1,6 @@
--- requires: staging.cp_plans, staging.allocations, staging.workers
+-- requires: marts.fact_cp_children_open, marts.fact_allocations, marts.fact_cp_plans, marts.periods
 --
--- Children on a plan allocated to a qualified social worker (spec/metrics.md:
+-- Children on a plan allocated to a qualified social worker (docs/metrics.md:
 -- cp_allocated_qualified_pct). Why: the 2010 letter found CP children not allocated to
 -- qualified social workers.
 -- Snapshot at each period end T over children with a plan open at T (marts.fact_cp_children_open,
@@ -9,25 +9,6 @@
 -- allocation": worker qualified = Y and still in post at T; an allocation starting on a day its
 -- worker was not in post never counts). Any allocation of the child counts, whatever its
 -- referral_id. Needs allocations.csv and workers.csv (no workers: qualification unknown).
-
-ALTER TABLE marts.fact_cp_plans ADD COLUMN IF NOT EXISTS child_qualified_allocation_at_as_at BOOLEAN;
-
-UPDATE marts.fact_cp_plans AS f
-SET child_qualified_allocation_at_as_at = s.allocated
-FROM (
-    SELECT
-        p.plan_id,
-        count(a.child_id) > 0 AS allocated
-    FROM marts.fact_cp_plans AS p
-    LEFT JOIN marts.fact_allocations AS a
-        ON a.child_id = p.child_id
-        AND a.qualified_start <= getvariable('as_at')
-        AND coalesce(a.qualified_end, DATE '9999-12-31') > getvariable('as_at')
-    GROUP BY p.plan_id
-) AS s
-WHERE f.plan_id = s.plan_id;
-
-COMMENT ON COLUMN marts.fact_cp_plans.child_qualified_allocation_at_as_at IS 'True when the plan''s child has a qualified allocation open at as_at (worker qualified and in post). Present only when allocations.csv and workers.csv are.';
 
 CREATE OR REPLACE TABLE marts.metrics_cp_allocated AS
 WITH

@@ -1,0 +1,153 @@
+"""marts.run_info: what this warehouse is (provenance) and the date its data are taken at.
+
+One row: the Dagster run that built it and when it started, the input format and folder, a
+fingerprint of the input files, the as-at date and where it came from, the first date of the
+reporting periods, and frontdoor's version and git commit. Every marts SQL file reads as_at and
+first_date from here (pipelines/marts.py sets them as DuckDB variables), so one table decides
+the date for the whole warehouse, whichever assets are materialised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import subprocess
+from dataclasses import asdict, dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import duckdb
+
+from pipelines.sql import literal, table_exists
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+EXTRACT_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".xml")
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a run's figures come from, beside the as-at date."""
+
+    run_id: str
+    started_at: dt.datetime | None
+    input_format: str
+    input_dir: str
+    input_fingerprint: str
+    frontdoor_version: str
+    git_commit: str
+
+
+COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("run_id", "VARCHAR", "The Dagster run that built this table (its other tables may come from earlier runs: see dagster/run_id on each asset)."),
+    ("started_at", "TIMESTAMP", "When that run started (UTC)."),
+    ("input_format", "VARCHAR", "csv (the extract contract), annex_a or cin_census."),
+    ("input_dir", "VARCHAR", "The input folder read."),
+    ("input_fingerprint", "VARCHAR", "SHA-256 of the input files' names, sizes and modification times: the same fingerprint means the same files."),
+    ("as_at", "DATE", "The extract date: events dated after it are treated as not yet happened (docs/metrics.md \"As at\")."),
+    ("as_at_source", "VARCHAR", "Where as_at came from: the run's setting, or which dates of the input decided it."),
+    ("first_date", "DATE", "The earliest contact or referral date (at most as_at): the periods start from the one containing it."),
+    ("frontdoor_version", "VARCHAR", "The frontdoor package version that built the warehouse."),
+    ("git_commit", "VARCHAR", "The git commit of the frontdoor checkout that built it ('unknown' outside a checkout)."),
+)  # fmt: skip
+
+
+def input_files(folder: Path) -> list[Path]:
+    """The extract-like files of an input folder (what the fingerprint covers)."""
+    if not folder.is_dir():
+        return []
+    return [
+        p
+        for p in sorted(folder.iterdir())
+        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in EXTRACT_SUFFIXES
+    ]
+
+
+def input_fingerprint(folder: Path) -> str:
+    """SHA-256 over each input file's name, size and modification time (no content read)."""
+    state = [[p.name, p.stat().st_size, p.stat().st_mtime_ns] for p in input_files(folder)]
+    return hashlib.sha256(json.dumps(state).encode()).hexdigest()
+
+
+def frontdoor_version() -> str:
+    try:
+        return version("frontdoor")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def git_commit() -> str:
+    """The checkout's commit (with '+dirty' when it has changes), or 'unknown'."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(PROJECT_ROOT), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(PROJECT_ROOT), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
+def _contact_referral_dates(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None]:
+    """(latest, earliest) contact or referral date in staging."""
+    parts = []
+    if table_exists(con, "staging.contacts"):
+        parts.append("SELECT CAST(contact_datetime AS DATE) AS d FROM staging.contacts")
+    if table_exists(con, "staging.referrals"):
+        parts.append("SELECT referral_date AS d FROM staging.referrals")
+    if not parts:
+        return None, None
+    latest, earliest = con.execute(
+        f"SELECT max(d), min(d) FROM ({' UNION ALL '.join(parts)})"
+    ).fetchall()[0]
+    return latest, earliest
+
+
+class NoDates(Exception):
+    """The input holds no dated record, so there is no as-at date to take figures at."""
+
+
+def decide_as_at(
+    con: duckdb.DuckDBPyConnection, configured: dt.date | None
+) -> tuple[dt.date, str, dt.date]:
+    """(as_at, where it came from, first_date) for the staged input (docs/metrics.md "As at")."""
+    latest, earliest = _contact_referral_dates(con)
+    if configured is not None:
+        as_at, source = configured, "set for the run (--as-at)"
+    elif latest is not None:
+        as_at, source = latest, "the latest contact or referral date"
+    else:
+        raise NoDates("no contact or referral date in the input, and no --as-at given")
+    first_date = min(earliest, as_at) if earliest is not None else as_at
+    return as_at, source, first_date
+
+
+def build_run_info(
+    con: duckdb.DuckDBPyConnection, provenance: Provenance, configured_as_at: dt.date | None
+) -> dt.date:
+    """Write marts.run_info (one row) and return the as-at date it holds."""
+    as_at, source, first_date = decide_as_at(con, configured_as_at)
+    values = asdict(provenance) | {"as_at": as_at, "as_at_source": source, "first_date": first_date}
+    con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    columns = ", ".join(f"CAST(${n} AS {t}) AS {n}" for n, t, _ in COLUMNS)
+    con.execute(
+        f"CREATE OR REPLACE TABLE marts.run_info AS SELECT {columns}",
+        {n: values[n] for n, _, _ in COLUMNS},
+    )
+    con.execute(
+        "COMMENT ON TABLE marts.run_info IS 'One row: the provenance of this warehouse (run, input, "
+        "version) and the as_at date its figures are taken at.'"
+    )
+    for n, _, comment in COLUMNS:
+        con.execute(f"COMMENT ON COLUMN marts.run_info.{n} IS {literal(comment)}")
+    return as_at
