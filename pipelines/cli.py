@@ -16,14 +16,20 @@ if TYPE_CHECKING:
     import polars as pl
 
 DAGSTER_YAML = """\
-# Written by frontdoor: nothing about a council's runs leaves this machine.
+# Written by frontdoor: nothing about a council's runs leaves this machine, and one run at a
+# time writes the working warehouse (every step that opens it is in the pool frontdoor_warehouse).
 telemetry:
   enabled: false
+concurrency:
+  pools:
+    default_limit: 1
+run_monitoring:
+  enabled: true
 """
 
 
 def ensure_dagster_home() -> Path:
-    """A persistent DAGSTER_HOME (run history survives) with telemetry off.
+    """A persistent DAGSTER_HOME (run history survives) with telemetry off and the pool limit.
 
     Dagster's pyproject setting does not stop telemetry; only dagster.yaml does.
     """
@@ -38,29 +44,30 @@ def ensure_dagster_home() -> Path:
 
 def run(
     input_dir: Path,
-    warehouse: Path,
-    report: Path,
+    output: Path,
     as_at: dt.date | None = None,
     cin_xsd_dir: Path | None = None,
 ) -> bool:
-    """Run the frontdoor job in this process; True when it succeeded and published."""
+    """Run the frontdoor job in this process; True when it succeeded and published a release."""
     ensure_dagster_home()
     # Imported here: Dagster takes seconds to import and `frontdoor generate` does not need it.
     import dagster as dg
 
     from pipelines.definitions import defs
+    from pipelines.runs import fail_abandoned_runs, run_tags
 
     job = defs().resolve_job_def("frontdoor")
     settings = {
         "input_dir": str(input_dir.resolve()),
-        "path": str(warehouse.resolve()),
-        "report_path": str(report.resolve()),
+        "output_dir": str(output.resolve()),
         "as_at": as_at.isoformat() if as_at else None,
         "cin_xsd_dir": str(cin_xsd_dir.resolve()) if cin_xsd_dir else None,
     }
-    print(f"frontdoor run: {settings['input_dir']} -> {settings['path']}", flush=True)
+    print(f"frontdoor run: {settings['input_dir']} -> {settings['output_dir']}", flush=True)
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
+        for abandoned in fail_abandoned_runs(instance):
+            print(f"  run {abandoned} was left unfinished (killed?): marked failed", flush=True)
         result = job.execute_in_process(
             run_config={
                 "resources": {"warehouse": {"config": settings}},
@@ -69,10 +76,14 @@ def run(
             },
             instance=instance,
             raise_on_error=False,
+            tags=run_tags(),
         )
     seconds = time.perf_counter() - started
     if result.success:
-        print(f"done in {seconds:.1f} s: warehouse {warehouse}, report {report}", flush=True)
+        print(
+            f"done in {seconds:.1f} s: {output / 'warehouse.duckdb'} and {output / 'report.html'}",
+            flush=True,
+        )
         return True
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data:
@@ -83,10 +94,24 @@ def run(
             message = error.message.strip() if error else "unknown error"
             print(f"FAILED {event.step_key}: {message}", file=sys.stderr)
     print(
-        f"run failed after {seconds:.1f} s; the published warehouse was left as it was",
+        f"run failed after {seconds:.1f} s; the published warehouse and report were left as they were",
         file=sys.stderr,
     )
     return False
+
+
+def rollback(output: Path) -> int:
+    """Switch the published warehouse and report back to the previous release."""
+    from pipelines.releases import PublishError, current, rollback
+
+    before = current(output)
+    try:
+        now = rollback(output)
+    except PublishError as error:
+        print(f"frontdoor rollback: {error}", file=sys.stderr)
+        return 1
+    print(f"rolled back {output}: {before.name if before else '-'} -> {now.name}")
+    return 0
 
 
 def _date(text: str) -> dt.date:
@@ -103,16 +128,10 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="load the extracts, compute the metrics, write the report")
     r.add_argument("--input", type=Path, default=DEFAULT_INPUT, help="folder of extracts")
     r.add_argument(
-        "--warehouse",
+        "--output",
         type=Path,
-        default=DEFAULT_OUTPUT / "warehouse.duckdb",
-        help="the published DuckDB file (default output/warehouse.duckdb)",
-    )
-    r.add_argument(
-        "--report",
-        type=Path,
-        default=DEFAULT_OUTPUT / "report.html",
-        help="the published HTML report (default output/report.html)",
+        default=DEFAULT_OUTPUT,
+        help="where warehouse.duckdb and report.html are published (default output/)",
     )
     r.add_argument(
         "--as-at", type=_date, default=None, help="extract date (default: latest contact/referral)"
@@ -123,6 +142,9 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="folder of DfE CIN_schema_<year>.xsd files to validate CIN census XML against",
     )
+
+    b = sub.add_parser("rollback", help="publish the previous release again")
+    b.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="the output folder")
 
     g = sub.add_parser("generate", help="write a synthetic council's extracts")
     g.add_argument("--children", type=int, required=True, help="resident children aged 0-17")
@@ -168,8 +190,10 @@ def _write_statutory_returns(
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "run":
-        ok = run(args.input, args.warehouse, args.report, args.as_at, args.cin_xsd)
+        ok = run(args.input, args.output, args.as_at, args.cin_xsd)
         return 0 if ok else 1
+    if args.command == "rollback":
+        return rollback(args.output)
     from pipelines.generate import simulate, write_extracts
 
     if args.children < 1:

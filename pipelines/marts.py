@@ -272,7 +272,9 @@ def build_metric_values(con: duckdb.DuckDBPyConnection, kind: str) -> list[str]:
     if families:
         body = " UNION ALL ".join(f"SELECT {names} FROM marts.{f}" for f in families)
     else:
-        body = f"SELECT {', '.join(f'NULL AS {n}' for n, _, _ in METRIC_VALUES_COLUMNS)} WHERE false"
+        body = (
+            f"SELECT {', '.join(f'NULL AS {n}' for n, _, _ in METRIC_VALUES_COLUMNS)} WHERE false"
+        )
     where = f"WHERE metric_id NOT IN {literals(withheld)}" if withheld else ""
     con.execute(
         f"CREATE OR REPLACE TABLE marts.metric_values AS SELECT {cols} FROM ({body}) {where} "

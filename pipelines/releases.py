@@ -126,7 +126,10 @@ def publish(
             _fsync(target)
         os.chmod(building, _dir_mode(mode))
         _fsync(building)
-        release = Release(release_name(run_id), root / release_name(run_id))
+        name = release_name(run_id)
+        while (root / name).exists():  # the same run publishing again within the second
+            name += "+"
+        release = Release(name, root / name)
         os.replace(building, release.path)
         _fsync(root)
     except OSError as error:

@@ -98,7 +98,9 @@ def git_commit() -> str:
     return head + ("+dirty" if dirty else "")
 
 
-def _contact_referral_dates(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None]:
+def _contact_referral_dates(
+    con: duckdb.DuckDBPyConnection,
+) -> tuple[dt.date | None, dt.date | None]:
     """(latest, earliest) contact or referral date in staging."""
     parts = []
     if table_exists(con, "staging.contacts"):

@@ -16,8 +16,16 @@ SHARED = ROOT.parent / "shared"
 @dataclass(frozen=True)
 class Run:
     input_dir: Path
-    warehouse: Path
-    report: Path
+    output: Path
+
+    @property
+    def warehouse(self) -> Path:
+        """The published warehouse (a link into the current release)."""
+        return self.output / "warehouse.duckdb"
+
+    @property
+    def report(self) -> Path:
+        return self.output / "report.html"
 
 
 def run_pipeline(input_dir: Path, out: Path, as_at: dt.date | None = None) -> Run:
@@ -25,9 +33,38 @@ def run_pipeline(input_dir: Path, out: Path, as_at: dt.date | None = None) -> Ru
     from pipelines.cli import run
 
     out.mkdir(parents=True, exist_ok=True)
-    result = Run(input_dir, out / "warehouse.duckdb", out / "report.html")
-    assert run(input_dir, result.warehouse, result.report, as_at), f"run on {input_dir} failed"
-    return result
+    assert run(input_dir, out, as_at), f"run on {input_dir} failed"
+    return Run(input_dir, out)
+
+
+def build_warehouse(folder: Path, path: Path, as_at: dt.date | None = None):
+    """Load, stage, validate (in SQL) and build every marts table into the DuckDB file at
+    ``path``, calling the library functions in the order the job's steps do; no Dagster."""
+    import duckdb
+
+    from pipelines.calendar import build_calendar
+    from pipelines.contract import EXTRACTS, extract
+    from pipelines.marts import build_marts
+    from pipelines.run_info import Provenance, build_run_info
+    from pipelines.sources.load import load_folder, record_outcomes
+    from pipelines.staging import build_staging
+    from pipelines.validation import build_data_quality
+    from pipelines.validation.quality import evaluate_checks, record_checks
+
+    con = duckdb.connect(str(path))
+    kind, outcomes = load_folder(con, folder)
+    record_outcomes(con, kind, outcomes)
+    for o in outcomes:
+        if o.status == "loaded":
+            build_staging(con, extract(o.stem))
+    stems = [e.stem for e in EXTRACTS]
+    evaluate_checks(con, stems, as_at)
+    record_checks(con, stems)
+    build_data_quality(con, "run")
+    build_calendar(con)
+    build_run_info(con, Provenance("run", None, kind, str(folder), "", "test", "test"), as_at)
+    build_marts(con)
+    return con
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -33,7 +33,20 @@ def test_every_stage_of_every_extract_is_an_asset():
     keys = {key.to_user_string() for key in defs().resolve_all_asset_keys()}
     for e in EXTRACTS:
         assert {f"raw/{e.stem}", f"staging/{e.stem}", f"quarantine/{e.stem}"} <= keys
-    assert {"ref/calendar", "marts/metric_values", "report", "published"} <= keys
+    assert {"ref/calendar", "marts/run_info", "marts/metric_values", "report", "release"} <= keys
+    # One asset per table an analyst uses: each fact table and each metric family.
+    from pipelines.marts import models
+
+    assert {f"marts/{m.name}" for m in models()} <= keys
+    assert {"marts/fact_referrals", "marts/metrics_referrals", "marts/data_quality"} <= keys
+
+
+def test_every_asset_has_kinds_a_table_name_and_the_warehouse_pool():
+    definitions = defs()
+    for assets_def in definitions.assets:
+        for key, spec in ((s.key, s) for s in assets_def.specs):
+            assert spec.kinds, key
+        assert assets_def.op.pool == "frontdoor_warehouse", assets_def.op.name
 
 
 def test_nightly_schedule_runs_the_job_at_two_in_the_morning_uk_time():
@@ -48,11 +61,12 @@ def test_nightly_schedule_runs_the_job_at_two_in_the_morning_uk_time():
     assert len(schedule.evaluate_tick(context).run_requests or []) == 1
 
 
-def sensor_tick(folder: Path, cursor: str | None) -> tuple[object, str | None]:
+def sensor_tick(
+    folder: Path, cursor: str | None, output: Path | None = None
+) -> tuple[object, str | None]:
     """One evaluation of the sensor: what it returned and the cursor it left for the next."""
-    context = dg.build_sensor_context(
-        cursor=cursor, resources={"warehouse": Warehouse(input_dir=str(folder))}
-    )
+    warehouse = Warehouse(input_dir=str(folder), output_dir=str(output or folder / "out"))
+    context = dg.build_sensor_context(cursor=cursor, resources={"warehouse": warehouse})
     return automation.new_extracts(context), context.cursor
 
 
@@ -73,6 +87,16 @@ def test_sensor_fires_on_a_new_file_and_not_again_until_something_changes(tmp_pa
     assert second.run_key != first.run_key
 
 
+def test_sensor_starts_nothing_when_the_published_release_was_made_from_these_extracts(
+    sample_run, monkeypatch
+):
+    # `dg dev` started on unchanged extracts starts no run: the fingerprint is the release's.
+    monkeypatch.setattr(automation, "SETTLE_SECONDS", 0)
+    result, _ = sensor_tick(sample_run.input_dir, None, sample_run.output)
+    assert isinstance(result, dg.SkipReason)
+    assert "published release was made from these extracts" in result.skip_message
+
+
 def test_sensor_waits_while_a_file_is_still_arriving(tmp_path, monkeypatch):
     monkeypatch.setattr(automation, "SETTLE_SECONDS", 3600)
     (tmp_path / "contacts.csv").write_text("contact_id\n")
@@ -87,11 +111,7 @@ def test_dg_launch_runs_the_same_job(small_council, tmp_path):
     if not shutil.which(str(dg_cli)):
         pytest.fail(f"dg is not installed beside {sys.executable}")
     env = dict(os.environ)
-    env.update(
-        FRONTDOOR_INPUT=str(small_council),
-        FRONTDOOR_WAREHOUSE=str(tmp_path / "w.duckdb"),
-        FRONTDOOR_REPORT=str(tmp_path / "r.html"),
-    )
+    env.update(FRONTDOOR_INPUT=str(small_council), FRONTDOOR_OUTPUT=str(tmp_path))
     result = subprocess.run(
         [str(dg_cli), "launch", "--job", "frontdoor"],
         cwd=ROOT,
@@ -101,4 +121,4 @@ def test_dg_launch_runs_the_same_job(small_council, tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert (tmp_path / "w.duckdb").exists() and (tmp_path / "r.html").exists()
+    assert (tmp_path / "warehouse.duckdb").exists() and (tmp_path / "report.html").exists()

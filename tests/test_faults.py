@@ -7,13 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.calendar import build_calendar
-from pipelines.contract import extract
 from pipelines.faults import plant_faults
-from pipelines.marts import build_marts
-from pipelines.sources.load import load_folder, record_outcomes
-from pipelines.staging import build_staging
-from pipelines.validation import build_data_quality
+from tests.conftest import build_warehouse
 
 EXPECTED_RULES = {
     ("quarantine", "not_a_datetime"),
@@ -36,16 +31,7 @@ EXPECTED_RULES = {
 
 def build(folder: Path, path: Path) -> duckdb.DuckDBPyConnection:
     """Load, stage, validate and build the marts, as the job does, into ``path``."""
-    con = duckdb.connect(str(path))
-    kind, outcomes = load_folder(con, folder)
-    record_outcomes(con, kind, outcomes)
-    for o in outcomes:
-        if o.status == "loaded":
-            build_staging(con, extract(o.stem))
-    build_data_quality(con, "run", None)
-    build_calendar(con)
-    build_marts(con)
-    return con
+    return build_warehouse(folder, path)
 
 
 def findings(con: duckdb.DuckDBPyConnection) -> set[tuple]:
@@ -157,7 +143,7 @@ def test_the_same_seed_plants_the_same_faults(small_council, tmp_path):
 
 def test_a_faulted_council_through_the_job_and_history_across_runs(small_council, tmp_path):
     """`frontdoor run` on a faulted council: the published warehouse reports every planted fault,
-    and the next run's data_quality carries that run's rows forward from the published file."""
+    and the next run's release keeps that run's rows beside its own."""
     from tests.conftest import run_pipeline
 
     folder = tmp_path / "in"
@@ -171,10 +157,10 @@ def test_a_faulted_council_through_the_job_and_history_across_runs(small_council
         (run_id,) = con.execute("SELECT DISTINCT run_id FROM marts.data_quality").fetchall()[0]
         published = con.execute("SELECT count(*) FROM marts.data_quality").fetchall()[0][0]
     assert {(p.kind, p.rule, p.stem, p.line) for p in planted} <= found
-    # The next run (here an empty warehouse: nothing loaded) reads the published file.
-    with duckdb.connect(str(tmp_path / "next.duckdb")) as nxt:
-        build_data_quality(nxt, "next-run", run.warehouse)
-        carried = nxt.execute(
+    run_pipeline(folder, tmp_path / "out")
+    with duckdb.connect(str(run.warehouse), read_only=True) as con:
+        carried = con.execute(
             "SELECT count(*) FROM marts.data_quality WHERE run_id = ?", [run_id]
         ).fetchall()[0][0]
-    assert carried == published
+        runs = con.execute("SELECT count(DISTINCT run_id) FROM marts.data_quality").fetchall()
+    assert carried == published and runs == [(2,)]

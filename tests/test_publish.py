@@ -1,20 +1,32 @@
-"""Atomic publish: a failed or killed run leaves the old warehouse readable, and an analyst's
-open read-only connection does not stop the next run."""
+"""Releases: the warehouse and the report are published as a pair, switched in one step.
+
+An analyst's open connection never blocks a run; a failed or killed run leaves the published pair
+as it was; an analyst's read-write session cannot break the next release; the published file
+opens in the oldest DuckDB frontdoor supports; releases are kept, rolled back and read-only.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
-from tests.conftest import run_pipeline
+from pipelines import releases
+from pipelines.warehouse import connect as connect_warehouse
+from tests.conftest import ROOT, run_pipeline
+
+DUCKDB_CLI = Path(sys.executable).parent / "duckdb"
 
 
 def as_at_of(warehouse: Path) -> dt.date:
@@ -26,23 +38,41 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def pair(output: Path) -> tuple[Path, Path]:
+    """The real files behind the two published names."""
+    return (output / "warehouse.duckdb").resolve(), (output / "report.html").resolve()
+
+
+def assert_pair_belongs_together(output: Path) -> None:
+    warehouse, report = pair(output)
+    assert warehouse.parent == report.parent, "the published names point into two releases"
+    manifest = json.loads((warehouse.parent / "release.json").read_text())
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        run_id = con.execute("SELECT run_id FROM marts.run_info").fetchall()[0][0]
+        assert con.execute("SELECT count(*) FROM marts.metric_values").fetchall()[0][0] > 0
+    assert manifest["run_id"] == run_id
+    assert report.stat().st_size > 0
+
+
 def test_open_read_only_connection_does_not_block_the_next_run(small_council, tmp_path):
     first = run_pipeline(small_council, tmp_path, as_at=dt.date(2012, 3, 31))
     analyst = duckdb.connect(str(first.warehouse), read_only=True)
     try:
         before = analyst.execute("SELECT as_at FROM marts.run_info").fetchall()[0][0]
         run_pipeline(small_council, tmp_path, as_at=dt.date(2013, 3, 31))
-        # The analyst still reads yesterday's file; a new connection sees today's.
+        # The analyst still reads yesterday's release; a new connection sees today's.
         assert analyst.execute("SELECT as_at FROM marts.run_info").fetchall()[0][0] == before
     finally:
         analyst.close()
     assert before == dt.date(2012, 3, 31)
     assert as_at_of(first.warehouse) == dt.date(2013, 3, 31)
+    assert_pair_belongs_together(tmp_path)
 
 
-def test_a_failed_run_leaves_the_published_warehouse_as_it_was(small_council, tmp_path):
+def test_a_failed_run_leaves_the_published_pair_as_it_was(small_council, tmp_path):
     published = run_pipeline(small_council, tmp_path / "out")
-    fingerprint = digest(published.warehouse)
+    before = pair(published.output)
+    fingerprints = [digest(p) for p in before]
 
     broken = tmp_path / "broken"
     shutil.copytree(small_council, broken)
@@ -57,42 +87,208 @@ def test_a_failed_run_leaves_the_published_warehouse_as_it_was(small_council, tm
     )
     from pipelines.cli import run
 
-    assert not run(broken, published.warehouse, published.report)
-    assert digest(published.warehouse) == fingerprint
-    assert as_at_of(published.warehouse)  # still a readable warehouse
+    assert not run(broken, published.output)
+    assert pair(published.output) == before
+    assert [digest(p) for p in before] == fingerprints
+    assert_pair_belongs_together(published.output)
 
 
-def test_a_killed_run_leaves_the_published_warehouse_readable(small_council, tmp_path):
+class Killed(BaseException):
+    """Stands in for SIGKILL: nothing catches it, so no clean-up runs, as after a real kill."""
+
+
+def _fresh(tmp_path: Path, name: str, as_at: str) -> tuple[Path, Path]:
+    """A tiny closed warehouse and report to publish, marked with as_at."""
+    folder = tmp_path / name
+    folder.mkdir()
+    warehouse, report = folder / "work.duckdb", folder / "report.html"
+    with connect_warehouse(warehouse) as con:
+        con.execute("CREATE SCHEMA marts")
+        con.execute(
+            f"CREATE TABLE marts.run_info AS SELECT '{name}' AS run_id, DATE '{as_at}' AS as_at"
+        )
+        con.execute("CREATE TABLE marts.metric_values AS SELECT 1 AS value")
+    report.write_text(f"<html>{name}</html>")
+    return warehouse, report
+
+
+def test_a_kill_at_any_point_of_publishing_leaves_a_pair_that_belongs_together(
+    tmp_path, monkeypatch
+):
+    output = tmp_path / "out"
+    first = _fresh(tmp_path, "run-1", "2013-03-31")
+    releases.publish(output, "run-1", *first, {"run_id": "run-1"})
+    second = _fresh(tmp_path, "run-2", "2014-03-31")
+    # Kill the second publish at each file-system step in turn, until one gets through.
+    calls = {"n": 0, "kill_at": 0}
+    real = {name: getattr(os, name) for name in ("replace", "symlink", "chmod", "fsync", "mkdir")}
+    real_copy = shutil.copyfile
+
+    def killer(name, fn):
+        def step(*args, **kwargs):
+            calls["n"] += 1
+            if calls["n"] == calls["kill_at"]:
+                raise Killed(name)
+            return fn(*args, **kwargs)
+
+        return step
+
+    for name, fn in real.items():
+        monkeypatch.setattr(os, name, killer(name, fn))
+    monkeypatch.setattr(shutil, "copyfile", killer("copyfile", real_copy))
+    for kill_at in range(1, 200):
+        calls.update(n=0, kill_at=kill_at)
+        try:
+            releases.publish(output, "run-2", *second, {"run_id": "run-2"})
+        except Killed:
+            assert_pair_belongs_together(output)
+            continue
+        break
+    else:
+        pytest.fail("publishing never completed")
+    monkeypatch.undo()
+    assert kill_at > 10  # it was killed at every step before it got through
+    assert_pair_belongs_together(output)
+    assert as_at_of(output / "warehouse.duckdb") == dt.date(2014, 3, 31)
+    # What the killed attempts left behind is gone after the next publish, whatever its age.
+    third = _fresh(tmp_path, "run-3", "2015-03-31")
+    releases.publish(output, "run-3", *third, {"run_id": "run-3"})
+    assert not list((output / "releases").glob(".building-*"))
+    assert not [p for p in output.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_killed_run_leaves_the_published_pair_and_is_marked_failed_next_time(
+    small_council, tmp_path
+):
     published = run_pipeline(small_council, tmp_path)
-    fingerprint = digest(published.warehouse)
+    before = pair(tmp_path)
+    fingerprints = [digest(p) for p in before]
+    env = dict(os.environ)
+    for kill_after in ("staging.referrals:", "validation:", "marts:"):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pipelines.cli", "run", "--input", str(small_council),
+             "--output", str(tmp_path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=env,
+        )  # fmt: skip
+        try:
+            for line in proc.stdout:
+                if kill_after in line:
+                    proc.send_signal(signal.SIGKILL)
+                    break
+        finally:
+            proc.wait()
+        assert proc.returncode == -signal.SIGKILL, f"the run ended before {kill_after}"
+        assert pair(tmp_path) == before
+        assert [digest(p) for p in before] == fingerprints
+    # The next run marks the killed runs failed, frees their claim on the warehouse, publishes.
+    import dagster as dg
 
-    run = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pipelines.cli",
-            "run",
-            "--input",
-            str(small_council),
-            "--warehouse",
-            str(published.warehouse),
-            "--report",
-            str(published.report),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    run_pipeline(small_council, tmp_path)
+    with dg.DagsterInstance.get() as instance:
+        unfinished = instance.get_run_records(
+            filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED])
+        )
+        assert unfinished == []
+    assert pair(tmp_path) != before
+    assert_pair_belongs_together(published.output)
+
+
+KILLED_MID_WRITE = """
+import os, sys, duckdb
+con = duckdb.connect(sys.argv[1])  # read-write: the owner of the file can
+con.execute("CREATE TABLE marts.my_notes AS SELECT range AS n FROM range(100000)")
+print("written", flush=True)
+os.kill(os.getpid(), 9)
+"""
+
+
+def test_an_analysts_killed_read_write_session_does_not_stop_the_next_release(
+    small_council, tmp_path
+):
+    run = run_pipeline(small_council, tmp_path)
+    analyst = subprocess.run(
+        [sys.executable, "-c", KILLED_MID_WRITE, str(run.warehouse)], capture_output=True, text=True
     )
-    try:
-        # Kill it as soon as it has started writing its new warehouse.
-        deadline = time.monotonic() + 120
-        while not list(tmp_path.glob("warehouse.duckdb.*.building")):
-            assert run.poll() is None, "the run ended before it began building"
-            assert time.monotonic() < deadline, "the run never began building"
-            time.sleep(0.01)
-        run.send_signal(signal.SIGKILL)
-    finally:
-        run.wait()
-    assert run.returncode == -signal.SIGKILL
-    assert digest(published.warehouse) == fingerprint
-    with duckdb.connect(str(published.warehouse), read_only=True) as con:
+    assert analyst.returncode == -signal.SIGKILL and "written" in analyst.stdout
+    # Its write-ahead log lies beside its own release's file, never beside the published name.
+    assert not (tmp_path / "warehouse.duckdb.wal").exists()
+    run_pipeline(small_council, tmp_path)
+    with duckdb.connect(str(run.warehouse), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM marts.metric_values").fetchall()[0][0] > 0
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert "my_notes" not in tables  # analysts' writes never reach a release
+
+
+def test_releases_are_kept_rolled_back_and_read_only_to_their_readers(sample_run, tmp_path):
+    output = tmp_path / "out"
+    for i, as_at in enumerate(("2012-03-31", "2013-03-31", "2014-03-31")):
+        warehouse, report = _fresh(tmp_path, f"run-{i}", as_at)
+        releases.publish(output, f"run-{i}", warehouse, report, {"run_id": f"run-{i}"}, keep=2)
+        time.sleep(1.1)  # release names carry the second they were published
+    kept = releases.releases(output)
+    assert [r.path.name[-5:] for r in kept] == ["run-1", "run-2"]
+    assert as_at_of(output / "warehouse.duckdb") == dt.date(2014, 3, 31)
+    for path in (kept[-1].warehouse, kept[-1].report):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert stat.S_IMODE(kept[-1].path.stat().st_mode) == 0o750
+    assert releases.rollback(output).name == kept[0].name
+    assert as_at_of(output / "warehouse.duckdb") == dt.date(2013, 3, 31)
+    assert_pair_belongs_together(output)
+    with pytest.raises(releases.PublishError, match="oldest release kept"):
+        releases.rollback(output)
+    # The real run's release: the same modes.
+    assert stat.S_IMODE(sample_run.warehouse.resolve().stat().st_mode) == 0o640
+
+
+def test_rollback_from_the_command_line(tmp_path):
+    output = tmp_path / "out"
+    for i, as_at in enumerate(("2012-03-31", "2013-03-31")):
+        releases.publish(output, f"run-{i}", *_fresh(tmp_path, f"run-{i}", as_at), {})
+        time.sleep(1.1)
+    result = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "rollback", "--output", str(output)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "run-0" in result.stdout
+    assert as_at_of(output / "warehouse.duckdb") == dt.date(2012, 3, 31)
+
+
+def test_a_full_disk_names_the_path_and_space_and_leaves_nothing(tmp_path, monkeypatch):
+    output = tmp_path / "out"
+    releases.publish(output, "run-1", *_fresh(tmp_path, "run-1", "2013-03-31"), {})
+    before = pair(output)
+    usage = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(releases.shutil, "disk_usage", lambda path: usage._replace(free=1024))
+    with pytest.raises(releases.PublishError, match=r"needs [\d.,]+ MiB and 0.0 MiB is free"):
+        releases.publish(output, "run-2", *_fresh(tmp_path, "run-2", "2014-03-31"), {})
+    assert pair(output) == before
+    assert not list((output / "releases").glob(".building-*"))
+
+
+@pytest.mark.skipif(
+    not DUCKDB_CLI.exists(), reason="the duckdb-cli dev dependency is not installed"
+)
+def test_the_published_warehouse_opens_in_duckdb_1_4_with_its_comments(sample_run):
+    version = subprocess.run([str(DUCKDB_CLI), "-version"], capture_output=True, text=True)
+    assert version.stdout.startswith("v1.4."), version.stdout
+    query = (
+        "SELECT count(*) FROM marts.metric_values; "
+        "SELECT comment FROM duckdb_tables() WHERE table_name = 'metric_values'; "
+        "SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'marts' AND comment IS NULL;"
+    )
+    result = subprocess.run(
+        [str(DUCKDB_CLI), "-readonly", "-csv", "-noheader", str(sample_run.warehouse), "-c", query],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    rows, comment, uncommented = result.stdout.strip().splitlines()
+    assert int(rows) > 1000
+    assert "Every figure" in comment
+    assert uncommented == "0"

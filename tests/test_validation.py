@@ -3,8 +3,6 @@ every row, GX agreeing on the same frame), marts.data_quality carries history, a
 checks pass, warn and fail as docs/validation.md says when the job runs in-process."""
 
 import datetime as dt
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +11,18 @@ import duckdb
 import pytest
 
 from pipelines.contract import EXTRACTS, extract, staging_ddl
+from pipelines.defs.extracts import loaded_check, reconcile_check, staging_check_specs
 from pipelines.sources.load import load_folder, record_outcomes
 from pipelines.staging import build_staging
 from pipelines.validation import build_data_quality
 from pipelines.validation.frames import frame_sql
-from pipelines.validation.quality import evaluate
-from pipelines.validation.rules import create_work_tables, expectation_sql, run_suite_sql
+from pipelines.validation.quality import evaluate_checks, record_checks
+from pipelines.validation.rules import (
+    create_work_tables,
+    cross_checks,
+    expectation_sql,
+    run_suite_sql,
+)
 from pipelines.validation.suites import EXPECTATIONS_DIR, load_suite, suite_json
 from pipelines.warehouse import Warehouse
 
@@ -303,7 +307,7 @@ def test_cross_file_rules_on_a_hand_made_council(con):
     ])  # fmt: skip
     load(con, "cp_visits", [{"plan_id": "P1", "visit_date": "2011-08-01"},
                             {"plan_id": "PX", "visit_date": "2011-08-01"}])  # fmt: skip
-    evaluate(con)
+    evaluate_checks(con, [e.stem for e in EXTRACTS])
     assert findings(con, "orphan_child", "contacts") == [3]
     assert findings(con, "orphan_child", "referrals") == []
     assert findings(con, "two_open_referrals", "referrals") == [4]
@@ -318,7 +322,7 @@ def test_cross_file_rules_on_a_hand_made_council(con):
 def test_a_cross_file_rule_is_skipped_when_its_files_are_absent(con):
     load(con, "contacts", [{"contact_id": "K1", "child_id": "Z", "contact_datetime": "2012-01-01"}])
     load(con, "referrals", [{"referral_id": "R1", "child_id": "Z", "referral_date": "2012-01-01"}])
-    evaluate(con)
+    evaluate_checks(con, [e.stem for e in EXTRACTS])
     rules = {r[0] for r in con.execute("SELECT rule FROM dq_rules").fetchall()}
     assert "orphan_child" not in rules  # no children.csv: absent is not a finding
     assert "two_open_referrals" in rules
@@ -327,18 +331,20 @@ def test_a_cross_file_rule_is_skipped_when_its_files_are_absent(con):
 # --- marts.data_quality --------------------------------------------------------------------------
 
 
-def _tiny_warehouse(path: Path, completed: str) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(path))
+def _tiny_warehouse(con: duckdb.DuckDBPyConnection, completed: str) -> duckdb.DuckDBPyConnection:
+    """A hand-made warehouse whose assessment completes on ``completed``, its checks recorded."""
+    for schema in ("raw", "staging", "quarantine"):
+        con.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     load(con, "contacts", [{"contact_id": "K1", "child_id": "A", "contact_datetime": "2012-01-05"}])
     load(con, "referrals", [{"referral_id": "R1", "child_id": "A", "referral_date": "2012-01-05"}])
     load(con, "assessments", [
         {"assessment_id": "A1", "child_id": "A", "assessment_type": "SINGLE",
          "start_date": "2012-01-05", "completed_date": completed},
     ])  # fmt: skip
-    con.execute("CREATE SCHEMA audit")
+    con.execute("CREATE SCHEMA IF NOT EXISTS audit")
     con.execute(
-        "CREATE TABLE audit.load_log (stem VARCHAR, status VARCHAR, file VARCHAR, rows BIGINT, "
-        "message VARCHAR, warnings VARCHAR[])"
+        "CREATE OR REPLACE TABLE audit.load_log (stem VARCHAR, status VARCHAR, file VARCHAR, "
+        "rows BIGINT, message VARCHAR, warnings VARCHAR[])"
     )
     con.execute(
         "INSERT INTO audit.load_log VALUES ('contacts', 'loaded', '/in/contacts.csv', 1, '', []), "
@@ -346,61 +352,47 @@ def _tiny_warehouse(path: Path, completed: str) -> duckdb.DuckDBPyConnection:
         "'/in/workers.csv, column ''worker_id'': required column is missing', []), "
         "('cp_plans', 'absent', NULL, 0, '', [])"
     )
+    stems = ["contacts", "referrals", "assessments"]
+    evaluate_checks(con, stems)
+    record_checks(con, stems)
     return con
 
 
-def test_data_quality_carries_the_previous_runs_forward(tmp_path):
-    first = _tiny_warehouse(tmp_path / "first.duckdb", "2012-01-01")
-    added = build_data_quality(first, "run-1", None)
-    first.close()
-    second = _tiny_warehouse(tmp_path / "second.duckdb", "2012-01-09")
-    assert build_data_quality(second, "run-2", tmp_path / "first.duckdb") == added
-    per_run = second.execute(
+def test_data_quality_keeps_every_runs_rows_and_the_latest_findings(tmp_path):
+    con = duckdb.connect(str(tmp_path / "work.duckdb"))
+    added = build_data_quality(_tiny_warehouse(con, "2012-01-01"), "run-1")
+    assert build_data_quality(_tiny_warehouse(con, "2012-01-09"), "run-2") == added
+    per_run = con.execute(
         "SELECT run_id, sum(rows_failed) FILTER (WHERE rule = 'date_order') "
         "FROM marts.data_quality GROUP BY 1 ORDER BY 1"
     ).fetchall()
     assert per_run == [("run-1", 1), ("run-2", 0)]  # the fault was fixed between the runs
-    # The row listing is this run's only.
-    assert second.execute("SELECT DISTINCT run_id FROM marts.data_quality_rows").fetchall() == [
+    # The row listing is the latest run's only.
+    assert con.execute("SELECT DISTINCT run_id FROM marts.data_quality_rows").fetchall() == [
         ("run-2",)
     ]
-    second.close()
+    # A run that builds it again (a re-execution) replaces its own rows, not the others'.
+    assert build_data_quality(con, "run-2") == added
+    assert con.execute(
+        "SELECT run_id, count(*) FROM marts.data_quality GROUP BY 1 ORDER BY 1"
+    ).fetchall() == [("run-1", added), ("run-2", added)]
+    con.close()
 
 
-def test_history_is_carried_even_while_an_analyst_holds_the_published_file(tmp_path):
-    first = _tiny_warehouse(tmp_path / "published.duckdb", "2012-01-01")
-    added = build_data_quality(first, "run-1", None)
-    first.close()
-    # Another process holding the file read-write locks out even read-only connections.
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_OPEN, str(tmp_path / "published.duckdb")],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "holding"
-        second = _tiny_warehouse(tmp_path / "second.duckdb", "2012-01-09")
-        build_data_quality(second, "run-2", tmp_path / "published.duckdb")
-        runs = second.execute(
-            "SELECT run_id, count(*) FROM marts.data_quality GROUP BY 1 ORDER BY 1"
-        ).fetchall()
-        second.close()
-    finally:
-        holder.communicate("")
-    assert runs == [("run-1", added), ("run-2", added)]
-
-
-HOLD_OPEN = """
-import sys, duckdb
-con = duckdb.connect(sys.argv[1])
-print("holding", flush=True)
-sys.stdin.read()
-"""
+def test_data_quality_reads_the_checks_results_and_never_runs_them_again(tmp_path):
+    con = _tiny_warehouse(duckdb.connect(), "2012-01-01")
+    # Were the suites run again, this completion (now in order) would clear the finding.
+    con.execute("UPDATE staging.assessments SET completed_date = DATE '2012-01-09'")
+    build_data_quality(con, "run-1")
+    failed = con.execute(
+        "SELECT rows_failed FROM marts.data_quality WHERE rule = 'date_order' "
+        "AND stem = 'assessments'"
+    ).fetchall()
+    assert failed == [(1,)]
 
 
 def test_data_quality_reports_loads_reconciliation_and_quarantine(tmp_path):
-    con = _tiny_warehouse(tmp_path / "w.duckdb", "2012-01-01")
+    con = _tiny_warehouse(duckdb.connect(str(tmp_path / "w.duckdb")), "2012-01-01")
     con.execute(
         "INSERT INTO raw.contacts (contact_id, _source_file, _line) VALUES ('K2', 'c.csv', 3), "
         "('K3', 'c.csv', 4)"
@@ -410,7 +402,7 @@ def test_data_quality_reports_loads_reconciliation_and_quarantine(tmp_path):
         "_reason) VALUES ('K2', '/in/contacts.csv', 3, 'contact_datetime', 'not_a_datetime', "
         "'x', 'contacts.csv line 3: not a date-time')"
     )  # K3 is in raw only: one row lost between raw and staging
-    build_data_quality(con, "run-1", tmp_path / "absent.duckdb")
+    build_data_quality(con, "run-1")
     got = {
         (r[0], r[1], r[2]): r[3:]
         for r in con.execute(
@@ -434,8 +426,8 @@ def test_data_quality_reports_loads_reconciliation_and_quarantine(tmp_path):
 
 
 def test_every_data_quality_table_and_column_has_a_comment(tmp_path):
-    con = _tiny_warehouse(tmp_path / "w.duckdb", "2012-01-01")
-    build_data_quality(con, "run-1", None)
+    con = _tiny_warehouse(duckdb.connect(str(tmp_path / "w.duckdb")), "2012-01-01")
+    build_data_quality(con, "run-1")
     for table in ("data_quality", "data_quality_rows"):
         assert con.execute(
             "SELECT comment FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = ?",
@@ -457,15 +449,16 @@ def _write(folder: Path, name: str, text: str) -> None:
 
 
 def _stand_in_stage(lose_a_contact: bool) -> dg.AssetsDefinition:
-    """raw + staging + quarantine built by the library functions, as stage_extracts does."""
+    """raw + staging + quarantine built by the library functions, as the job's steps do."""
 
     @dg.multi_asset(
         specs=[dg.AssetSpec(["staging", e.stem]) for e in EXTRACTS]
         + [dg.AssetSpec(["quarantine", e.stem]) for e in EXTRACTS],
+        check_specs=staging_check_specs(),
         name="stand_in_stage",
     )
     def stage(context: dg.AssetExecutionContext, warehouse: Warehouse):
-        with warehouse.connect(context.run.run_id) as con:
+        with warehouse.connect() as con:
             kind, outcomes = load_folder(con, Path(warehouse.input_dir))
             record_outcomes(con, kind, outcomes)
             for o in outcomes:
@@ -473,27 +466,31 @@ def _stand_in_stage(lose_a_contact: bool) -> dg.AssetsDefinition:
                     build_staging(con, extract(o.stem))
             if lose_a_contact:
                 con.execute("DELETE FROM staging.contacts WHERE contact_id = 'K2'")
-        for e in EXTRACTS:
-            yield dg.MaterializeResult(asset_key=["staging", e.stem])
-            yield dg.MaterializeResult(asset_key=["quarantine", e.stem])
+            for e in EXTRACTS:
+                yield dg.MaterializeResult(asset_key=["staging", e.stem])
+                yield dg.MaterializeResult(asset_key=["quarantine", e.stem])
+                yield loaded_check(con, e.stem)
+                yield reconcile_check(con, e.stem)
 
     return stage
 
 
 def _run_checks(folder: Path, out: Path, lose_a_contact: bool = False) -> dg.ExecuteInProcessResult:
-    from pipelines.defs.checks import data_quality, extract_checks, suites
+    from pipelines.defs.quality import data_quality
+    from pipelines.defs.resources import GreatExpectations
+    from pipelines.defs.validation import validation
 
     @dg.asset(deps=[["staging", "contacts"]])
     def downstream() -> None:
         """Stands in for the marts: must not run when a blocking check fails."""
 
+    warehouse = Warehouse(input_dir=str(folder), output_dir=str(out))
     defs = dg.Definitions(
         assets=[_stand_in_stage(lose_a_contact), data_quality, downstream],
-        asset_checks=[extract_checks, suites],
+        asset_checks=[validation],
         resources={
-            "warehouse": Warehouse(
-                input_dir=str(folder), path=str(out / "w.duckdb"), report_path=str(out / "r.html")
-            )
+            "warehouse": warehouse,
+            "great_expectations": GreatExpectations(warehouse=warehouse),
         },
         jobs=[dg.define_asset_job("j", executor_def=dg.in_process_executor)],
     )
@@ -528,7 +525,8 @@ def _checks(result: dg.ExecuteInProcessResult) -> dict[tuple[str, str], Any]:
 def test_checks_pass_warn_and_fail_in_process(tiny_council, tmp_path, gx):
     result = _run_checks(tiny_council, tmp_path / "out")
     checks = _checks(result)
-    assert len(checks) == 3 * len(EXTRACTS)
+    # loaded, rows_reconcile and suite per extract, and each cross-file rule per extract it judges
+    assert len(checks) == 3 * len(EXTRACTS) + sum(len(c.stems) for c in cross_checks())
     loaded = checks["workers", "loaded"]
     assert not loaded.passed and loaded.severity == dg.AssetCheckSeverity.ERROR
     assert "workers.csv" in loaded.description and "worker_id" in loaded.description
@@ -546,7 +544,7 @@ def test_checks_pass_warn_and_fail_in_process(tiny_council, tmp_path, gx):
     assert result.success
     assert result.is_node_success("downstream")
     with duckdb.connect(
-        str(next((tmp_path / "out").glob("w.duckdb.*.building"))), read_only=True
+        str(tmp_path / "out" / ".frontdoor" / "work.duckdb"), read_only=True
     ) as con:
         assert con.execute(
             "SELECT rows_failed FROM marts.data_quality WHERE rule = 'date_order' "

@@ -1,19 +1,20 @@
 """How the job starts: by hand (`frontdoor run`, `dg launch`), nightly, or when extracts land."""
 
 import hashlib
-import json
 import os
 import time
 from pathlib import Path
 
 import dagster as dg
 
+from pipelines import releases
+from pipelines.run_info import input_files, input_fingerprint
 from pipelines.warehouse import Warehouse
 
 frontdoor_job = dg.define_asset_job(
     "frontdoor",
     selection=dg.AssetSelection.all(),
-    description="Load the extracts, compute every metric, write the report, publish atomically.",
+    description="Load the extracts, compute every metric, write the report, publish a release.",
     executor_def=dg.in_process_executor,
 )
 
@@ -28,37 +29,36 @@ nightly = dg.ScheduleDefinition(
 
 # A file still being copied in must not start a run: wait until the folder has been quiet this long.
 SETTLE_SECONDS = float(os.environ.get("FRONTDOOR_SENSOR_SETTLE_SECONDS", "60"))
-EXTRACT_SUFFIXES = {".csv", ".xlsx", ".xml"}
 
 
-def input_fingerprint(folder: Path) -> dict[str, list[int]]:
-    """Name -> [size, mtime_ns] of every extract-like file in the folder."""
-    if not folder.is_dir():
-        return {}
-    return {
-        p.name: [p.stat().st_size, p.stat().st_mtime_ns]
-        for p in sorted(folder.iterdir())
-        if p.is_file() and p.suffix.lower() in EXTRACT_SUFFIXES
-    }
+def published_fingerprint(output: Path) -> str | None:
+    """The input fingerprint of the published release, or None before the first."""
+    now = releases.current(output)
+    return now.manifest().get("input_fingerprint") if now else None
 
 
 @dg.sensor(
     job=frontdoor_job,
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Starts a run when new or changed extracts land in the input folder.",
+    description="Starts a run when the extracts differ from the published release's and have "
+    "stopped changing.",
 )
 def new_extracts(
     context: dg.SensorEvaluationContext, warehouse: Warehouse
 ) -> dg.RunRequest | dg.SkipReason:
-    state = input_fingerprint(Path(warehouse.input_dir))
-    if not state:
-        return dg.SkipReason(f"no extracts in {warehouse.input_dir}")
-    newest = max(mtime for _, mtime in state.values()) / 1e9
+    folder = Path(warehouse.input_dir)
+    files = input_files(folder)
+    if not files:
+        return dg.SkipReason(f"no extracts in {folder}")
+    newest = max(p.stat().st_mtime for p in files)
     if time.time() - newest < SETTLE_SECONDS:
         return dg.SkipReason("extracts are still arriving")
-    key = hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:16]
-    if context.cursor == key:
-        return dg.SkipReason("no new extracts since the last run")
-    context.update_cursor(key)
+    fingerprint = input_fingerprint(folder)
+    if fingerprint == published_fingerprint(Path(warehouse.output_dir)):
+        return dg.SkipReason("the published release was made from these extracts")
+    if context.cursor == fingerprint:
+        return dg.SkipReason("a run for these extracts has been requested already")
+    context.update_cursor(fingerprint)
+    key = hashlib.sha256(fingerprint.encode()).hexdigest()[:16]
     return dg.RunRequest(run_key=key, tags={"frontdoor/trigger": "new_extracts"})

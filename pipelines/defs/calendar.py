@@ -3,14 +3,16 @@
 import dagster as dg
 
 from pipelines.calendar import build_calendar
+from pipelines.defs.metadata import KINDS, table_metadata
 from pipelines.progress import report
-from pipelines.warehouse import Warehouse
+from pipelines.warehouse import POOL, Warehouse
 
 
-@dg.asset(key=["ref", "calendar"], group_name="ref")
+@dg.asset(key=["ref", "calendar"], group_name="ref", kinds={*KINDS, "python"}, pool=POOL)
 def calendar(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """One row per date with its working-day flag, bank holiday and running working-day index."""
-    with warehouse.connect(context.run.run_id) as con:
+    with warehouse.connect() as con:
         days = build_calendar(con)
+        metadata = table_metadata(con, "ref.calendar")
     report(context, f"ref.calendar: {days:,} dates")
-    return dg.MaterializeResult(metadata={"rows": days})
+    return dg.MaterializeResult(metadata=metadata)

@@ -1,23 +1,40 @@
-"""Extracts in: raw.<stem> as read, then staging.<stem> typed and quarantine.<stem> set aside."""
+"""Extracts in: raw.<stem> as read, then staging.<stem> typed and quarantine.<stem> set aside.
+
+Each table is its own asset and can be materialised alone (the multi-assets can be subset): the
+others are read from the working warehouse as earlier runs left them. Two checks run with
+staging, per extract (docs/validation.md):
+
+- ``loaded`` (ERROR): the file loaded. A file that could not be read or lacks a required column
+  (audit.load_log status 'failed') fails it, with the loader's message naming file and column.
+  An absent file passes with status "absent". Blocking for the files every run needs.
+- ``rows_reconcile`` (ERROR, blocking): raw rows = staging rows + quarantined rows. A failure
+  means rows went missing between file and staging, so no figure may be published.
+"""
 
 from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from pipelines.contract import EXTRACTS
+from pipelines.defs.metadata import KINDS, table_metadata
 from pipelines.errors import ExtractError
 from pipelines.progress import report
 from pipelines.sources.load import load_folder, needed_for_run, record_outcomes
+from pipelines.sql import table_exists
 from pipelines.staging import build_staging
-from pipelines.warehouse import Warehouse
+from pipelines.warehouse import POOL, Warehouse
 
 
 def raw_specs() -> list[dg.AssetSpec]:
     # Built in a function: the defs loader would take module-level specs for assets of their own.
     return [
         dg.AssetSpec(
-            ["raw", e.stem], group_name="raw", description=f"{e.filename} as read: {e.meaning}"
+            ["raw", e.stem],
+            group_name="raw",
+            description=f"{e.filename} as read: {e.meaning}",
+            kinds={*KINDS, "polars"},
         )
         for e in EXTRACTS
     ]
@@ -33,87 +50,186 @@ def staged_specs() -> list[dg.AssetSpec]:
                 deps=[["raw", e.stem]],
                 group_name="staging",
                 description=f"{e.filename} typed and keyed: {e.meaning}",
+                kinds=KINDS,
             ),
             dg.AssetSpec(
                 ["quarantine", e.stem],
                 deps=[["raw", e.stem]],
                 group_name="quarantine",
                 description=f"rows of {e.filename} that cannot be used, each with its reason",
+                kinds=KINDS,
             ),
         )
     ]
 
 
-@dg.multi_asset(specs=raw_specs(), name="load_extracts")
+def staging_check_specs() -> list[dg.AssetCheckSpec]:
+    return [
+        spec
+        for e in EXTRACTS
+        for spec in (
+            dg.AssetCheckSpec(
+                "loaded",
+                asset=["staging", e.stem],
+                description=f"{e.filename} could be read and has every required column",
+                blocking=e.needed_for_run,
+            ),
+            dg.AssetCheckSpec(
+                "rows_reconcile",
+                asset=["staging", e.stem],
+                description=f"every row of {e.filename} is in staging or quarantine",
+                blocking=True,
+            ),
+        )
+    ]
+
+
+def _stems(keys: set[dg.AssetKey]) -> list[str]:
+    chosen = {key.path[-1] for key in keys}
+    return [e.stem for e in EXTRACTS if e.stem in chosen]
+
+
+@dg.multi_asset(specs=raw_specs(), name="load_extracts", can_subset=True, pool=POOL)
 def load_extracts(
     context: dg.AssetExecutionContext, warehouse: Warehouse
 ) -> Iterator[dg.MaterializeResult]:
     """Load every extract the input folder holds; one bad file does not stop the others."""
     folder = Path(warehouse.input_dir)
     xsd_dir = Path(warehouse.cin_xsd_dir) if warehouse.cin_xsd_dir else None
-    with warehouse.connect(context.run.run_id) as con:
-        kind, outcomes = load_folder(con, folder, xsd_dir)
+    stems = _stems(context.selected_asset_keys)
+    with warehouse.connect() as con:
+        kind, outcomes = load_folder(con, folder, xsd_dir, stems)
         record_outcomes(con, kind, outcomes)
-    report(context, f"input: {folder} holds {kind} extracts")
-    blocking = []
-    for o in outcomes:
-        if o.status == "loaded":
-            report(context, f"raw.{o.stem}: {o.rows:,} rows from {o.file}")
-        elif o.status == "failed":
-            report(context, f"raw.{o.stem}: FAILED {o.message}")
-        if o.status != "loaded" and o.stem in needed_for_run(kind):
-            blocking.append(o.message or f"no {o.stem} in the {kind} extracts in {folder}")
-        yield dg.MaterializeResult(
-            asset_key=["raw", o.stem],
-            metadata={
-                "status": o.status,
-                "rows": o.rows,
-                "file": o.file or "",
-                "message": o.message,
-            },
-        )
+        report(context, f"input: {folder} holds {kind} extracts")
+        blocking = []
+        for o in outcomes:
+            if o.status == "loaded":
+                report(context, f"raw.{o.stem}: {o.rows:,} rows from {o.file}")
+            elif o.status == "failed":
+                report(context, f"raw.{o.stem}: FAILED {o.message}")
+            if o.status != "loaded" and o.stem in needed_for_run(kind):
+                blocking.append(o.message or f"no {o.stem} in the {kind} extracts in {folder}")
+            yield dg.MaterializeResult(
+                asset_key=["raw", o.stem],
+                metadata={
+                    **table_metadata(con, f"raw.{o.stem}"),
+                    "status": o.status,
+                    "file": o.file or "",
+                    "message": o.message,
+                },
+            )
     if blocking:
         raise dg.Failure(
             description="An extract every run needs cannot be used: " + "; ".join(blocking)
         )
 
 
-@dg.multi_asset(specs=staged_specs(), name="stage_extracts")
+@dg.multi_asset(
+    specs=staged_specs(),
+    check_specs=staging_check_specs(),
+    name="stage_extracts",
+    can_subset=True,
+    pool=POOL,
+)
 def stage_extracts(
     context: dg.AssetExecutionContext, warehouse: Warehouse
-) -> Iterator[dg.MaterializeResult]:
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Type and key every loaded extract; set aside each row that cannot be used."""
-    with warehouse.connect(context.run.run_id) as con:
-        loaded = {
-            row[0]
-            for row in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'"
-            ).fetchall()
-        }
-        for e in EXTRACTS:
-            status, message = ("absent", "") if e.stem not in loaded else ("loaded", "")
-            if status == "loaded":
-                try:
-                    counts = build_staging(con, e)
-                except ExtractError as error:
-                    # A reader's raw table that cannot be staged blocks this extract only.
-                    status, message = "failed", str(error)
-                    report(context, f"staging.{e.stem}: FAILED {message}")
-            if status != "loaded":
-                for schema in ("staging", "quarantine"):
+    checks = {(key.asset_key.path[-1], key.name) for key in context.selected_asset_check_keys}
+    with warehouse.connect() as con:
+        for stem in _stems(context.selected_asset_keys):
+            status, message = _stage(context, con, stem)
+            for schema in ("staging", "quarantine"):
+                if dg.AssetKey([schema, stem]) in context.selected_asset_keys:
                     yield dg.MaterializeResult(
-                        asset_key=[schema, e.stem], metadata={"status": status, "message": message}
+                        asset_key=[schema, stem],
+                        metadata={
+                            **table_metadata(con, f"{schema}.{stem}"),
+                            "status": status,
+                            "message": message,
+                        },
                     )
-                continue
-            report(
-                context,
-                f"staging.{e.stem}: {counts.staged:,} rows staged, {counts.quarantined:,} quarantined",
-            )
-            yield dg.MaterializeResult(
-                asset_key=["staging", e.stem],
-                metadata={"status": "loaded", "rows": counts.staged, "raw_rows": counts.raw},
-            )
-            yield dg.MaterializeResult(
-                asset_key=["quarantine", e.stem],
-                metadata={"status": "loaded", "rows": counts.quarantined},
-            )
+            if (stem, "loaded") in checks:
+                yield loaded_check(con, stem)
+            if (stem, "rows_reconcile") in checks:
+                yield reconcile_check(con, stem)
+
+
+def _stage(
+    context: dg.AssetExecutionContext, con: duckdb.DuckDBPyConnection, stem: str
+) -> tuple[str, str]:
+    """Stage one extract, or drop its staging and quarantine when it has no raw table."""
+    extract = next(e for e in EXTRACTS if e.stem == stem)
+    if not table_exists(con, f"raw.{stem}"):
+        for schema in ("staging", "quarantine"):
+            con.execute(f"DROP TABLE IF EXISTS {schema}.{stem}")
+        return "absent", ""
+    try:
+        counts = build_staging(con, extract)
+    except ExtractError as error:
+        # A reader's raw table that cannot be staged blocks this extract only.
+        report(context, f"staging.{stem}: FAILED {error}")
+        for schema in ("staging", "quarantine"):
+            con.execute(f"DROP TABLE IF EXISTS {schema}.{stem}")
+        return "failed", str(error)
+    report(
+        context,
+        f"staging.{stem}: {counts.staged:,} rows staged, {counts.quarantined:,} quarantined",
+    )
+    return "loaded", ""
+
+
+def _load_status(con: duckdb.DuckDBPyConnection, stem: str) -> tuple[str, str, str]:
+    """(status, file, message) of the stem in audit.load_log; 'absent' when not recorded."""
+    if not table_exists(con, "audit.load_log"):
+        return "absent", "", ""
+    rows = con.execute(
+        "SELECT status, coalesce(file, ''), coalesce(message, '') FROM audit.load_log "
+        "WHERE stem = ?",
+        [stem],
+    ).fetchall()
+    return rows[0] if rows else ("absent", "", "")
+
+
+def loaded_check(con: duckdb.DuckDBPyConnection, stem: str) -> dg.AssetCheckResult:
+    status, file, message = _load_status(con, stem)
+    return dg.AssetCheckResult(
+        asset_key=["staging", stem],
+        check_name="loaded",
+        passed=status != "failed",
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=message or None,
+        metadata={"status": status, "file": file, "message": message},
+    )
+
+
+def reconcile_check(con: duckdb.DuckDBPyConnection, stem: str) -> dg.AssetCheckResult:
+    status, file, _ = _load_status(con, stem)
+    if not (table_exists(con, f"raw.{stem}") and table_exists(con, f"staging.{stem}")):
+        return dg.AssetCheckResult(
+            asset_key=["staging", stem],
+            check_name="rows_reconcile",
+            passed=True,
+            metadata={"status": "absent" if status != "failed" else "failed"},
+        )
+    raw, staged, quarantined = con.execute(
+        f"SELECT (SELECT count(*) FROM raw.{stem}), (SELECT count(*) FROM staging.{stem}), "
+        f"(SELECT count(*) FROM quarantine.{stem})"
+    ).fetchall()[0]
+    ok = raw == staged + quarantined
+    return dg.AssetCheckResult(
+        asset_key=["staging", stem],
+        check_name="rows_reconcile",
+        passed=ok,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=None
+        if ok
+        else f"{file or stem + '.csv'}: {raw} rows read but {staged} staged + "
+        f"{quarantined} quarantined",
+        metadata={
+            "status": "loaded",
+            "raw_rows": raw,
+            "staging_rows": staged,
+            "quarantine_rows": quarantined,
+        },
+    )

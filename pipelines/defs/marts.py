@@ -1,57 +1,86 @@
-"""marts.*: the row-level facts and marts.metric_values, from sql/marts/*.sql."""
+"""marts.*: one asset per table of sql/marts/ (the row-level facts and each metric family), and
+marts.metric_values, the union of the families. One step makes whichever of them are selected,
+in the order of what each reads (pipelines/marts.py)."""
 
-import datetime as dt
+from collections.abc import Iterator
 
 import dagster as dg
-import duckdb
 
-from pipelines.contract import EXTRACTS
-from pipelines.defs.calendar import calendar
-from pipelines.marts import build_marts
-from pipelines.metrics import UNSUPPORTED_METRICS
+from pipelines.defs.metadata import KINDS, table_metadata
+from pipelines.marts import METRIC_VALUES, build_marts, models
 from pipelines.progress import report
-from pipelines.warehouse import Warehouse
+from pipelines.warehouse import POOL, Warehouse
+
+RUN_INFO = dg.AssetKey(["marts", "run_info"])
 
 
-def withhold_unsupported(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Delete the metrics the run's input format cannot support (docs/formats.md).
-
-    An Annex A list has no contact decision date, the CIN census no contacts at all: a figure
-    computed from what is not there would be invented or falsely zero, so it is not written.
-    """
-    (kind,) = con.execute("SELECT any_value(format) FROM audit.load_log").fetchall()[0]
-    withheld = sorted(UNSUPPORTED_METRICS.get(kind, {}))
-    if withheld:
-        con.execute("DELETE FROM marts.metric_values WHERE metric_id IN ?", [withheld])
-    return withheld
+def _key(table: str) -> dg.AssetKey:
+    return dg.AssetKey(table.split("."))
 
 
-@dg.asset(
-    key=["marts", "metric_values"],
-    deps=[calendar, *(["staging", e.stem] for e in EXTRACTS)],
-    group_name="marts",
-)
-def metric_values(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    """Every metric of the catalogue by month and financial year, for all and by team."""
-    as_at = dt.date.fromisoformat(warehouse.as_at) if warehouse.as_at else None
-    with warehouse.connect(context.run.run_id) as con:
-        result = build_marts(con, as_at=as_at)
-        withheld = withhold_unsupported(con)
-        rows, metrics = con.execute(
-            "SELECT count(*), count(DISTINCT metric_id) FROM marts.metric_values"
-        ).fetchall()[0]
-    if withheld:
-        report(context, f"not supported by this input format, not written: {', '.join(withheld)}")
-    report(
-        context,
-        f"marts: {rows:,} metric values, {metrics} metrics, "
-        f"as at {result.as_at}, {len(result.files_skipped)} SQL files skipped for absent inputs",
+def marts_specs() -> list[dg.AssetSpec]:
+    specs = [
+        dg.AssetSpec(
+            ["marts", m.name],
+            deps=sorted({RUN_INFO, *(_key(t) for t in m.reads)}, key=str),
+            description=m.description,
+            group_name="metrics" if m.name.startswith("metrics_") else "marts",
+            kinds={*KINDS, "sql"},
+        )
+        for m in models()
+    ]
+    families = [m.name for m in models() if m.name.startswith("metrics_")]
+    specs.append(
+        dg.AssetSpec(
+            ["marts", METRIC_VALUES],
+            deps=[RUN_INFO, *(dg.AssetKey(["marts", f]) for f in families)],
+            description="Every figure: one row per metric, period and breakdown, the union of "
+            "the metric families less what the input format cannot support.",
+            group_name="metrics",
+            kinds={*KINDS, "sql"},
+        )
     )
-    return dg.MaterializeResult(
-        metadata={
-            "as_at": str(result.as_at),
-            "rows": rows,
-            "metrics": metrics,
-            "skipped": ", ".join(result.files_skipped),
-        }
-    )
+    return specs
+
+
+@dg.multi_asset(specs=marts_specs(), name="marts", can_subset=True, pool=POOL)
+def marts(
+    context: dg.AssetExecutionContext, warehouse: Warehouse
+) -> Iterator[dg.MaterializeResult]:
+    """The facts behind every figure, the metric families and marts.metric_values."""
+    selected = {key.path[-1] for key in context.selected_asset_keys}
+    with warehouse.connect() as con:
+        result = build_marts(con, selected)
+        done = set(result.built) | set(result.dropped)
+        # Dagster wants a multi-asset's results in the order of their dependencies.
+        for name in [m.name for m in models() if m.name in done] + [
+            n for n in (METRIC_VALUES,) if n in done
+        ]:
+            yield dg.MaterializeResult(
+                asset_key=["marts", name],
+                metadata={
+                    **table_metadata(con, f"marts.{name}"),
+                    **(
+                        {"seconds": round(result.seconds[name], 3)}
+                        if name in result.seconds
+                        else {}
+                    ),
+                },
+            )
+        if METRIC_VALUES in result.built:
+            rows, metrics = con.execute(
+                "SELECT count(*), count(DISTINCT metric_id) FROM marts.metric_values"
+            ).fetchall()[0]
+    if result.withheld:
+        report(
+            context,
+            f"not supported by this input format, not written: {', '.join(result.withheld)}",
+        )
+    if METRIC_VALUES in result.built:
+        report(
+            context,
+            f"marts: {rows:,} metric values, {metrics} metrics, as at {result.as_at}, "
+            f"{len(result.dropped)} tables not made for absent inputs",
+        )
+    else:
+        report(context, f"marts: {', '.join(result.built) or 'nothing'} made")

@@ -1,20 +1,26 @@
-"""The managers' report: one self-contained HTML page, built beside the published one."""
+"""The managers' report: one self-contained HTML page, built in the working folder; the release
+publishes it beside the warehouse it was built from."""
 
 import dagster as dg
 
-from pipelines.defs.checks import data_quality
-from pipelines.defs.marts import metric_values
 from pipelines.progress import report
 from pipelines.report import build_report
-from pipelines.warehouse import Warehouse
+from pipelines.warehouse import POOL, Warehouse
 
 
-@dg.asset(key=["report"], deps=[metric_values, data_quality], group_name="report")
+@dg.asset(
+    key=["report"],
+    deps=[["marts", "metric_values"], ["marts", "data_quality"], ["marts", "run_info"]],
+    group_name="report",
+    kinds={"plotly", "html"},
+    pool=POOL,
+)
 def report_html(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """The HTML report for service managers: aggregates only, small numbers suppressed."""
-    out = warehouse.report_build_path(context.run.run_id)
-    with warehouse.connect(context.run.run_id) as con:
-        build_report(con, out)
-    size = out.stat().st_size
-    report(context, f"report: {size / 1e6:.1f} MB")
-    return dg.MaterializeResult(metadata={"bytes": size})
+    out = warehouse.report_build_path
+    with warehouse.connect() as con:
+        built = build_report(con, out)
+    report(context, f"report: {built.size_bytes / 1e6:.1f} MB")
+    return dg.MaterializeResult(
+        metadata={"path": str(out), "bytes": built.size_bytes, "figures": built.figures}
+    )

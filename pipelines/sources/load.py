@@ -6,6 +6,7 @@ is recorded with a message naming the file and column, and only what depends on 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -64,10 +65,14 @@ def load_csv(con: duckdb.DuckDBPyConnection, path: Path, stem: str) -> LoadOutco
     return LoadOutcome(stem, "loaded", str(path), loaded.rows, warnings=list(loaded.warnings))
 
 
-def load_csv_folder(con: duckdb.DuckDBPyConnection, folder: Path) -> list[LoadOutcome]:
-    """Load every contract CSV the folder holds into raw.<stem>."""
+def load_csv_folder(
+    con: duckdb.DuckDBPyConnection, folder: Path, stems: Collection[str]
+) -> list[LoadOutcome]:
+    """Load each of ``stems`` from its contract CSV in the folder into raw.<stem>."""
     outcomes = []
     for e in EXTRACTS:
+        if e.stem not in stems:
+            continue
         path = find_csv(folder, e)
         outcomes.append(load_csv(con, path, e.stem) if path else LoadOutcome(e.stem, "absent"))
     return outcomes
@@ -85,16 +90,18 @@ def write_raw_frame(con: duckdb.DuckDBPyConnection, stem: str, frame: pl.DataFra
 
 
 def record_outcomes(con: duckdb.DuckDBPyConnection, kind: str, outcomes: list[LoadOutcome]) -> None:
-    """Keep what happened to each file in audit.load_log for the analyst and the report."""
+    """Keep what happened to each file in audit.load_log (replacing those stems' earlier rows)
+    for the analyst and the report."""
     con.execute("CREATE SCHEMA IF NOT EXISTS audit")
     con.execute(
         """
-        CREATE OR REPLACE TABLE audit.load_log (
+        CREATE TABLE IF NOT EXISTS audit.load_log (
             format VARCHAR, stem VARCHAR, status VARCHAR, file VARCHAR, rows BIGINT,
             message VARCHAR, warnings VARCHAR[]
         )
         """
     )
+    con.execute("DELETE FROM audit.load_log WHERE stem IN ?", [[o.stem for o in outcomes]])
     con.executemany(
         "INSERT INTO audit.load_log VALUES (?, ?, ?, ?, ?, ?, ?)",
         [[kind, o.stem, o.status, o.file, o.rows, o.message, o.warnings] for o in outcomes],
@@ -107,10 +114,15 @@ def record_outcomes(con: duckdb.DuckDBPyConnection, kind: str, outcomes: list[Lo
     )
 
 
-def load_frames(con: duckdb.DuckDBPyConnection, source: SourceFrames) -> list[LoadOutcome]:
-    """Write an Annex A or CIN census reader's frames to raw.*; a stem it lacks is absent."""
+def load_frames(
+    con: duckdb.DuckDBPyConnection, source: SourceFrames, stems: Collection[str]
+) -> list[LoadOutcome]:
+    """Write an Annex A or CIN census reader's frames of ``stems`` to raw.*; a stem it lacks is
+    absent."""
     outcomes = []
     for e in EXTRACTS:
+        if e.stem not in stems:
+            continue
         frame = source.frames.get(e.stem)
         if frame is None:
             outcomes.append(LoadOutcome(e.stem, "absent"))
@@ -145,25 +157,35 @@ def record_findings(con: duckdb.DuckDBPyConnection, findings: list[Finding]) -> 
 
 
 def load_folder(
-    con: duckdb.DuckDBPyConnection, folder: Path, cin_xsd_dir: Path | None = None
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    cin_xsd_dir: Path | None = None,
+    stems: Collection[str] | None = None,
 ) -> tuple[str, list[LoadOutcome]]:
-    """Load the input folder into raw.*, whichever format it holds; returns the format too."""
+    """Load the input folder into raw.* (only ``stems``, when given), whichever format it
+    holds; returns the format too. A stem the folder does not hold has its raw table dropped:
+    an extract absent this run drops what it fed."""
     if not folder.is_dir():
         raise ExtractError(folder, "the input folder does not exist or is not a folder")
+    wanted = set(stems) if stems is not None else {e.stem for e in EXTRACTS}
     kind = detect_format(folder)
     if kind == "csv":
         record_findings(con, [])
-        return kind, load_csv_folder(con, folder)
-    if kind == "annex_a":
-        source = read_annex_a(folder)
+        outcomes = load_csv_folder(con, folder, wanted)
     else:
-        source = read_cin_census(cin_census_files(folder), xsd_dir=cin_xsd_dir)
-    record_findings(con, source.findings)
-    outcomes = load_frames(con, source)
-    # Neither statutory return carries the population: a population.csv beside it gives the
-    # denominator for rates per 10,000.
-    population = find_csv(folder, extract("population"))
-    if population is not None:
-        outcomes = [o for o in outcomes if o.stem != "population"]
-        outcomes.append(load_csv(con, population, "population"))
+        if kind == "annex_a":
+            source = read_annex_a(folder)
+        else:
+            source = read_cin_census(cin_census_files(folder), xsd_dir=cin_xsd_dir)
+        record_findings(con, source.findings)
+        outcomes = load_frames(con, source, wanted)
+        # Neither statutory return carries the population: a population.csv beside it gives the
+        # denominator for rates per 10,000.
+        population = find_csv(folder, extract("population"))
+        if population is not None and "population" in wanted:
+            outcomes = [o for o in outcomes if o.stem != "population"]
+            outcomes.append(load_csv(con, population, "population"))
+    for o in outcomes:
+        if o.status != "loaded":
+            con.execute(f"DROP TABLE IF EXISTS raw.{o.stem}")
     return kind, outcomes

@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from pipelines.sql import literal
 from pipelines.validation.frames import frame_sql
 
 if TYPE_CHECKING:
@@ -40,19 +42,19 @@ class Outcome:
     error: str | None = None  # GX raised instead of answering
 
 
-def sample_frame(
+def sample_sql(
     con: duckdb.DuckDBPyConnection,
     stem: str,
     as_of: dt.date | None,
     rows: int = SAMPLE_ROWS,
     flagged_lines: list[int] | None = None,
-) -> pd.DataFrame:
-    """The stem's frame for GX: every row when there are at most ``rows``, else about ``rows``
-    of them (every k-th line) plus the rows on ``flagged_lines`` (those SQL found), in file
-    order."""
+) -> str:
+    """SELECT of the stem's frame for GX: every row when there are at most ``rows``, else about
+    ``rows`` of them (every k-th line) plus the rows on ``flagged_lines`` (those SQL found), in
+    file order. Leaves the temporary table gx_flagged behind for the SELECT to read."""
     total = con.execute(f"SELECT count(*) FROM staging.{stem}").fetchall()[0][0]
     if total <= rows:
-        return con.execute(f"SELECT * FROM ({frame_sql(con, stem, as_of)}) ORDER BY _line").df()
+        return f"SELECT * FROM ({frame_sql(con, stem, as_of)}) ORDER BY _line"
     flagged = sorted(set(flagged_lines or []))[:FLAGGED_ROWS]
     con.execute("CREATE OR REPLACE TEMP TABLE gx_flagged (line BIGINT)")
     if flagged:
@@ -65,7 +67,36 @@ def sample_frame(
         f"(SELECT * FROM staging.{stem} WHERE _line % {step} = 0 "
         f"OR _line IN (SELECT line FROM gx_flagged))"
     )
-    return con.execute(f"SELECT * FROM ({frame_sql(con, stem, as_of, source)}) ORDER BY _line").df()
+    return f"SELECT * FROM ({frame_sql(con, stem, as_of, source)}) ORDER BY _line"
+
+
+def sample_frame(
+    con: duckdb.DuckDBPyConnection,
+    stem: str,
+    as_of: dt.date | None,
+    rows: int = SAMPLE_ROWS,
+    flagged_lines: list[int] | None = None,
+) -> pd.DataFrame:
+    """The frame of ``sample_sql`` as pandas, for GX in this process."""
+    return con.execute(sample_sql(con, stem, as_of, rows, flagged_lines)).df()
+
+
+def write_sample(
+    con: duckdb.DuckDBPyConnection,
+    stem: str,
+    as_of: dt.date | None,
+    path: Path,
+    flagged_lines: list[int] | None = None,
+) -> Path:
+    """The frame of ``sample_sql`` written to a Parquet file, for the GX worker."""
+    sql = sample_sql(con, stem, as_of, flagged_lines=flagged_lines)
+    con.execute(f"COPY ({sql}) TO {literal(str(path))} (FORMAT parquet)")
+    return path
+
+
+def warm_up() -> None:
+    """Import GX and make its context: the seconds a first validation would otherwise cost."""
+    _context()
 
 
 @functools.cache

@@ -1,22 +1,27 @@
-"""marts.data_quality and marts.data_quality_rows: every rule's outcome, carried across runs.
+"""marts.data_quality and marts.data_quality_rows: every rule's outcome, kept across runs.
 
-The warehouse is rebuilt from nothing each run and published by rename, so history lives in the
-published file: this run copies the previous published warehouse's marts.data_quality rows
-forward (read-only, by path; absent on a first run) and appends its own. The row-level listing,
-marts.data_quality_rows, is this run's only: yesterday's rows are in yesterday's file.
+The rules come from four places, each evaluated once, where its data are made:
+
+- load (audit.load_log, audit.reader_findings): what happened to each input file;
+- reconcile and quarantine: raw = staging + quarantine, and the rows staging set aside;
+- rule and cross_file: the suites over every row in SQL and the sql/checks rules, evaluated by the
+  validation checks, which keep their latest results in audit.check_rules and
+  audit.check_findings (``record_checks``); data_quality reads those, never runs them again.
+
+marts.data_quality holds one row per rule, file and run: the working warehouse keeps it from run
+to run, and each build replaces its own run's rows and keeps the earlier runs'. The row-level
+listing, marts.data_quality_rows, is the latest state only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import tempfile
-from pathlib import Path
+from collections.abc import Collection
 
 import duckdb
 
 from pipelines.contract import EXTRACTS
-from pipelines.sql import table_exists
+from pipelines.sql import literal, literals, table_exists
 from pipelines.validation.frames import extract_date
 from pipelines.validation.rules import create_work_tables, run_cross_checks, run_suite_sql
 
@@ -169,88 +174,107 @@ def _record_staging(con: duckdb.DuckDBPyConnection, stem: str) -> None:
     )
 
 
-def _previous_rows(con: duckdb.DuckDBPyConnection, previous: Path | None) -> str | None:
-    """Copy the published warehouse's marts.data_quality into a temp table; a note if we could not."""
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE dq_history AS SELECT "
-        + ", ".join(f"CAST(NULL AS {t}) AS {n}" for n, t, _ in DATA_QUALITY_COLUMNS)
-        + " WHERE false"
-    )
-    if previous is None or not Path(previous).exists():
-        return None
-    copy: Path | None = None
-    try:
-        con.execute(f"ATTACH '{Path(previous).as_posix()}' AS dq_prev (READ_ONLY)")
-    except duckdb.Error:
-        # An analyst holding the published file read-write locks out even readers. Its bytes
-        # can still be copied, and marts.data_quality in it is as the last run published it.
-        copy = Path(tempfile.mkdtemp(prefix="frontdoor-dq-")) / "previous.duckdb"
-        try:
-            shutil.copyfile(previous, copy)
-            con.execute(f"ATTACH '{copy.as_posix()}' AS dq_prev (READ_ONLY)")
-        except (OSError, duckdb.Error) as e:
-            shutil.rmtree(copy.parent, ignore_errors=True)
-            return f"history not carried forward: {previous} could not be read ({e})"
-    try:
-        have = {
-            r[0]
-            for r in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_catalog = "
-                "'dq_prev' AND table_schema = 'marts' AND table_name = 'data_quality'"
-            ).fetchall()
-        }
-        if have:
-            # Columns a later release added are NULL in older rows; dropped ones are left behind.
-            select = ", ".join(
-                f"CAST({n} AS {t})" if n in have else f"CAST(NULL AS {t})"
-                for n, t, _ in DATA_QUALITY_COLUMNS
-            )
-            con.execute(f"INSERT INTO dq_history SELECT {select} FROM dq_prev.marts.data_quality")
-    finally:
-        con.execute("DETACH dq_prev")
-        if copy is not None:
-            shutil.rmtree(copy.parent, ignore_errors=True)
-    return None
-
-
 def _comment(con: duckdb.DuckDBPyConnection, table: str, text: str, columns: tuple) -> None:
-    con.execute(f"COMMENT ON TABLE {table} IS '{text.replace(chr(39), chr(39) * 2)}'")
+    con.execute(f"COMMENT ON TABLE {table} IS {literal(text)}")
     for n, _, c in columns:
-        con.execute(f"COMMENT ON COLUMN {table}.{n} IS '{c.replace(chr(39), chr(39) * 2)}'")
+        con.execute(f"COMMENT ON COLUMN {table}.{n} IS {literal(c)}")
 
 
-def evaluate(con: duckdb.DuckDBPyConnection, as_at: dt.date | None = None) -> None:
-    """Fill the temporary dq_rules / dq_findings with every rule of this run."""
+CHECK_KINDS = ("rule", "cross_file")
+# The validation checks' latest results: the shape of the temporary dq_rules / dq_findings.
+CHECK_RULES_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("kind", "VARCHAR", "rule (a suite expectation over every row) or cross_file (sql/checks)."),
+    ("rule", "VARCHAR", "The rule's name, as in docs/validation.md."),
+    ("severity", "VARCHAR", "error or warning."),
+    ("action", "VARCHAR", "What the pipeline did: kept (the rows are used and reported)."),
+    ("stem", "VARCHAR", "The extract checked."),
+    ("column_name", "VARCHAR", "The column the rule looks at; NULL for a whole-row rule."),
+    ("rows_checked", "BIGINT", "Rows the rule looked at."),
+    ("message", "VARCHAR", "For a schema rule, what is wrong; else NULL."),
+)
+CHECK_FINDINGS_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("kind", "VARCHAR", "As audit.check_rules.kind."),
+    ("rule", "VARCHAR", "As audit.check_rules.rule."),
+    ("stem", "VARCHAR", "The extract holding the row."),
+    ("column_name", "VARCHAR", "The column at fault; NULL for a whole-row rule."),
+    ("source_file", "VARCHAR", "The file the row was read from, as loaded."),
+    ("line", "BIGINT", "The row's line in that file (header = line 1)."),
+    ("value", "VARCHAR", "The offending value(s) as text."),
+    ("detail", "VARCHAR", "The finding in a sentence."),
+)
+
+
+def evaluate_checks(
+    con: duckdb.DuckDBPyConnection, stems: list[str], as_at: dt.date | None = None
+) -> None:
+    """Fill the temporary dq_rules / dq_findings with the suite and cross-file rules of the
+    given stems (every row, in SQL)."""
+    create_work_tables(con)
+    as_of = extract_date(con, as_at)
+    for stem in stems:
+        if table_exists(con, f"staging.{stem}"):
+            run_suite_sql(con, stem, as_of)
+    run_cross_checks(con, stems=stems)
+
+
+def record_checks(con: duckdb.DuckDBPyConnection, stems: list[str]) -> None:
+    """Keep the rule and cross-file results now in dq_rules / dq_findings as the latest for
+    ``stems``, replacing what an earlier evaluation of those stems left in audit."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS audit")
+    kinds = literals(CHECK_KINDS)
+    for table, columns, text in (
+        (
+            "audit.check_rules",
+            CHECK_RULES_COLUMNS,
+            "The latest result of every suite and cross-file rule (docs/validation.md), written "
+            "by the validation checks; marts.data_quality reads it.",
+        ),
+        (
+            "audit.check_findings",
+            CHECK_FINDINGS_COLUMNS,
+            "The rows behind audit.check_rules: file, line, column and value of each row "
+            "breaking a rule, as of the latest evaluation.",
+        ),
+    ):
+        shape = ", ".join(f"{n} {t}" for n, t, _ in columns)
+        con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({shape})")
+        con.execute(f"DELETE FROM {table} WHERE kind IN {kinds} AND stem IN {literals(stems)}")
+        source = "dq_rules" if table.endswith("rules") else "dq_findings"
+        con.execute(f"INSERT INTO {table} SELECT * FROM {source} WHERE kind IN {kinds}")
+        _comment(con, table, text, columns)
+
+
+def _stored_checks(con: duckdb.DuckDBPyConnection) -> None:
+    """The latest rule and cross-file results (audit.check_*) into dq_rules / dq_findings."""
+    if table_exists(con, "audit.check_rules"):
+        con.execute("INSERT INTO dq_rules SELECT * FROM audit.check_rules")
+    if table_exists(con, "audit.check_findings"):
+        con.execute("INSERT INTO dq_findings SELECT * FROM audit.check_findings")
+
+
+def evaluate(con: duckdb.DuckDBPyConnection) -> None:
+    """Fill the temporary dq_rules / dq_findings with every rule's latest outcome."""
     create_work_tables(con)
     _record_loads(con)
     _record_reader_findings(con)
-    as_of = extract_date(con, as_at)
     for e in EXTRACTS:
         if table_exists(con, f"raw.{e.stem}") and table_exists(con, f"staging.{e.stem}"):
             _record_staging(con, e.stem)
-            run_suite_sql(con, e.stem, as_of)
-    run_cross_checks(con)
+    _stored_checks(con)
+
+
+DATA_QUALITY_TABLES = ("data_quality", "data_quality_rows")
 
 
 def build_data_quality(
-    con: duckdb.DuckDBPyConnection,
-    run_id: str,
-    previous_warehouse: Path | None,
-    as_at: dt.date | None = None,
+    con: duckdb.DuckDBPyConnection, run_id: str, tables: Collection[str] = DATA_QUALITY_TABLES
 ) -> int:
-    """Build marts.data_quality (history + this run) and marts.data_quality_rows (this run).
+    """Build marts.data_quality (earlier runs + this run) and marts.data_quality_rows (now), or
+    the one of them ``tables`` names.
 
-    ``previous_warehouse`` is the published file, read-only, or None. ``as_at`` is the run's
-    configured extract date, if any. Returns the number of rows this run added.
+    Returns the number of rules this run evaluated.
     """
-    note = _previous_rows(con, previous_warehouse)
-    evaluate(con, as_at)
-    if note:
-        con.execute(
-            "INSERT INTO dq_rules VALUES ('load', 'history_not_carried', 'warning', 'none', "
-            "NULL, NULL, NULL, ?)",
-            [note],
-        )
+    evaluate(con)
     run_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     files = (
@@ -260,7 +284,6 @@ def build_data_quality(
         if table_exists(con, "audit.load_log")
         else "SELECT NULL AS stem, NULL AS file WHERE false"
     )
-    names = ", ".join(n for n, _, _ in DATA_QUALITY_COLUMNS)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE dq_this_run AS
@@ -282,19 +305,38 @@ def build_data_quality(
         """,
         {"run_id": run_id, "run_at": run_at},
     )
+    added = int(con.execute("SELECT count(*) FROM dq_this_run").fetchall()[0][0])
+    if "data_quality" in tables:
+        _history(con, run_id)
+    if "data_quality_rows" in tables:
+        _rows(con, run_id)
+    return added
+
+
+def _history(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """marts.data_quality: earlier runs' rows, and this run's (dq_this_run) in place of any it
+    wrote before."""
+    names = ", ".join(n for n, _, _ in DATA_QUALITY_COLUMNS)
+    earlier = "marts.data_quality" if table_exists(con, "marts.data_quality") else "dq_this_run"
     con.execute(
         f"CREATE OR REPLACE TABLE marts.data_quality AS SELECT {names} FROM ("
-        f"SELECT {names} FROM dq_history UNION ALL SELECT {names} FROM dq_this_run) "
-        "ORDER BY run_at, stem, kind, rule, column_name"
+        f"SELECT {names} FROM {earlier} WHERE run_id <> $run_id "
+        f"UNION ALL SELECT {names} FROM dq_this_run) "
+        "ORDER BY run_at, stem, kind, rule, column_name",
+        {"run_id": run_id},
     )
     _comment(
         con,
         "marts.data_quality",
-        "One row per rule, file and run: what each data-quality rule checked and found, this run "
-        "appended to every earlier published run (docs/validation.md). The rows behind a finding "
-        "are in marts.data_quality_rows.",
+        "One row per rule, file and run: what each data-quality rule checked and found, each run "
+        "beside every earlier one (docs/validation.md). The rows behind a finding are in "
+        "marts.data_quality_rows.",
         DATA_QUALITY_COLUMNS,
     )
+
+
+def _rows(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """marts.data_quality_rows: the rows behind every finding now in dq_findings."""
     con.execute(
         """
         CREATE OR REPLACE TABLE marts.data_quality_rows AS
@@ -311,8 +353,7 @@ def build_data_quality(
     _comment(
         con,
         "marts.data_quality_rows",
-        "One row per finding of this run: the file and line of each row behind a "
+        "One row per finding of the latest run: the file and line of each row behind a "
         "marts.data_quality count, so an analyst can list them.",
         ROWS_COLUMNS,
     )
-    return int(con.execute("SELECT count(*) FROM dq_this_run").fetchall()[0][0])

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -183,6 +184,7 @@ class CrossCheck:
     stems: tuple[str, ...]
     requires: tuple[str, ...]  # tables, with {stem} substituted per stem
     sql: str
+    description: str = ""  # the file's other leading comment lines
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -191,15 +193,19 @@ def _names(text: str) -> tuple[str, ...]:
 
 
 def read_check(path: Path) -> CrossCheck:
-    """Parse one check file's header comments (rule, severity, for, requires)."""
+    """Parse one check file's header comments (rule, severity, for, requires; the rest say what
+    the rule is)."""
     sql = path.read_text(encoding="utf-8")
     header: dict[str, str] = {}
+    description: list[str] = []
     for line in sql.splitlines():
         if not line.strip().startswith("--"):
             break
         m = _HEADER.match(line)
         if m:
             header[m.group(1).lower()] = m.group(2)
+        else:
+            description.append(line.strip().lstrip("-").strip())
     return CrossCheck(
         path,
         header["rule"],
@@ -207,6 +213,7 @@ def read_check(path: Path) -> CrossCheck:
         _names(header["for"]),
         _names(header.get("requires", "")),
         sql,
+        " ".join(d for d in description if d),
     )
 
 
@@ -215,8 +222,13 @@ def cross_checks(folder: Path = CHECKS_DIR) -> list[CrossCheck]:
     return [read_check(p) for p in sorted(folder.glob("*.sql"))]
 
 
-def run_cross_checks(con: duckdb.DuckDBPyConnection, folder: Path = CHECKS_DIR) -> int:
-    """Run every cross-file check for each stem it names whose required tables all exist.
+def run_cross_checks(
+    con: duckdb.DuckDBPyConnection,
+    folder: Path = CHECKS_DIR,
+    stems: Collection[str] | None = None,
+) -> int:
+    """Run every cross-file check for each stem it names (of ``stems``, when given) whose
+    required tables all exist.
 
     A check file's SELECT returns (_source_file, _line, value, detail) of the offending rows of
     ``staging.{stem}``. Appends to dq_rules / dq_findings; returns the number of findings.
@@ -224,6 +236,8 @@ def run_cross_checks(con: duckdb.DuckDBPyConnection, folder: Path = CHECKS_DIR) 
     found = 0
     for check in cross_checks(folder):
         for stem in check.stems:
+            if stems is not None and stem not in stems:
+                continue
             needed = [t.replace("{stem}", stem) for t in check.requires]
             if not all(table_exists(con, t) for t in needed):
                 continue

@@ -1,0 +1,114 @@
+"""Publish a release: the working warehouse and the report it made, switched in as a pair.
+
+Runs after everything else in the job (pipelines/releases.py says how the switch is atomic).
+Before the copy the release is recorded in audit.releases, so every published warehouse lists
+the releases up to and including itself.
+"""
+
+import datetime as dt
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from pipelines import releases
+from pipelines.defs.marts import marts_specs
+from pipelines.progress import report
+from pipelines.sql import literal
+from pipelines.warehouse import OLDEST_DUCKDB, POOL, STORAGE_VERSION, Warehouse, file_mode
+
+RELEASES_COLUMNS = (
+    ("release", "VARCHAR", "The release folder's name under releases/ (publish time, then run)."),
+    ("run_id", "VARCHAR", "The Dagster run that published it."),
+    ("started_at", "TIMESTAMP", "When that run started (UTC)."),
+    ("published_at", "TIMESTAMP", "When the release was published: the run's end (UTC)."),
+    ("as_at", "DATE", "The as-at date of its figures."),
+    ("input_fingerprint", "VARCHAR", "marts.run_info.input_fingerprint of the release."),
+)
+
+
+@dg.asset(
+    key=["release"],
+    deps=[
+        ["report"],
+        ["marts", "data_quality"],
+        ["marts", "data_quality_rows"],
+        ["marts", "run_info"],
+        *(spec.key for spec in marts_specs()),
+    ],
+    group_name="publish",
+    kinds={"duckdb", "html"},
+    pool=POOL,
+)
+def release(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """The analysts' warehouse and the managers' report, published together in one switch."""
+    run_id = context.run.run_id
+    name = releases.release_name(run_id)
+    with warehouse.connect() as con:
+        info = dict(
+            zip(
+                [d[0] for d in con.execute("SELECT * FROM marts.run_info").description],
+                con.execute("SELECT * FROM marts.run_info").fetchall()[0],
+                strict=True,
+            )
+        )
+        _record(con, name, run_id, info)
+        con.execute("CHECKPOINT")
+    manifest = {
+        "release": name,
+        **{k: info[k] for k in ("run_id", "as_at", "as_at_source", "input_format", "input_dir")},
+        "input_fingerprint": info["input_fingerprint"],
+        "published_by_run": run_id,
+        "frontdoor_version": info["frontdoor_version"],
+        "git_commit": info["git_commit"],
+        "duckdb_storage_version": STORAGE_VERSION,
+        "oldest_duckdb": OLDEST_DUCKDB,
+    }
+    published = releases.publish(
+        Path(warehouse.output_dir),
+        run_id,
+        warehouse.work_path,
+        warehouse.report_build_path,
+        manifest,
+        mode=file_mode(warehouse.file_mode),
+        keep=warehouse.keep_releases,
+    )
+    output = Path(warehouse.output_dir)
+    report(
+        context,
+        f"published {output / releases.WAREHOUSE} and {output / releases.REPORT} ({published.name})",
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "release": published.name,
+            "path": str(published.path),
+            "warehouse": str(output / releases.WAREHOUSE),
+            "report": str(output / releases.REPORT),
+            "as_at": str(info["as_at"]),
+        }
+    )
+
+
+def _record(
+    con: duckdb.DuckDBPyConnection, name: str, run_id: str, info: dict[str, object]
+) -> None:
+    shape = ", ".join(f"{n} {t}" for n, t, _ in RELEASES_COLUMNS)
+    con.execute("CREATE SCHEMA IF NOT EXISTS audit")
+    con.execute(f"CREATE TABLE IF NOT EXISTS audit.releases ({shape})")
+    con.execute(
+        "INSERT INTO audit.releases VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            name,
+            run_id,
+            info.get("started_at"),
+            dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            info["as_at"],
+            info["input_fingerprint"],
+        ],
+    )
+    con.execute(
+        "COMMENT ON TABLE audit.releases IS 'Every release published from this working "
+        "warehouse, this one last: its run, when it started and was published, its as-at date.'"
+    )
+    for n, _, comment in RELEASES_COLUMNS:
+        con.execute(f"COMMENT ON COLUMN audit.releases.{n} IS {literal(comment)}")

@@ -1,0 +1,106 @@
+"""Great Expectations in a worker process, so that its import overlaps the run's SQL work.
+
+GX takes seconds to import and set up, and the suites need only a bounded sample of each table
+(pipelines.validation.gx_runner). So a run starts this worker at its beginning (the
+``great_expectations`` resource) and hands it, when staging is done, one Parquet file per
+extract; by then GX is ready. It never opens the warehouse (DuckDB allows one writer).
+
+The protocol is one JSON object a line. The worker says ``{"ready": true}`` once GX is loaded;
+then, for each request ``{"stem": ..., "frame": <parquet path>}`` on its stdin, it answers
+``{"stem": ..., "outcomes": [...]}`` (or ``{"stem": ..., "error": ...}``). It exits at the end
+of its stdin, so a run that dies takes its worker with it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import IO
+
+from pipelines.validation.gx_runner import Outcome
+
+
+class GxWorkerError(Exception):
+    """The worker could not answer: it failed to start or died."""
+
+
+class GxWorker:
+    """The parent's handle on one worker process."""
+
+    def __init__(self, log: Path) -> None:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        self._log = log
+        self._stderr: IO[str] = log.open("w", encoding="utf-8")
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "pipelines.validation.gx_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+        )
+        self._ready = False
+
+    def _answer(self) -> dict:
+        assert self._proc.stdout is not None
+        line = self._proc.stdout.readline()
+        if not line:
+            self._proc.wait()
+            tail = self._log.read_text(encoding="utf-8", errors="replace")[-2000:]
+            raise GxWorkerError(
+                f"the Great Expectations worker stopped (exit {self._proc.returncode}): {tail}"
+            )
+        return json.loads(line)
+
+    def validate(self, stem: str, frame: Path) -> list[Outcome]:
+        """The suite of ``stem`` run by GX on the frame in the Parquet file ``frame``."""
+        assert self._proc.stdin is not None
+        if not self._ready:
+            self._answer()  # {"ready": true}: waits for the import if it is not done yet
+            self._ready = True
+        try:
+            self._proc.stdin.write(json.dumps({"stem": stem, "frame": str(frame)}) + "\n")
+            self._proc.stdin.flush()
+        except BrokenPipeError as error:
+            raise GxWorkerError("the Great Expectations worker has stopped") from error
+        answer = self._answer()
+        if "error" in answer:
+            raise GxWorkerError(f"{stem}: {answer['error']}")
+        return [Outcome(**o) for o in answer["outcomes"]]
+
+    def close(self) -> None:
+        if self._proc.stdin is not None and not self._proc.stdin.closed:
+            self._proc.stdin.close()
+        try:
+            self._proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        self._stderr.close()
+
+
+def main() -> None:
+    import duckdb
+
+    from pipelines.validation.gx_runner import validate_frame, warm_up
+    from pipelines.validation.suites import load_suite
+
+    warm_up()
+    print(json.dumps({"ready": True}), flush=True)
+    for line in sys.stdin:
+        request = json.loads(line)
+        stem = request["stem"]
+        try:
+            with duckdb.connect() as con:
+                frame = con.execute("SELECT * FROM read_parquet(?)", [request["frame"]]).df()
+            outcomes = validate_frame(stem, frame, load_suite(stem))
+            answer = {"stem": stem, "outcomes": [asdict(o) for o in outcomes]}
+        except Exception as error:  # reported to the parent, which fails the check
+            answer = {"stem": stem, "error": f"{type(error).__name__}: {error}"}
+        print(json.dumps(answer), flush=True)
+
+
+if __name__ == "__main__":
+    main()
