@@ -10,7 +10,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipelines.warehouse import DEFAULT_INPUT, DEFAULT_OUTPUT, PROJECT_ROOT
+from pipelines.warehouse import (
+    DEFAULT_FILE_MODE,
+    DEFAULT_INPUT,
+    DEFAULT_KEEP_RELEASES,
+    DEFAULT_OUTPUT,
+    PROJECT_ROOT,
+    file_mode,
+)
 
 if TYPE_CHECKING:
     import polars as pl
@@ -47,6 +54,8 @@ def run(
     output: Path,
     as_at: dt.date | None = None,
     cin_xsd_dir: Path | None = None,
+    keep_releases: int = DEFAULT_KEEP_RELEASES,
+    file_mode: str = DEFAULT_FILE_MODE,
 ) -> bool:
     """Run the frontdoor job in this process; True when it succeeded and published a release."""
     ensure_dagster_home()
@@ -62,6 +71,8 @@ def run(
         "output_dir": str(output.resolve()),
         "as_at": as_at.isoformat() if as_at else None,
         "cin_xsd_dir": str(cin_xsd_dir.resolve()) if cin_xsd_dir else None,
+        "keep_releases": keep_releases,
+        "file_mode": file_mode,
     }
     print(f"frontdoor run: {settings['input_dir']} -> {settings['output_dir']}", flush=True)
     started = time.perf_counter()
@@ -121,6 +132,14 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _mode(text: str) -> str:
+    try:
+        file_mode(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="frontdoor", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -135,6 +154,18 @@ def parser() -> argparse.ArgumentParser:
     )
     r.add_argument(
         "--as-at", type=_date, default=None, help="extract date (default: latest contact/referral)"
+    )
+    r.add_argument(
+        "--keep-releases",
+        type=int,
+        default=DEFAULT_KEEP_RELEASES,
+        help=f"how many releases to keep for rollback (default {DEFAULT_KEEP_RELEASES})",
+    )
+    r.add_argument(
+        "--file-mode",
+        type=_mode,
+        default=DEFAULT_FILE_MODE,
+        help=f"the published files' mode (default {DEFAULT_FILE_MODE}; never world-readable)",
     )
     r.add_argument(
         "--cin-xsd",
@@ -190,7 +221,9 @@ def _write_statutory_returns(
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "run":
-        ok = run(args.input, args.output, args.as_at, args.cin_xsd)
+        ok = run(
+            args.input, args.output, args.as_at, args.cin_xsd, args.keep_releases, args.file_mode
+        )
         return 0 if ok else 1
     if args.command == "rollback":
         return rollback(args.output)

@@ -1,4 +1,4 @@
-"""The extract contract (shared/spec/extracts.md) as data.
+"""The extract contract (docs/extracts.md) as data.
 
 Every part of frontdoor reads the contract from here: the CSV reader (which columns exist and
 which are required), the staging SQL (how each column is typed), the generator (what it writes),

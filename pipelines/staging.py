@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from pipelines.comments import staging_comments
 from pipelines.contract import NO, SQL_TYPES, YES, Column, Extract
 from pipelines.errors import ExtractError
 from pipelines.sources.csv_extract import ROW_ERROR
@@ -86,8 +87,7 @@ def build_staging(con: duckdb.DuckDBPyConnection, extract: Extract) -> StagingCo
         con.execute(quarantine_sql(extract, raw_columns, checked))
     finally:
         con.execute(f"DROP TABLE IF EXISTS {checked}")
-    for statement in comment_sql(extract):
-        con.execute(statement)
+    staging_comments(con, extract)
 
     raw, staged, quarantined = con.execute(
         f"SELECT (SELECT count(*) FROM raw.{stem}), (SELECT count(*) FROM staging.{stem}), "
@@ -193,41 +193,6 @@ def quarantine_sql(extract: Extract, raw_columns: list[str], checked: str) -> st
         f"FROM {checked} WHERE __fail IS NOT NULL) AS c "
         "ON r.rowid = c.__rowid ORDER BY r._source_file, r._line"
     )
-
-
-def comment_sql(extract: Extract) -> list[str]:
-    """COMMENT ON statements for the staging and quarantine tables and their columns."""
-    stem = ident(extract.stem)
-    statements = [
-        f"COMMENT ON TABLE staging.{stem} IS {literal(_table_comment(extract))}",
-        f"COMMENT ON TABLE quarantine.{stem} IS "
-        + literal(
-            f"rows of {extract.filename} that could not be used, as read, each with the "
-            "column and rule it broke; raw rows = staging rows + quarantine rows"
-        ),
-    ]
-    for c in extract.columns:
-        statements.append(
-            f"COMMENT ON COLUMN staging.{stem}.{ident(c.name)} IS {literal(_column_comment(c))}"
-        )
-    lineage = {
-        "_source_file": "the file the row was read from",
-        "_line": "the line of that file where the row starts (the header is line 1)",
-    }
-    quarantine = {
-        "_column": "the column that broke the rule (the first failing one, in contract order; "
-        "NULL for malformed_row)",
-        "_rule": "malformed_row, required, not_a_date, not_a_datetime, not_an_integer, "
-        "unknown_code or duplicate_id",
-        "_value": "the value as read",
-        "_reason": "the problem in a sentence naming file, line and column",
-    }
-    for name, text in lineage.items():
-        statements.append(f"COMMENT ON COLUMN staging.{stem}.{name} IS {literal(text)}")
-        statements.append(f"COMMENT ON COLUMN quarantine.{stem}.{name} IS {literal(text)}")
-    for name, text in quarantine.items():
-        statements.append(f"COMMENT ON COLUMN quarantine.{stem}.{name} IS {literal(text)}")
-    return statements
 
 
 def _raw_columns(con: duckdb.DuckDBPyConnection, extract: Extract) -> list[str]:
@@ -337,20 +302,6 @@ def _checks(extract: Extract, raw_columns: list[str]) -> list[_Check]:
         # decided over the whole table by duplicates_sql, not row by row
         checks.append(_Check(extract.key, "duplicate_id", "", f"{shown} || {why} || {kept}"))
     return checks
-
-
-def _table_comment(extract: Extract) -> str:
-    return (
-        f"{extract.meaning or extract.stem}: {extract.filename} typed per the extract contract, "
-        f"one row per usable row; the rest are in quarantine.{extract.stem}"
-    )
-
-
-def _column_comment(c: Column) -> str:
-    facts = [c.kind, "required" if c.required else "optional"]
-    if c.codes and len(c.codes) <= 12:
-        facts.append("codes " + " ".join(c.codes))
-    return f"{c.meaning} ({', '.join(facts)})" if c.meaning else f"{c.name} ({', '.join(facts)})"
 
 
 def _quoted(sql: str) -> str:

@@ -41,6 +41,44 @@ def test_the_run_writes_metrics_and_a_report(sample_run):
     assert sample_run.report.stat().st_size > 0
 
 
+UNCOMMENTED = """
+SELECT schema_name || '.' || table_name FROM duckdb_tables()
+WHERE database_name = current_database() AND coalesce(comment, '') = ''
+UNION ALL
+SELECT schema_name || '.' || table_name || '.' || column_name FROM duckdb_columns()
+WHERE database_name = current_database() AND NOT internal AND coalesce(comment, '') = ''
+"""
+
+
+def test_every_table_and_column_of_every_schema_says_what_it_is(sample_run):
+    with duckdb.connect(str(sample_run.warehouse), read_only=True) as con:
+        schemas = {
+            r[0] for r in con.execute("SELECT DISTINCT schema_name FROM duckdb_tables()").fetchall()
+        }
+        uncommented = [r[0] for r in con.execute(UNCOMMENTED).fetchall()]
+    assert {"raw", "staging", "quarantine", "audit", "ref", "marts"} <= schemas
+    assert uncommented == []
+
+
+def test_no_comment_or_doc_points_at_a_file_outside_the_repository(sample_run):
+    root = Path(__file__).resolve().parents[1]
+    texts = [
+        p.read_text()
+        for p in root.glob("**/*")
+        if p.suffix in {".py", ".sql", ".md", ".ipynb"}
+        and ".venv" not in p.parts
+        and p.name != "test_run.py"
+    ]
+    with duckdb.connect(str(sample_run.warehouse), read_only=True) as con:
+        texts += [
+            r[0] or ""
+            for r in con.execute(
+                "SELECT comment FROM duckdb_columns() UNION ALL SELECT comment FROM duckdb_tables()"
+            ).fetchall()
+        ]
+    assert not [t for t in texts if "spec/metrics.md" in t or "spec/extracts.md" in t]
+
+
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 needs_fixtures = pytest.mark.skipif(
     not FIXTURES.is_dir(), reason="../shared/fixtures is absent (shared reference files)"

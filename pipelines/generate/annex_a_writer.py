@@ -31,7 +31,7 @@ from pipelines.sources.annex_a import EXCEL_EPOCH
 # -- the data as they stood on a date --------------------------------------------------------------
 
 # stem -> (the date a row starts on: later rows have not happened, other dates blanked with what
-# they carry). spec/metrics.md "As at".
+# they carry). docs/metrics.md "As at".
 _STARTS = {
     "contacts": "contact_datetime",
     "referrals": "referral_date",

@@ -4,7 +4,7 @@ A collection year runs 1 April to 31 March and is named by the year it ends in (
 April 2012 - March 2013, ReferenceDate 2013-03-31). Each file holds the children in need during
 its year: every CIN episode (referral) open at some point of the year, with the assessments,
 section 47 enquiries, child protection plans and plan reviews of that episode, all as they stood
-on the reference date (spec/metrics.md "As at": a later date has not happened yet).
+on the reference date (docs/metrics.md "As at": a later date has not happened yet).
 
 **Schema.** The files follow the 2017-2024 schema (GenderCurrent, single ``Assessments``), checked
 against ``CIN_schema_2024.xsd``: the last GenderCurrent year, which (like 2023, unlike 2022)

@@ -763,6 +763,13 @@ class _Builder:
 
 
 EXTRA = {"cp_plans": ("latest_review_date", "latest_visit_date", "latest_visit_seen_alone")}
+EXTRA_MEANINGS = {
+    "sheet": "the Annex A sheet the row was read from (blank for a list saved as CSV)",
+    "latest_review_date": "List 7's date of the latest review conference: the latest only, so "
+    "it stays beside the plan and no review metric is made from it",
+    "latest_visit_date": "List 7's date of the latest statutory visit (the latest only)",
+    "latest_visit_seen_alone": "List 7's answer to whether the child was seen alone at it",
+}
 _STEMS_OF_LIST = {
     1: ("contacts",),
     3: ("referrals",),
@@ -799,7 +806,7 @@ def read_annex_a(path: Path) -> SourceFrames:
                 builder.read(annex_list, table, record)
     builder.apply_cin_episodes()
 
-    result = SourceFrames(findings=builder.findings)
+    result = SourceFrames(findings=builder.findings, extra_columns=EXTRA_MEANINGS)
     stems = [stem for number in sorted(found) for stem in _STEMS_OF_LIST.get(number, ())]
     for stem in stems:
         extra = ("sheet", *EXTRA.get(stem, ()))

@@ -47,6 +47,12 @@ EXTRA: dict[str, tuple[str, ...]] = {
     # CINdetails/DateOfInitialCPC: the episode's ICPC, kept beside the referral it belongs to
     "referrals": ("date_of_initial_cpc", "collection_year"),
 }
+EXTRA_MEANINGS = {
+    "date_of_initial_cpc": "CINdetails/DateOfInitialCPC: the episode's initial child protection "
+    "conference, as the census records it beside the referral",
+    "collection_year": "the census collection year (Header/CollectionDetails/Year) of the file "
+    "the row was read from",
+}
 # GenderCurrent (to 2024): 1 male, 2 female, 0 not recorded or unborn, 9 indeterminate.
 # Sex (from 2025): M, F, U.
 SEX = {"1": "M", "2": "F", "0": "U", "9": "U", "M": "M", "F": "F", "U": "U"}
@@ -586,7 +592,7 @@ def read_cin_census(paths: list[Path], xsd_dir: Path | None = None) -> SourceFra
     child_rows = [
         row for _, row in sorted(children.values(), key=lambda c: (c[0][2], c[1]["_line"]))
     ]
-    result = SourceFrames(findings=findings)
+    result = SourceFrames(findings=findings, extra_columns=EXTRA_MEANINGS)
     result.frames["children"] = raw_frame(
         "children", [*child_rows, *unkeyed_children], extra=("collection_year",)
     )

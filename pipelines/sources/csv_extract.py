@@ -1,6 +1,6 @@
 """Load one CSV extract into ``raw.<stem>``: every data row as read, all VARCHAR, with lineage.
 
-The contract (shared/spec/extracts.md) allows UTF-8 with or without a BOM and Windows-1252, header
+The contract (docs/extracts.md) allows UTF-8 with or without a BOM and Windows-1252, header
 names in any case with stray spaces, extra columns, and absent optional columns. Polars parses the
 file (no per-row Python). ``_line`` is the physical line where a record starts (header = line 1);
 when every record sits on one line it is simply the row number + 2, and only when a quoted field

@@ -14,6 +14,7 @@ from typing import Literal
 import duckdb
 import polars as pl
 
+from pipelines.comments import comment_table, raw_comments
 from pipelines.contract import EXTRACTS, Extract, extract
 from pipelines.errors import ExtractError
 from pipelines.sources.annex_a import read_annex_a
@@ -35,6 +36,27 @@ def needed_for_run(kind: str) -> tuple[str, ...]:
     if kind == "csv":
         return tuple(e.stem for e in EXTRACTS if e.needed_for_run)
     return ("referrals",)
+
+
+LOAD_LOG_COLUMNS = {
+    "format": "The input format of the run: csv, annex_a or cin_census.",
+    "stem": "The extract of the contract (the table name in raw, staging and quarantine).",
+    "status": "loaded, absent (no such file: its metrics are not written) or failed (the "
+    "file could not be used: see message).",
+    "file": "The file or files it was read from.",
+    "rows": "Data rows read (raw rows).",
+    "message": "When it failed, why, naming the file, and the line and column where known.",
+    "warnings": "Notes about a file that loaded: header spellings, encodings, blank lines.",
+}
+READER_FINDINGS_COLUMNS = {
+    "file": "The input file.",
+    "sheet": "The workbook sheet (Annex A); NULL for a CSV list or an XML file.",
+    "line": "The sheet row, CSV line or XML line of the record.",
+    "column": "The source's own header or element name.",
+    "rule": "What was met: unmatched_header, unknown_code, serial_date, schema ...",
+    "value": "The value as found.",
+    "message": "The finding in a sentence.",
+}
 
 
 @dataclass
@@ -62,6 +84,7 @@ def load_csv(con: duckdb.DuckDBPyConnection, path: Path, stem: str) -> LoadOutco
     except ExtractError as error:
         con.execute(f"DROP TABLE IF EXISTS raw.{stem}")
         return LoadOutcome(stem, "failed", str(path), message=str(error))
+    raw_comments(con, extract(stem), path.name)
     return LoadOutcome(stem, "loaded", str(path), loaded.rows, warnings=list(loaded.warnings))
 
 
@@ -106,11 +129,13 @@ def record_outcomes(con: duckdb.DuckDBPyConnection, kind: str, outcomes: list[Lo
         "INSERT INTO audit.load_log VALUES (?, ?, ?, ?, ?, ?, ?)",
         [[kind, o.stem, o.status, o.file, o.rows, o.message, o.warnings] for o in outcomes],
     )
-    con.execute(
-        "COMMENT ON TABLE audit.load_log IS "
-        "'One row per extract of the contract: the input format (csv, annex_a, cin_census), "
-        "whether its file was loaded, absent or failed, "
-        "its data rows, and the message naming file, line and column when it failed'"
+    comment_table(
+        con,
+        "audit.load_log",
+        "One row per extract of the contract: the input format (csv, annex_a, cin_census), "
+        "whether its file was loaded, absent or failed, its data rows, and the message naming "
+        "file, line and column when it failed",
+        LOAD_LOG_COLUMNS,
     )
 
 
@@ -129,6 +154,8 @@ def load_frames(
             continue
         files = ", ".join(sorted(set(frame["_source_file"].drop_nulls().to_list())))
         rows = write_raw_frame(con, e.stem, frame)
+        names = ", ".join(sorted({Path(f).name for f in files.split(", ") if f})) or "the input"
+        raw_comments(con, e, names, source.extra_columns)
         outcomes.append(LoadOutcome(e.stem, "loaded", files, rows))
     return outcomes
 
@@ -149,10 +176,13 @@ def record_findings(con: duckdb.DuckDBPyConnection, findings: list[Finding]) -> 
             "INSERT INTO audit.reader_findings VALUES (?, ?, ?, ?, ?, ?, ?)",
             [[f.file, f.sheet, f.line, f.column, f.rule, f.value, f.message] for f in findings],
         )
-    con.execute(
-        "COMMENT ON TABLE audit.reader_findings IS 'Oddities the Annex A and CIN census "
-        "readers met and worked around (unmatched headers, serial dates, schema violations), "
-        "each with its file, sheet, line and column; the file still loaded'"
+    comment_table(
+        con,
+        "audit.reader_findings",
+        "Oddities the Annex A and CIN census readers met and worked around (unmatched headers, "
+        "serial dates, schema violations), each with its file, sheet, line and column; the "
+        "file still loaded",
+        READER_FINDINGS_COLUMNS,
     )
 
 

@@ -45,6 +45,8 @@ class SourceFrames:
 
     frames: dict[str, pl.DataFrame] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    # What each column the reader adds beside the contract's holds (for the raw tables' comments).
+    extra_columns: dict[str, str] = field(default_factory=dict)
 
 
 def raw_frame(

@@ -4,7 +4,7 @@
 -- requires: staging.referrals
 -- A referral dated while an earlier-dated referral of the same child is still open (no
 -- closure_date, or closed after this referral's date). Two referrals of one child on the same
--- date are one double-keyed referral (spec/metrics.md), not an overlap, so only strictly
+-- date are one double-keyed referral (docs/metrics.md), not an overlap, so only strictly
 -- earlier dates are compared.
 WITH ordered AS (
     SELECT

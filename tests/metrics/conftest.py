@@ -2,7 +2,7 @@
 
 - ``con``: an in-memory DuckDB with schemas staging, ref and marts, and ref.calendar (from
   pipelines.calendar.build_calendar when it exists, else built here from the ``holidays``
-  package, GB subdiv ENG, as spec/metrics.md says).
+  package, GB subdiv ENG, as docs/metrics.md says).
 - ``load(con, stem, rows)``: create ``staging.<stem>`` with the contract's exact shape
   (contract.staging_ddl) and insert rows given as dicts (missing columns are NULL; dates as
   ``date`` or ISO strings).
