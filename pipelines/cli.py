@@ -7,6 +7,8 @@ import datetime as dt
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +22,7 @@ from pipelines.warehouse import (
 )
 
 if TYPE_CHECKING:
+    import dagster as dg
     import polars as pl
 
 DAGSTER_YAML = """\
@@ -49,6 +52,25 @@ def ensure_dagster_home() -> Path:
     return home
 
 
+@contextmanager
+def open_instance() -> Iterator[dg.DagsterInstance]:
+    """The Dagster instance of DAGSTER_HOME, opened under a lock: two runs starting at once on a
+    new DAGSTER_HOME would otherwise both create its SQLite storage and corrupt it."""
+    import fcntl
+
+    import dagster as dg
+
+    home = ensure_dagster_home()
+    with (home / ".frontdoor.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            instance = dg.DagsterInstance.get()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    with instance:
+        yield instance
+
+
 def run(
     input_dir: Path,
     output: Path,
@@ -60,7 +82,6 @@ def run(
     """Run the frontdoor job in this process; True when it succeeded and published a release."""
     ensure_dagster_home()
     # Imported here: Dagster takes seconds to import and `frontdoor generate` does not need it.
-    import dagster as dg
 
     from pipelines.definitions import defs
     from pipelines.runs import fail_abandoned_runs, run_tags
@@ -76,14 +97,14 @@ def run(
     }
     print(f"frontdoor run: {settings['input_dir']} -> {settings['output_dir']}", flush=True)
     started = time.perf_counter()
-    with dg.DagsterInstance.get() as instance:
+    with open_instance() as instance:
         for abandoned in fail_abandoned_runs(instance):
             print(f"  run {abandoned} was left unfinished (killed?): marked failed", flush=True)
         result = job.execute_in_process(
             run_config={
                 "resources": {"warehouse": {"config": settings}},
                 # Our own one line per step is the progress; Dagster's event stream is in dg dev.
-                "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+                "loggers": {"console": {"config": {"log_level": "WARNING"}}, "waiting": {}},
             },
             instance=instance,
             raise_on_error=False,

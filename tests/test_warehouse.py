@@ -131,6 +131,8 @@ def test_two_runs_started_together_take_turns_and_both_keep_their_history(small_
     ]
     outputs = [run.communicate(timeout=600)[0] for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
+    # The one that waited said so.
+    assert any("waiting: another run is writing the warehouse" in out for out in outputs)
     history = rows(
         tmp_path / "warehouse.duckdb",
         "SELECT count(DISTINCT run_id) FROM marts.data_quality",

@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 from pydantic import PrivateAttr
 
+from pipelines.progress import waiting
 from pipelines.validation.gx_runner import Outcome
 from pipelines.validation.gx_worker import GxWorker
 from pipelines.warehouse import Warehouse, from_environment
@@ -45,4 +46,6 @@ def resources() -> dg.Definitions:
         },
         # One DuckDB writer and no per-step re-import: every job runs in-process.
         executor=dg.in_process_executor,
+        # `frontdoor run` turns this on to say when a step waits for another run's turn.
+        loggers={"console": dg.colored_console_logger, "waiting": waiting},
     )
