@@ -19,6 +19,8 @@ LINEAGE: dict[str, str] = {
 ROW_ERROR: dict[str, str] = {
     "_row_error": "why the CSV reader could not trust the row (more or fewer fields than the "
     "header, a NUL byte); NULL for a sound row. Such rows are quarantined as malformed_row",
+    "_beyond_header": "the fields of a row beyond the header's last column, as read, "
+    "comma-joined; NULL for a row that has none",
 }
 QUARANTINE: dict[str, str] = {
     "_column": "the column that broke the rule (the first failing one, in contract order; "

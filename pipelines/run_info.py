@@ -19,10 +19,10 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.sources.folder import INPUT_SUFFIXES, input_files
 from pipelines.sql import literal, table_exists
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-EXTRACT_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".xml")
 
 
 @dataclass(frozen=True)
@@ -52,20 +52,13 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
 )  # fmt: skip
 
 
-def input_files(folder: Path) -> list[Path]:
-    """The extract-like files of an input folder (what the fingerprint covers)."""
-    if not folder.is_dir():
-        return []
-    return [
-        p
-        for p in sorted(folder.iterdir())
-        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in EXTRACT_SUFFIXES
-    ]
-
-
 def input_fingerprint(folder: Path) -> str:
     """SHA-256 over each input file's name, size and modification time (no content read)."""
-    state = [[p.name, p.stat().st_size, p.stat().st_mtime_ns] for p in input_files(folder)]
+    state = (
+        [[f.name, f.size, f.mtime_ns] for f in input_files(folder) if f.suffix in INPUT_SUFFIXES]
+        if folder.is_dir()
+        else []
+    )
     return hashlib.sha256(json.dumps(state).encode()).hexdigest()
 
 

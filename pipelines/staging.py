@@ -271,39 +271,32 @@ def _checks(extract: Extract, raw_columns: list[str]) -> list[_Check]:
         checks.append(_Check(None, "malformed_row", f"{ROW_ERROR} IS NOT NULL", row))
     for c in extract.columns:
         v, t = ident("__v_" + c.name), ident("__t_" + c.name)
-        shown = _quoted(f"r.{ident(c.name)}")  # the value as read
         untypable = f"{v} IS NOT NULL AND {t} IS NULL"
         if c.required:
             checks.append(_Check(c.name, "required", f"{v} IS NULL", "'required value is blank'"))
         if c.kind == "date":
-            why = literal(" is not a date (expected YYYY-MM-DD or DD/MM/YYYY)")
-            checks.append(_Check(c.name, "not_a_date", untypable, f"{shown} || {why}"))
+            why = literal("not a date (expected YYYY-MM-DD or DD/MM/YYYY)")
+            checks.append(_Check(c.name, "not_a_date", untypable, why))
         elif c.kind == "datetime":
             why = literal(
-                " is not a date-time (expected YYYY-MM-DD HH:MM[:SS], "
+                "not a date-time (expected YYYY-MM-DD HH:MM[:SS], "
                 "YYYY-MM-DDTHH:MM[:SS] or DD/MM/YYYY HH:MM[:SS])"
             )
-            checks.append(_Check(c.name, "not_a_datetime", untypable, f"{shown} || {why}"))
+            checks.append(_Check(c.name, "not_a_datetime", untypable, why))
         elif c.kind == "int" and not c.lenient:
-            why = literal(" is not a whole number")
-            checks.append(_Check(c.name, "not_an_integer", untypable, f"{shown} || {why}"))
+            why = literal("not a whole number")
+            checks.append(_Check(c.name, "not_an_integer", untypable, why))
         elif c.kind == "code" and c.required and c.codes:
-            why = literal(f" is not one of the codes {', '.join(c.codes)}")
+            why = literal(f"not one of the codes {', '.join(c.codes)}")
             known = f"{t} NOT IN {literals(c.codes)}"
-            checks.append(_Check(c.name, "unknown_code", known, f"{shown} || {why}"))
+            checks.append(_Check(c.name, "unknown_code", known, why))
     if extract.key:
-        shown = _quoted(f"r.{ident(extract.key)}")
         first = (
             "CASE WHEN c.__first_file IS NOT DISTINCT FROM r._source_file THEN '' "
             "ELSE parse_filename(c.__first_file) || ' ' END || 'line ' || c.__first_line"
         )
-        why = f"{literal(f' repeats the {extract.key} first seen on ')} || {first}"
+        why = f"{literal(f'repeats the {extract.key} first seen on ')} || {first}"
         kept = literal("; the first copy is kept")
         # decided over the whole table by duplicates_sql, not row by row
-        checks.append(_Check(extract.key, "duplicate_id", "", f"{shown} || {why} || {kept}"))
+        checks.append(_Check(extract.key, "duplicate_id", "", f"{why} || {kept}"))
     return checks
-
-
-def _quoted(sql: str) -> str:
-    """SQL putting the value of ``sql`` in single quotes, for a reason."""
-    return f"chr(39) || {sql} || chr(39)"

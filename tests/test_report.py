@@ -148,11 +148,12 @@ def test_count_of_three_is_suppressed_and_five_is_shown(built):
     result, html = built
     assert card_value(html, "Child protection plans open") == "5"
     # contacts has no headline card; its team chart shows Red Team's 5 in October and [c] for
-    # its 4 in the year to date, and never the authority's total of 3.
+    # its 4 in the year to date, and never the authority's total of 3. In the year, the other
+    # team is hidden too (complementary suppression): the total less its 90 would give the 4.
     team_chart = html[html.index('id="teams"') : html.index('id="comparisons"')]
     assert '"Contacts received by team"' in team_chart
     assert re.search(r'"name":"October 2025",[^{}]*"text":\["41","5"\]', team_chart)
-    assert re.search(r'"name":"2025-26 to date",[^{}]*"text":\["90","\[c\]"\]', team_chart)
+    assert re.search(r'"name":"2025-26 to date",[^{}]*"text":\["\[c\]","\[c\]"\]', team_chart)
     assert result.suppressed > 0
 
 
@@ -309,9 +310,11 @@ def test_data_quality_over_runs_is_charted_and_suppressed(tmp_path: Path):
     make_warehouse(con)
     con.execute(
         "CREATE TABLE marts.data_quality AS SELECT * FROM (VALUES "
-        "(TIMESTAMP '2025-11-13 02:00', 'contacts.csv', 'date_parses', 100, 12), "
-        "(TIMESTAMP '2025-11-14 02:00', 'contacts.csv', 'date_parses', 100, 3)) "
-        "AS t(run_at, source_file, rule, rows_checked, rows_failed)"
+        "(TIMESTAMP '2025-11-13 02:00', 'rule', 'date_parses', 'error', 'kept', 'contacts.csv', "
+        "'contact_datetime', 100, 12), "
+        "(TIMESTAMP '2025-11-14 02:00', 'rule', 'date_parses', 'error', 'kept', 'contacts.csv', "
+        "'contact_datetime', 100, 3)) "
+        "AS t(run_at, kind, rule, severity, action, file, column_name, rows_checked, rows_failed)"
     )
     plain = duckdb.connect()
     make_warehouse(plain)
@@ -382,3 +385,35 @@ def test_comparator_csv_is_what_the_script_builds():
     assert len(rebuilt) == len(rows)
     for r in rebuilt:
         assert rows[(r["metric_id"], r["financial_year"], r["area"])]["value"] == str(r["value"])
+
+
+def test_complementary_suppression_leaves_no_cell_derivable():
+    from pipelines.report.suppress import SUPPRESSED, complementary, show
+
+    # A breakdown of four teams adding up to a total of 40 that is shown: Ash 3 is hidden by
+    # the small-number rule, so Birch (7, the next smallest) is hidden too; Cedar and Elm stay.
+    counts = {"Ash": 3, "Birch": 7, "Cedar": 10, "Elm": 20}
+    cells = {team: show("count", n, None, None, 5) for team, n in counts.items()}
+    after = complementary(cells, dict(counts))
+    assert [after[t].text for t in counts] == [SUPPRESSED, SUPPRESSED, "10", "20"]
+    # The total less what is shown leaves 10 to share between two hidden cells: neither is known.
+    shown_sum = sum(counts[t] for t in counts if not after[t].suppressed)
+    hidden = [t for t in counts if after[t].suppressed]
+    assert 40 - shown_sum == 10 and len(hidden) == 2
+    # Two cells already hidden: nothing more is needed (or done).
+    two = {**cells, "Cedar": show("count", 2, None, None, 5)}
+    assert complementary(two, {**counts, "Cedar": 2}) == two
+    # A pair (out of hours / in hours): hiding one hides the other.
+    pair = {"Y": show("count", 4, None, None, 5), "N": show("count", 96, None, None, 5)}
+    assert [c.text for c in complementary(pair, {"Y": 4, "N": 96}).values()] == [SUPPRESSED] * 2
+    # A percentage: its cell is hidden by a small denominator; the next smallest denominator
+    # goes with it, whatever its rate.
+    pcts = {
+        "Ash": show("pct", 50.0, 2, 4, 5),
+        "Birch": show("pct", 10.0, 1, 10, 5),  # numerator 1: hidden by the rule already
+        "Cedar": show("pct", 60.0, 12, 20, 5),
+    }
+    assert complementary(pcts, {"Ash": 4, "Birch": 10, "Cedar": 20}) == pcts  # two hidden
+    pcts["Birch"] = show("pct", 50.0, 5, 10, 5)
+    after = complementary(pcts, {"Ash": 4, "Birch": 10, "Cedar": 20})
+    assert [after[t].suppressed for t in ("Ash", "Birch", "Cedar")] == [True, True, False]

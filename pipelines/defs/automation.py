@@ -2,13 +2,13 @@
 
 import hashlib
 import os
-import time
 from pathlib import Path
 
 import dagster as dg
 
 from pipelines import releases
-from pipelines.run_info import input_files, input_fingerprint
+from pipelines.run_info import input_fingerprint
+from pipelines.sources.folder import newest_change, settled
 from pipelines.warehouse import Warehouse
 
 frontdoor_job = dg.define_asset_job(
@@ -48,11 +48,9 @@ def new_extracts(
     context: dg.SensorEvaluationContext, warehouse: Warehouse
 ) -> dg.RunRequest | dg.SkipReason:
     folder = Path(warehouse.input_dir)
-    files = input_files(folder)
-    if not files:
+    if not folder.is_dir() or newest_change(folder) is None:
         return dg.SkipReason(f"no extracts in {folder}")
-    newest = max(p.stat().st_mtime for p in files)
-    if time.time() - newest < SETTLE_SECONDS:
+    if not settled(folder, SETTLE_SECONDS):
         return dg.SkipReason("extracts are still arriving")
     fingerprint = input_fingerprint(folder)
     if fingerprint == published_fingerprint(Path(warehouse.output_dir)):

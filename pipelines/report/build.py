@@ -21,6 +21,7 @@ from pipelines.report.data import (
     Metrics,
     Period,
     QualityData,
+    Row,
     Table,
     read_data_quality,
     read_metrics,
@@ -28,7 +29,7 @@ from pipelines.report.data import (
     read_run_info,
 )
 from pipelines.report.page import CSS
-from pipelines.report.suppress import NOTHING, Shown, fmt, show, show_count
+from pipelines.report.suppress import NOTHING, Shown, complementary, fmt, show, show_count
 
 REFERENCE_CSV = (
     Path(__file__).resolve().parents[2] / "data" / "reference" / "published_comparators.csv"
@@ -77,6 +78,8 @@ class Report:
     threshold: int
     figures: list[str] = field(default_factory=list)
     suppressed: int = 0
+    # (metric, period type, label, breakdown) -> each value's figure, complementary suppression done
+    _breakdowns: dict[tuple[str, str, str, str], dict[str, Shown]] = field(default_factory=dict)
 
     def shown(
         self,
@@ -86,7 +89,36 @@ class Report:
         breakdown: str = "all",
         value: str = "ALL",
     ) -> Shown | None:
-        """The figure as a manager may see it, or None when metric_values has no such row."""
+        """The figure as a manager may see it, or None when metric_values has no such row.
+
+        A breakdown cell (a team, out of hours) is shown as its whole breakdown allows: with
+        complementary suppression (suppress.complementary), so no cell can be worked out as the
+        total minus the others.
+        """
+        if breakdown == "all" or metric.unit == "wd":
+            return self._primary(metric, period_type, label, breakdown, value)
+        key = (metric.metric_id, period_type, label, breakdown)
+        if key not in self._breakdowns:
+            names = self.metrics.breakdown_values(metric.metric_id, breakdown, period_type)
+            cells = {
+                v: s
+                for v in names
+                if (s := self._primary(metric, period_type, label, breakdown, v)) is not None
+            }
+            sizes = {
+                v: _size(self.metrics.get(metric.metric_id, period_type, label, breakdown, v))
+                for v in cells
+            }
+            self._breakdowns[key] = complementary(cells, sizes)
+        result = self._breakdowns[key].get(value)
+        if result is not None:
+            self.suppressed += result.suppressed
+        return result
+
+    def _primary(
+        self, metric: Metric, period_type: str, label: str, breakdown: str, value: str
+    ) -> Shown | None:
+        """One figure under the small-number rule alone (no look at its breakdown)."""
         row = self.metrics.get(metric.metric_id, period_type, label, breakdown, value)
         if row is None:
             return None
@@ -96,7 +128,8 @@ class Report:
             sized = self.metrics.get(source, period_type, label, breakdown, value)
             size = getattr(sized, column) if sized is not None else None
         result = show(metric.unit, row.value, row.numerator, row.denominator, self.threshold, size)
-        self.suppressed += result.suppressed
+        if breakdown == "all":
+            self.suppressed += result.suppressed
         return result
 
     def figure(self, fig: go.Figure, caption: str, table: str = "") -> str:
@@ -112,6 +145,13 @@ class Report:
             f'<figure class="chart" aria-label="{escape(caption, quote=True)}">'
             f"{charts.fragment(fig, div_id)}{details}</figure>"
         )
+
+
+def _size(row: Row | None) -> float | None:
+    """The count behind a figure: a percentage's denominator, else its count."""
+    if row is None:
+        return None
+    return row.denominator if row.denominator is not None else (row.numerator or row.value)
 
 
 def html_table(header: Sequence[str], rows: Iterable[Sequence[str]], caption: str = "") -> str:

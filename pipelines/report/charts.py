@@ -65,11 +65,17 @@ class Series:
     partial_at: int | None = None  # index of a partial period: drawn hollow, off the line
 
 
+def label(text: object) -> str:
+    """Text from the data (a team's name) made safe for a chart: Plotly renders a subset of
+    HTML in labels and hover text, so a team named <a href=...> would become a live link."""
+    return escape(str(text), quote=True)
+
+
 def _hover(x: object, s: Shown, name: str) -> str:
-    label = x.strftime("%b %Y") if isinstance(x, date) else str(x)
-    parts = [f"{name}<br>{label}: {s.text}"]
+    shown = x.strftime("%b %Y") if isinstance(x, date) else str(x)
+    parts = [f"{label(name)}<br>{label(shown)}: {label(s.text)}"]
     if s.detail:
-        parts.append(s.detail)
+        parts.append(label(s.detail))
     return "<br>".join(parts)
 
 
@@ -88,7 +94,7 @@ def line_figure(
                 y=on_line,
                 customdata=[_hover(x, p, s.name) for x, p in zip(s.x, s.shown, strict=True)],
                 hovertemplate="%{customdata}<extra></extra>",
-                name=s.name,
+                name=label(s.name),
                 mode="lines+markers",
                 line={"color": colour, "dash": s.dash, "width": 2},
                 marker={"symbol": s.symbol, "size": 7},
@@ -140,13 +146,13 @@ def bar_figure(
     for i, (name, shown) in enumerate(bars):
         fig.add_trace(
             go.Bar(
-                y=list(categories),
+                y=[label(c) for c in categories],
                 x=[p.value if p.value is not None else 0 for p in shown],
-                text=[p.text for p in shown],
+                text=[label(p.text) for p in shown],
                 textposition="outside",
                 cliponaxis=False,
                 orientation="h",
-                name=name,
+                name=label(name),
                 marker={"color": OKABE_ITO[i % len(OKABE_ITO)]},
                 customdata=[_hover(c, p, name) for c, p in zip(categories, shown, strict=True)],
                 hovertemplate="%{customdata}<extra></extra>",

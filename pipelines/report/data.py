@@ -8,7 +8,6 @@ row counts grouped by file, rule and column. No row-level table, no value column
 from __future__ import annotations
 
 import calendar
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -78,9 +77,13 @@ class Metrics:
     ) -> Row | None:
         return self.index.get((metric_id, period_type, breakdown, value), {}).get(label)
 
-    def breakdown_values(self, metric_id: str, breakdown: str) -> list[str]:
+    def breakdown_values(
+        self, metric_id: str, breakdown: str, period_type: str = "month"
+    ) -> list[str]:
         return sorted(
-            v for (m, pt, b, v) in self.index if m == metric_id and b == breakdown and pt == "month"
+            v
+            for (m, pt, b, v) in self.index
+            if m == metric_id and b == breakdown and pt == period_type
         )
 
     def periods(self, period_type: str) -> list[Period]:
@@ -123,24 +126,24 @@ def _as_date(value: object) -> date | None:
     return None
 
 
-# Names of columns that may carry a record's own value or identifier: never shown.
-_PRIVATE = re.compile(
-    r"value|example|sample|unexpected|child|person|upn|forename|surname|detail|reason|message|list|"
-    r"(^|_)line$|(^|_)id$"
-)
-_SAFE_ID = re.compile(r"^(run_id|rule_id|check_id)$")
-
-
-def is_private_column(name: str) -> bool:
-    lowered = name.lower()
-    return bool(_PRIVATE.search(lowered)) and not _SAFE_ID.match(lowered)
+# What the report says of the run (marts.run_info, pipelines/run_info.py): no folder path, no
+# fingerprint; the manager's question is which data, as at when, made by what.
+RUN_INFO_SHOWN = {
+    "as_at": "Data as at",
+    "as_at_source": "As-at date from",
+    "input_format": "Input format",
+    "started_at": "Run started (UTC)",
+    "frontdoor_version": "frontdoor version",
+    "git_commit": "frontdoor commit",
+}
 
 
 def read_run_info(con: duckdb.DuckDBPyConnection) -> tuple[date | None, dict[str, str]]:
-    """as_at and the other run_info columns (those that cannot name a record)."""
+    """as_at, and the run_info columns the report shows (RUN_INFO_SHOWN), by their labels."""
     if not table_exists(con, "marts.run_info"):
         return None, {}
-    cols = [name for name, _ in columns(con, "marts", "run_info") if not is_private_column(name)]
+    have = {name for name, _ in columns(con, "marts", "run_info")}
+    cols = [c for c in RUN_INFO_SHOWN if c in have]
     if not cols:
         return None, {}
     row = con.execute(
@@ -148,7 +151,7 @@ def read_run_info(con: duckdb.DuckDBPyConnection) -> tuple[date | None, dict[str
     ).fetchone()
     if row is None:
         return None, {}
-    info = {c: "" if v is None else str(v) for c, v in zip(cols, row, strict=True)}
+    info = {RUN_INFO_SHOWN[c]: "" if v is None else str(v) for c, v in zip(cols, row, strict=True)}
     as_at = _as_date(row[cols.index("as_at")]) if "as_at" in cols else None
     return as_at, info
 
@@ -199,29 +202,12 @@ def read_quarantine(con: duckdb.DuckDBPyConnection) -> Table | None:
     return Table(["Extract", "File", "Rule", "Column", "Rows quarantined"], out, frozenset({4}))
 
 
-# Plain numeric types only (DECIMAL(p,s) is matched by prefix below); never a list like BIGINT[].
-_NUMERIC = frozenset(
-    (
-        "TINYINT",
-        "SMALLINT",
-        "INTEGER",
-        "BIGINT",
-        "HUGEINT",
-        "UTINYINT",
-        "USMALLINT",
-        "UINTEGER",
-        "UBIGINT",
-        "FLOAT",
-        "DOUBLE",
-    )
-)
-
-
 @dataclass(frozen=True)
 class QualityData:
-    """marts.data_quality as found: descriptive columns, count columns and (if any) a run column.
+    """marts.data_quality, read by the columns frontdoor defines (validation/quality.py), never
+    by whatever columns the table happens to have.
 
-    failures: the count column that says how many rows failed (None if none sounds like it).
+    failures: the count column that says how many rows failed.
     """
 
     labels: list[str]
@@ -231,31 +217,20 @@ class QualityData:
     rows: list[tuple[object, ...]]  # labels..., counts..., run
 
 
-_RUN = re.compile(r"run|as_at|checked_at|loaded_at")
-_FAILURES = re.compile(r"fail|bad|quarantin|error|invalid|violat")
+QUALITY_LABELS = ["kind", "rule", "severity", "action", "file", "column_name"]
+QUALITY_COUNTS = ["rows_checked", "rows_failed"]
 
 
 def read_data_quality(con: duckdb.DuckDBPyConnection) -> QualityData | None:
-    """Read marts.data_quality defensively: its columns are another engineer's to settle.
-
-    The run is the first date/time column, else one named like run; counts are the other plain
-    numeric columns; labels are the plain text and yes/no columns (rule, file, severity ...).
-    Columns that may hold a record's value (examples, lines, messages) and lists or structs are
-    never read.
-    """
+    """The rule outcomes of marts.data_quality (names, counts and run times only: no message,
+    example line or value), or None when the table is absent or not frontdoor's shape."""
     if not table_exists(con, "marts.data_quality"):
         return None
-    cols = [(n, t) for n, t in columns(con, "marts", "data_quality") if not is_private_column(n)]
-    times = [n for n, t in cols if t in ("DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE")]
-    named_run = [n for n, _ in cols if _RUN.search(n.lower())]
-    run = (times or named_run or [None])[0]
-    counts = [n for n, t in cols if t in _NUMERIC and not _RUN.search(n.lower())]
-    labels = [n for n, t in cols if t in ("VARCHAR", "BOOLEAN") and not _RUN.search(n.lower())]
-    if not counts and not labels:
+    have = {name for name, _ in columns(con, "marts", "data_quality")}
+    picked = [*QUALITY_LABELS, *QUALITY_COUNTS, "run_at"]
+    if not set(picked) <= have:
         return None
-    failures = next((c for c in counts if _FAILURES.search(c.lower())), None)
-    picked = labels + counts + ([run] if run else [])
     rows = con.execute(
         f"SELECT {', '.join(ident(c) for c in picked)} FROM marts.data_quality"
     ).fetchall()
-    return QualityData(labels, counts, run, failures, rows)
+    return QualityData(QUALITY_LABELS, QUALITY_COUNTS, "run_at", "rows_failed", rows)

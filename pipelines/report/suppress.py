@@ -13,8 +13,13 @@ The rule (as DfE's children-in-need statistics, with the threshold configurable,
 - A figure with nothing to measure (denominator 0, median of nothing) is an en dash, not suppressed.
 
 Counts in hover text ("34 of 40") are shown only for figures that pass the rule.
-Secondary suppression (recovering one team's count from the total minus the other teams) is not
-applied; see the report's "About" section.
+
+Complementary (secondary) suppression, as the DfE and ONS apply it: the cells of a breakdown
+(the teams of one metric and period, or its out-of-hours and in-hours contacts) add up to the
+total, so one suppressed cell could be worked out as the total minus the others. Whenever exactly
+one cell of a breakdown is suppressed, the next smallest cell (by the count behind it: the count,
+or a percentage's denominator) is suppressed too, so no suppressed value can be derived from the
+rest (``complementary``). Medians are not additive and are left alone.
 """
 
 from __future__ import annotations
@@ -87,3 +92,23 @@ def show(
 def show_count(count: float | None, threshold: int) -> str:
     """A plain count (data-quality tables) under the same rule."""
     return show("count", count, None, None, threshold).text
+
+
+def complementary(cells: dict[str, Shown], sizes: dict[str, float | None]) -> dict[str, Shown]:
+    """The cells of one breakdown with complementary suppression applied (rule above).
+
+    ``sizes`` gives the count behind each cell (None when unknown: such a cell is never the one
+    chosen). Returns a new dict; a cell suppressed here is marked like any other.
+    """
+    suppressed = [k for k, s in cells.items() if s.suppressed]
+    if len(suppressed) != 1:
+        return dict(cells)
+    candidates = [
+        (size, key)
+        for key, size in sizes.items()
+        if key in cells and not cells[key].suppressed and size is not None
+    ]
+    if not candidates:
+        return dict(cells)
+    _, chosen = min(candidates)
+    return {**cells, chosen: Shown(None, SUPPRESSED, suppressed=True)}

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -36,7 +37,9 @@ from pipelines.contract import (
     YES,
 )
 from pipelines.errors import ExtractError
+from pipelines.sources.folder import HEAD_BYTES, changed_error, input_files, read_head, unchanged
 from pipelines.sources.result import Finding, SourceFrames, raw_frame
+from pipelines.sources.workbook import WorkbookLimits, check_workbook
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
@@ -357,17 +360,15 @@ class _Table:
         message: str,
         line: int | None = None,
         key: str | None = None,
-        value: object = None,
         column: str | None = None,
     ) -> None:
         """Record a finding; ``key`` (a field key) is shown as the header it was read from."""
         if column is None and key is not None:
             column = self.headers.get(key, key)
-        shown = None if value is None else str(value)
-        self.findings.append(Finding(self.file, rule, message, self.sheet, line, column, shown))
+        self.findings.append(Finding(self.file, rule, message, self.sheet, line, column))
 
 
-_Rows = list[tuple[int, list[object]]]  # (sheet row or CSV line, cells)
+_Rows = Iterable[tuple[int, list[object]]]  # (sheet row or CSV line, cells)
 
 
 @dataclass
@@ -389,7 +390,7 @@ def _text(table: _Table, record: _Record, key: str) -> str | None:
         return value.isoformat()
     text = " ".join(str(value).split())  # also folds the non-breaking spaces in worker names
     if text.upper() in EXCEL_ERRORS:
-        table.note("excel_error", "Excel error value read as blank", record.line, key, text)
+        table.note("excel_error", "Excel error value read as blank", record.line, key)
         return None
     return text or None
 
@@ -409,9 +410,7 @@ def _date(table: _Table, record: _Record, key: str, keep_time: bool = False) -> 
         return None
     if re.fullmatch(r"\d{1,5}(\.\d+)?", text) and 0 < float(text) < 100000:
         converted = excel_serial_to_date(float(text)).isoformat()
-        table.note(
-            "serial_date", f"Excel serial number converted to {converted}", record.line, key, text
-        )
+        table.note("serial_date", "Excel serial number read as a date", record.line, key)
         return converted
     return text_to_iso(text, keep_time) or text
 
@@ -427,7 +426,7 @@ def _yn(table: _Table, record: _Record, key: str) -> str | None:
         return "N"
     if word in UNKNOWN:
         return None
-    table.note("not_yes_no", "not a yes/no answer; kept as written", record.line, key, text)
+    table.note("not_yes_no", "not a yes/no answer; kept as written", record.line, key)
     return text
 
 
@@ -450,11 +449,9 @@ def _code(
         return leading.group(1).upper()
     label = (labels or {}).get(normalise_header(bare))
     if label is not None:
-        table.note("code_from_label", f"description read as code {label}", record.line, key, text)
+        table.note("code_from_label", f"description read as code {label}", record.line, key)
         return label
-    table.note(
-        "unknown_code", "not a code of the contract; kept as written", record.line, key, text
-    )
+    table.note("unknown_code", "not a code of the contract; kept as written", record.line, key)
     return text
 
 
@@ -465,15 +462,18 @@ def _sex(table: _Table, record: _Record) -> str | None:
     sex = SEX_LABELS.get(normalise_header(strip_prefix(text)))
     if sex is None:
         table.note(
-            "unknown_code", "not a sex of the contract (M, F, U); kept", record.line, "gender", text
+            "unknown_code", "not a sex of the contract (M, F, U); kept", record.line, "gender"
         )
         return text
     return sex
 
 
-def _rows_of_sheet(table: _Table, rows: _Rows) -> tuple[AnnexList | None, list[_Record]]:
-    """Find the header row, then turn every non-blank row below it into a record."""
-    for index, (line, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+def _rows_of_sheet(table: _Table, rows: _Rows) -> tuple[AnnexList | None, Iterator[_Record]]:
+    """Find the header row, then turn every non-blank row below it into a record (one at a
+    time: a long sheet is never held whole)."""
+    rows = iter(rows)
+    head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+    for index, (line, cells) in enumerate(head):
         annex_list = match_list(cells)
         if annex_list is None:
             continue
@@ -496,19 +496,24 @@ def _rows_of_sheet(table: _Table, rows: _Rows) -> tuple[AnnexList | None, list[_
                     f"List {annex_list.number} column {key!r} absent; left blank",
                     line,
                 )
-        records = [
+        records = (
             _Record(row_line, {key: row[pos] for pos, key in columns.items() if pos < len(row)})
-            for row_line, row in rows[index + 1 :]
+            for row_line, row in itertools.chain(head[index + 1 :], rows)
             if any(cell not in (None, "") and str(cell).strip() for cell in row)
-        ]
+        )
         return annex_list, records
-    return None, []
+    return None, iter(())
 
 
 # -- input files ----------------------------------------------------------------------------------
 
 
 def _read_csv_rows(path: Path) -> _Rows:
+    limit = WorkbookLimits.from_environment().max_part_bytes
+    if path.stat().st_size > limit:
+        raise ExtractError(
+            path, f"is larger than the limit of {limit / 2**20:,.0f} MiB for one list: refused"
+        )
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -531,44 +536,64 @@ def _tables(path: Path, findings: list[Finding]) -> Iterator[tuple[str | None, _
             raise ExtractError(path, f"cannot read the CSV: {error}") from error
         yield None, rows
         return
+    check_workbook(path)
     try:
         workbook = CalamineWorkbook.from_path(path)
     except (CalamineError, OSError, ValueError) as error:
-        raise ExtractError(path, f"cannot read the workbook: {error}") from error
+        raise ExtractError(
+            path, "cannot be read as a workbook (encrypted, damaged or not a workbook?)"
+        ) from error
     for name in workbook.sheet_names:
         try:
-            grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except (CalamineError, ValueError) as error:
-            message = f"sheet cannot be read ({error}); skipped"
+            sheet = workbook.get_sheet_by_name(name)
+            grid = sheet.iter_rows()
+        except (CalamineError, ValueError):
+            message = "sheet cannot be read (a chart sheet, or damaged); skipped"
             findings.append(Finding(str(path), "unreadable_sheet", message, name))
             continue
-        # skip_empty_area=False keeps the grid anchored at A1, so index + 1 is the sheet row
-        yield name, [(index + 1, list(row)) for index, row in enumerate(grid)]
+        # The grid starts at the sheet's first used cell: add its offset to get the sheet row
+        # (and pad each row out to column A).
+        first_row, first_col = sheet.start or (0, 0)
+        yield (
+            name,
+            (
+                (first_row + index + 1, [None] * first_col + list(row))
+                for index, row in enumerate(grid)
+            ),
+        )
+
+
+def is_annex_a_head(head: bytes) -> bool:
+    """True when the first bytes of a CSV hold, within its first rows, an Annex A list header."""
+    text = head.decode("utf-8-sig", errors="replace")
+    if len(head) == HEAD_BYTES:
+        text = text.rsplit("\n", 1)[0]  # the last line may be cut short
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))[:HEADER_SEARCH_ROWS]
+    except csv.Error:
+        return False
+    return any(match_list(row) is not None for row in rows)
 
 
 def is_annex_a_csv(path: Path) -> bool:
     """True when a CSV's header row (within its first rows) is an Annex A list."""
     try:
-        with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-            head = [
-                row for _, row in zip(range(HEADER_SEARCH_ROWS), csv.reader(handle), strict=False)
-            ]
-    except (OSError, csv.Error):
+        return is_annex_a_head(read_head(path))
+    except OSError:
         return False
-    return any(match_list(row) is not None for row in head)
 
 
 def _input_files(path: Path) -> list[Path]:
-    """The workbooks and CSVs of a folder (population.csv is reference data, not a list)."""
+    """The workbooks and CSVs to read: the folder's (population.csv is reference data, not a
+    list; links leaving the folder are refused), or the one file given."""
     if path.is_dir():
-        return sorted(
-            p
-            for p in path.iterdir()
-            if p.is_file()
-            and p.suffix.lower() in (*WORKBOOK_SUFFIXES, ".csv")
-            and not p.name.startswith((".", "~$"))
-            and p.stem.lower() not in REFERENCE_STEMS
-        )
+        return [
+            f.path
+            for f in input_files(path)
+            if f.refused is None
+            and f.suffix in (*WORKBOOK_SUFFIXES, ".csv")
+            and f.stem not in REFERENCE_STEMS
+        ]
     if not path.exists():
         raise ExtractError(path, "file not found")
     return [path]
@@ -631,10 +656,9 @@ class _Builder:
             elif child[column] != value:
                 table.note(
                     "conflicting_child",
-                    f"child {child_id} has {column} {child[column]!r} in an earlier list; the first is kept",
+                    f"the child's {column} differs from an earlier list's; the first is kept",
                     record.line,
-                    None,
-                    value,
+                    column,
                 )
 
     def add_worker(self, table: _Table, record: _Record, worker: str, team: str | None) -> None:
@@ -789,6 +813,7 @@ def read_annex_a(path: Path) -> SourceFrames:
     builder = _Builder()
     found: set[int] = set()
     for file in _input_files(path):
+        before = file.stat()
         for sheet, rows in _tables(file, builder.findings):
             table = _Table(str(file), sheet, builder.findings)
             annex_list, records = _rows_of_sheet(table, rows)
@@ -804,6 +829,8 @@ def read_annex_a(path: Path) -> SourceFrames:
             found.add(annex_list.number)
             for record in records:
                 builder.read(annex_list, table, record)
+        if not unchanged(file, before):
+            raise changed_error(file)
     builder.apply_cin_episodes()
 
     result = SourceFrames(findings=builder.findings, extra_columns=EXTRA_MEANINGS)

@@ -25,6 +25,7 @@ validated and each violation becomes a finding; the file is read either way.
 from __future__ import annotations
 
 import copy
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from pipelines.contract import (
     REFERRAL_SOURCES,
 )
 from pipelines.errors import ExtractError
+from pipelines.sources.folder import changed_error, unchanged
 from pipelines.sources.result import Finding, SourceFrames, raw_frame
 
 STEMS = ("children", "referrals", "assessments", "s47_enquiries", "cp_plans", "cp_reviews")
@@ -173,11 +175,9 @@ class _File:
         message: str,
         element: etree._Element | None = None,
         column: str | None = None,
-        value: object = None,
     ) -> None:
         line = element.sourceline if element is not None else None
-        shown = None if value is None else str(value)
-        self.findings.append(Finding(self.path, rule, message, None, line, column, shown))
+        self.findings.append(Finding(self.path, rule, message, None, line, column))
 
 
 class _Node:
@@ -212,8 +212,28 @@ class _Node:
         return None if self.element is None else self.element.sourceline
 
 
+def max_xml_bytes() -> int:
+    """The largest census file read (FRONTDOOR_XML_MAX_MIB, default 1024 MiB): the file is held
+    as a tree, several times its size in memory. A council's yearly census is tens of MiB."""
+    return int(os.environ.get("FRONTDOOR_XML_MAX_MIB", "1024")) * 2**20
+
+
 def _parse(path: Path) -> etree._ElementTree:
-    parser = etree.XMLParser(huge_tree=True, remove_comments=True, resolve_entities=False)
+    limit = max_xml_bytes()
+    if path.stat().st_size > limit:
+        raise ExtractError(
+            path,
+            f"is larger than the limit of {limit / 2**20:,.0f} MiB for one census file "
+            "(FRONTDOOR_XML_MAX_MIB): refused",
+        )
+    # No entity is expanded, no DTD or network fetched (a billion-laughs or XXE file is inert).
+    parser = etree.XMLParser(
+        huge_tree=True,
+        remove_comments=True,
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+    )
     try:
         tree = etree.parse(str(path), parser)
     except etree.XMLSyntaxError as error:
@@ -283,7 +303,12 @@ def _validate(tree: etree._ElementTree, census: _File, xsd_dir: Path) -> None:
             column = re.sub(r"\[\d+\]$", "", (error.path or "").rsplit("/", 1)[-1]) or None
             census.findings.append(
                 Finding(
-                    census.path, "schema", f"{xsd.name}: {error.message}", None, error.line, column
+                    census.path,
+                    "schema",
+                    f"{xsd.name}: {without_values(error.message)}",
+                    None,
+                    error.line,
+                    column,
                 )
             )
     if violations > MAX_SCHEMA_FINDINGS:
@@ -292,15 +317,22 @@ def _validate(tree: etree._ElementTree, census: _File, xsd_dir: Path) -> None:
         )
 
 
+_THE_VALUE = re.compile(r"\b(The value|value) '(?:[^']|'')*'")
+_BARE_VALUE = re.compile(r": '(?:[^']|'')*' (?=is not)")
+
+
+def without_values(message: str) -> str:
+    """A schema validator's message with the offending value taken out ("The value 'X' is not
+    an element of the set ..." -> "The value is not an element of the set ..."): the value may be
+    a child's identifier or name."""
+    return _BARE_VALUE.sub(": the value ", _THE_VALUE.sub(r"\1", message))
+
+
 def _code(census: _File, node: _Node, tag: str, codes: tuple[str, ...]) -> str | None:
     value = node.text(tag)
     if value is not None and value.upper() not in codes:
         census.note(
-            "unknown_code",
-            "not a code of the contract; kept as written",
-            node.first(tag),
-            tag,
-            value,
+            "unknown_code", "not a code of the contract; kept as written", node.first(tag), tag
         )
     return value
 
@@ -313,7 +345,7 @@ def _yn(census: _File, node: _Node, tag: str) -> str | None:
         return "Y"
     if value.lower() in XS_FALSE:
         return "N"
-    census.note("not_yes_no", "not 0/1 or true/false; kept as written", node.first(tag), tag, value)
+    census.note("not_yes_no", "not 0/1 or true/false; kept as written", node.first(tag), tag)
     return value
 
 
@@ -324,9 +356,7 @@ def _child(census: _File, child: _Node) -> dict[str, object]:
     sex_code = ids.text(sex_tag)
     sex = SEX.get(sex_code.upper()) if sex_code else None
     if sex_code is not None and sex is None:
-        census.note(
-            "unknown_code", "not a sex code; kept as written", ids.first(sex_tag), sex_tag, sex_code
-        )
+        census.note("unknown_code", "not a sex code; kept as written", ids.first(sex_tag), sex_tag)
         sex = sex_code
     # Disability codes: NONE means none; any other code means a disability.
     codes = {
@@ -342,7 +372,6 @@ def _child(census: _File, child: _Node) -> dict[str, object]:
             "not a CBDS ethnicity code; kept",
             characteristics.first("Ethnicity"),
             "Ethnicity",
-            ethnicity,
         )
     return {
         "child_id": ids.text("LAchildID"),
@@ -456,7 +485,6 @@ def _read_file(
             f"ReferenceDate {reference_date} is not in collection year {year}; the Year is used",
             collection.first("ReferenceDate"),
             "ReferenceDate",
-            reference_date,
         )
     if xsd_dir is not None:
         _validate(tree, census, xsd_dir)
@@ -477,7 +505,6 @@ def _read_file(
                 "a second Child with this LAchildID: its details replace the first's",
                 element,
                 "LAchildID",
-                child_id,
             )
         else:
             seen_children.add(child_id)
@@ -492,7 +519,6 @@ def _read_file(
                     "a second CINdetails for this child on this date",
                     details.element,
                     "CINreferralDate",
-                    referral_date,
                 )
             episodes.append(_episode(census, child_id, details, occurrence))
     if not children:
@@ -551,7 +577,10 @@ def read_cin_census(paths: list[Path], xsd_dir: Path | None = None) -> SourceFra
     unkeyed_children: list[dict[str, object]] = []
     versions: dict[tuple[str, ...], list[_Episode]] = {}
     for position, path in enumerate(paths):
+        before = Path(path).stat()
         census, file_children, file_episodes = _read_file(Path(path), position, xsd_dir, findings)
+        if not unchanged(Path(path), before):
+            raise changed_error(Path(path))
         for row in file_children:
             child_id = row["child_id"]
             if child_id is None:

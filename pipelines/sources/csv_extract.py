@@ -33,7 +33,8 @@ from pipelines.sql import ident
 LINEAGE = ("_source_file", "_line")
 # Present in raw only when some row is malformed: why that row cannot be trusted, else NULL.
 ROW_ERROR = "_row_error"
-_RESERVED = (*LINEAGE, ROW_ERROR)
+# Present in raw only when some row has fields beyond the header: those fields, as read.
+BEYOND = "_beyond_header"
 # The loader's own working columns start so; a header name that does too is refused rather
 # than silently overwritten.
 _WORK = "_frontdoor_"
@@ -59,6 +60,7 @@ class RawLoad:
     encoding: str  # "utf-8", "utf-8-sig" (with BOM), "cp1252" or "utf-8+cp1252" (mixed lines)
     columns: tuple[str, ...]  # the raw columns before _source_file, _line (and _row_error)
     warnings: tuple[str, ...]  # header and layout notes for the data-quality page
+    renamed: dict[str, str]  # raw column -> the header as written, for a header in our namespace
 
 
 def load_raw(con: duckdb.DuckDBPyConnection, path: Path | str, extract: Extract) -> RawLoad:
@@ -78,7 +80,8 @@ def load_raw(con: duckdb.DuckDBPyConnection, path: Path | str, extract: Extract)
     except (OSError, ValueError, csv.Error, pl.exceptions.PolarsError, MemoryError) as exc:
         # Bad input fails its own file, never the run: an error not foreseen above is still
         # reported against the file, with what went wrong.
-        raise ExtractError(path, f"could not be loaded ({type(exc).__name__}: {exc})") from exc
+        # Its message is not shown: a parser's message may quote the row it choked on.
+        raise ExtractError(path, f"could not be loaded ({type(exc).__name__})") from exc
 
 
 def _load_raw(con: duckdb.DuckDBPyConnection, path: Path | str, extract: Extract) -> RawLoad:
@@ -90,12 +93,12 @@ def _load_raw(con: duckdb.DuckDBPyConnection, path: Path | str, extract: Extract
         buf = buf.replace(b"\r", b"\n")
         warnings.append("lines end in CR only (old Mac style): read as line ends")
     header = _header(path, buf)
-    names, header_warnings = _normalise_header(path, header, extract)
+    names, header_warnings, renamed = _normalise_header(path, header, extract)
     warnings += header_warnings
     width = len(names)
     cut_line = None
     if buf.count(b'"') % 2:
-        buf, cut_line = _close_cutident(path, buf, names)
+        buf, cut_line = _close_cut_quote(path, buf, names)
 
     scan: _Scan | None = None
     overflow: list[str] = []
@@ -136,15 +139,17 @@ def _load_raw(con: duckdb.DuckDBPyConnection, path: Path | str, extract: Extract
 
     extra = [n for n in names if n not in extract.column_names]
     absent = [c for c in extract.column_names if c not in names]
-    warnings += [f"extra column '{n}' kept in raw and ignored after" for n in extra]
+    if extra:
+        warnings.append(f"{len(extra)} extra column(s) kept in raw and not used")
     warnings += [f"optional column '{c}' is absent: loaded as NULL" for c in absent]
     columns = [*extract.column_names, *extra]
     # Shape the table in SQL: a constant _source_file costs nothing there.
     select = ", ".join(
         ident(c) if c in names else f"CAST(NULL AS VARCHAR) AS {ident(c)}" for c in columns
     )
-    if ROW_ERROR in frame.columns:
-        select += f", {ROW_ERROR}"
+    for ours in (ROW_ERROR, BEYOND):
+        if ours in frame.columns:
+            select += f", {ours}"
 
     table = f"raw.{ident(extract.stem)}"
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
@@ -159,7 +164,13 @@ def _load_raw(con: duckdb.DuckDBPyConnection, path: Path | str, extract: Extract
     finally:
         con.unregister("_csv_extract_frame")
     return RawLoad(
-        path, f"raw.{extract.stem}", frame.height, encoding, tuple(columns), tuple(warnings)
+        path,
+        f"raw.{extract.stem}",
+        frame.height,
+        encoding,
+        tuple(columns),
+        tuple(warnings),
+        renamed,
     )
 
 
@@ -266,43 +277,77 @@ def _header(path: Path, buf: bytes) -> list[str]:
     raise ExtractError(path, "file is empty: no header row", line=1)
 
 
+# frontdoor's own columns start with "_" (and DuckDB gives every table a hidden "rowid"); a
+# header that would take such a name is renamed so that no input column can pose as ours.
+_RENAMED_PREFIX = "col"
+_PSEUDO_COLUMNS = ("rowid",)
+
+
+def _outside_our_namespace(name: str, taken: set[str]) -> str:
+    """A header name that cannot be taken for one of frontdoor's columns: ``_rule`` ->
+    ``col_rule``, ``rowid`` -> ``col_rowid`` (with _2, _3 ... if the file has those too)."""
+    if not name.startswith("_") and name not in _PSEUDO_COLUMNS:
+        return name
+    base = _RENAMED_PREFIX + (name if name.startswith("_") else "_" + name)
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}_{n}"
+    return candidate
+
+
 def _normalise_header(
     path: Path, header: list[str], extract: Extract
-) -> tuple[list[str], list[str]]:
-    """Header names trimmed and lower-cased, checked against the contract; and notes."""
+) -> tuple[list[str], list[str], dict[str, str]]:
+    """Header names trimmed and lower-cased, checked against the contract; notes; and the
+    renamed columns (new name -> the header as written).
+
+    A message never quotes a header that may not be one (a file whose first line is data): it
+    names the fields by position and count, and the contract's own names only.
+    """
     names: list[str] = []
     warnings: list[str] = []
+    renamed: dict[str, str] = {}
+    lowered = [w.strip().lower() for w in header]
     for i, written in enumerate(header, start=1):
-        name = written.strip().lower()
+        name = lowered[i - 1]
         if not name:
             name = f"column_{i}"
             warnings.append(f"header field {i} is blank: named '{name}'")
-        elif name != written:
-            warnings.append(f"header '{written}' read as '{name}'")
+        elif name != written and name in extract.column_names:
+            warnings.append(f"header {written!r} read as '{name}'")
         if name in names:
-            raise ExtractError(path, "column appears twice in the header", line=1, column=name)
-        if name in _RESERVED or name.startswith(_WORK):
             raise ExtractError(
-                path, "column name is reserved for the loader's own columns", line=1, column=name
+                path,
+                f"column appears twice in the header (fields {names.index(name) + 1} and {i})",
+                line=1,
+                column=name if name in extract.column_names else None,
             )
-        names.append(name)
+        safe = _outside_our_namespace(name, {*lowered, *names})
+        if safe != name:
+            renamed[safe] = written
+            warnings.append(
+                f"header field {i} starts with '_' or is 'rowid' (names frontdoor keeps for its "
+                f"own columns): kept in raw as '{safe}'"
+            )
+        names.append(safe)
     missing = [c for c in extract.required_columns if c not in names]
     if missing:
-        shown = ", ".join(names)
-        if len(shown) > 200:
-            shown = shown[:200] + "..."
+        known = [n for n in names if n in extract.column_names]
         hint = ""
         if len(header) == 1 and any(s in header[0] for s in ("\t", ";", "|")):
             hint = " (the file looks separated by tabs, ';' or '|': save it comma-separated)"
-        elif not set(names) & set(extract.column_names):
+        elif not known:
             hint = " (no header row? the first line reads as data)"
+        found = f"the contract's {', '.join(known)}" if known else "none of the contract's columns"
         raise ExtractError(
             path,
-            f"required column(s) {', '.join(missing)} missing; header has {shown}{hint}",
+            f"required column(s) {', '.join(missing)} missing: the header (line 1) has "
+            f"{len(header)} field(s), {found}{hint}",
             line=1,
             column=missing[0],
         )
-    return names, warnings
+    return names, warnings, renamed
 
 
 def _one_line_records_of_full_width(buf: bytes, frame: pl.DataFrame, last: str) -> bool:
@@ -429,20 +474,16 @@ def _row_errors(
         .when(fields < width)
         .then(pl.format("has {} field(s) where the header has {} (cut short?)", fields, width))
         .when(has_more.fill_null(False))
-        .then(
-            pl.format(
-                "has {} fields where the header has {}; beyond the header: '{}'",
-                fields,
-                width,
-                beyond.str.strip_chars_end(","),
-            )
-        )
+        .then(pl.format("has {} fields where the header has {}", fields, width))
         .when(nul_column.is_not_null())
         .then(pl.format("holds a NUL byte in column '{}'", nul_column))
     )
-    frame = frame.with_columns(error.alias(ROW_ERROR), (fields > width).alias(_LONGER)).drop(
-        overflow
-    )
+    frame = frame.with_columns(
+        error.alias(ROW_ERROR),
+        (fields > width).alias(_LONGER),
+        # What lay beyond the header's last column, kept as read (raw keeps every row whole).
+        pl.when(has_more.fill_null(False)).then(beyond.str.strip_chars_end(",")).alias(BEYOND),
+    ).drop(overflow)
     notes = []
     trailing = frame.filter(pl.col(_LONGER) & pl.col(ROW_ERROR).is_null())
     if trailing.height:
@@ -459,10 +500,12 @@ def _row_errors(
     frame = frame.drop(_FIELDS, _LONGER)
     if not bad.height:
         frame = frame.drop(ROW_ERROR)
+    if not overflow or frame.get_column(BEYOND).null_count() == frame.height:
+        frame = frame.drop(BEYOND)
     return frame, notes
 
 
-def _close_cutident(path: Path, buf: bytes, names: list[str]) -> tuple[bytes, int]:
+def _close_cut_quote(path: Path, buf: bytes, names: list[str]) -> tuple[bytes, int]:
     """For a file with an odd number of quotes: the file with the quote closed and the line of
     the record holding it, when that record is the last line (a file cut short inside a quoted
     value, whose last row is then quarantined); else the ExtractError for a quote never closed,
@@ -489,7 +532,8 @@ def _close_cutident(path: Path, buf: bytes, names: list[str]) -> tuple[bytes, in
 
 def _not_csv(path: Path, buf: bytes, width: int, exc: Exception) -> ExtractError:
     line, why = _diagnose(buf, width)
-    return ExtractError(path, f"not a readable CSV file: {why or exc}", line=line)
+    # The parser's own message may quote the row it choked on: only its kind is shown.
+    return ExtractError(path, f"not a readable CSV file: {why or type(exc).__name__}", line=line)
 
 
 def _diagnose(buf: bytes, width: int) -> tuple[int | None, str | None]:

@@ -21,6 +21,14 @@ from pipelines.sources.annex_a import read_annex_a
 from pipelines.sources.cin_census import read_cin_census
 from pipelines.sources.csv_extract import load_raw
 from pipelines.sources.detect import cin_census_files, detect_format
+from pipelines.sources.folder import (
+    InputFile,
+    changed_error,
+    describe,
+    input_files,
+    shown,
+    unchanged,
+)
 from pipelines.sources.result import Finding, SourceFrames
 
 Status = Literal["loaded", "absent", "failed"]
@@ -54,7 +62,6 @@ READER_FINDINGS_COLUMNS = {
     "line": "The sheet row, CSV line or XML line of the record.",
     "column": "The source's own header or element name.",
     "rule": "What was met: unmatched_header, unknown_code, serial_date, schema ...",
-    "value": "The value as found.",
     "message": "The finding in a sentence.",
 }
 
@@ -69,22 +76,34 @@ class LoadOutcome:
     warnings: list[str] = field(default_factory=list)
 
 
-def find_csv(folder: Path, extract: Extract) -> Path | None:
+def find_csv(folder: Path, extract: Extract) -> InputFile | None:
     """The folder's file for an extract, matching its name case-insensitively."""
-    for candidate in sorted(folder.iterdir()):
-        if candidate.name.lower() == extract.filename:
-            return candidate
+    for f in input_files(folder):
+        if f.name.lower() == extract.filename:
+            return f
     return None
 
 
-def load_csv(con: duckdb.DuckDBPyConnection, path: Path, stem: str) -> LoadOutcome:
-    """Load one contract CSV into raw.<stem>; a file that cannot be used is an outcome, not a crash."""
+def load_csv(con: duckdb.DuckDBPyConnection, f: InputFile | Path, stem: str) -> LoadOutcome:
+    """Load one contract CSV into raw.<stem>; a file that cannot be used is an outcome, not a
+    crash. A link leaving the folder, or a file that changed while it was read, is refused."""
+    f = describe(f) if isinstance(f, Path) else f
+    path = f.path
     try:
+        if f.refused:
+            raise ExtractError(f.name, f.refused)
         loaded = load_raw(con, path, extract(stem))
+        if not unchanged(path, f):
+            raise changed_error(path)
     except ExtractError as error:
         con.execute(f"DROP TABLE IF EXISTS raw.{stem}")
         return LoadOutcome(stem, "failed", str(path), message=str(error))
-    raw_comments(con, extract(stem), path.name)
+    renamed = {
+        column: f"the source's own column {shown(header)!r}, kept as read and not used (renamed: "
+        "names starting with _, and rowid, are frontdoor's own)"
+        for column, header in loaded.renamed.items()
+    }
+    raw_comments(con, extract(stem), path.name, renamed)
     return LoadOutcome(stem, "loaded", str(path), loaded.rows, warnings=list(loaded.warnings))
 
 
@@ -96,8 +115,8 @@ def load_csv_folder(
     for e in EXTRACTS:
         if e.stem not in stems:
             continue
-        path = find_csv(folder, e)
-        outcomes.append(load_csv(con, path, e.stem) if path else LoadOutcome(e.stem, "absent"))
+        found = find_csv(folder, e)
+        outcomes.append(load_csv(con, found, e.stem) if found else LoadOutcome(e.stem, "absent"))
     return outcomes
 
 
@@ -167,14 +186,14 @@ def record_findings(con: duckdb.DuckDBPyConnection, findings: list[Finding]) -> 
         """
         CREATE OR REPLACE TABLE audit.reader_findings (
             file VARCHAR, sheet VARCHAR, line BIGINT, "column" VARCHAR, rule VARCHAR,
-            value VARCHAR, message VARCHAR
+            message VARCHAR
         )
         """
     )
     if findings:
         con.executemany(
-            "INSERT INTO audit.reader_findings VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [[f.file, f.sheet, f.line, f.column, f.rule, f.value, f.message] for f in findings],
+            "INSERT INTO audit.reader_findings VALUES (?, ?, ?, ?, ?, ?)",
+            [[f.file, f.sheet, f.line, f.column, f.rule, f.message] for f in findings],
         )
     comment_table(
         con,

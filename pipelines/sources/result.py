@@ -25,7 +25,8 @@ class Finding:
     sheet: str | None = None  # Annex A sheet; None for a CSV list or an XML file
     line: int | None = None  # sheet row, CSV line or XML source line
     column: str | None = None  # the source's header or element name
-    value: str | None = None
+    # No value: a finding never carries a cell's content (it may be a child's record); the
+    # analyst finds the cell from the file, sheet, line and column.
 
     def __str__(self) -> str:
         where = self.file
@@ -35,8 +36,7 @@ class Finding:
             where += f", line {self.line}"
         if self.column is not None:
             where += f", column {self.column!r}"
-        value = "" if self.value is None else f" (value {self.value!r})"
-        return f"{where}: {self.rule}: {self.message}{value}"
+        return f"{where}: {self.rule}: {self.message}"
 
 
 @dataclass

@@ -75,8 +75,12 @@ ROWS_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("column_name", "VARCHAR", "The column at fault; NULL for a whole-row rule."),
     ("source_file", "VARCHAR", "The file the row was read from, as loaded."),
     ("line", "BIGINT", "The row's line in that file (header = line 1); NULL for a file finding."),
-    ("value", "VARCHAR", "The offending value(s) as text."),
-    ("detail", "VARCHAR", "The finding in a sentence."),
+    (
+        "detail",
+        "VARCHAR",
+        "The finding in a sentence; it never quotes the row's values (they are in raw.<stem> at "
+        "source_file and line).",
+    ),
 )
 
 EXAMPLES = 5
@@ -99,7 +103,7 @@ def _record_loads(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
         INSERT INTO dq_findings
-        SELECT 'load', 'file_failed', stem, NULL, file, NULL, NULL, message
+        SELECT 'load', 'file_failed', stem, NULL, file, NULL, message
         FROM audit.load_log WHERE status = 'failed'
         """
     )
@@ -114,7 +118,7 @@ def _record_loads(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
         INSERT INTO dq_findings
-        SELECT 'load', 'load_warning', stem, NULL, file, NULL, NULL, unnest(warnings)
+        SELECT 'load', 'load_warning', stem, NULL, file, NULL, unnest(warnings)
         FROM audit.load_log WHERE len(coalesce(warnings, [])) > 0
         """
     )
@@ -134,7 +138,7 @@ def _record_reader_findings(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
         INSERT INTO dq_findings
-        SELECT 'load', 'reader_' || rule, NULL, "column", file, line, value,
+        SELECT 'load', 'reader_' || rule, NULL, "column", file, line,
                coalesce(sheet || ': ', '') || message
         FROM audit.reader_findings
         """
@@ -154,8 +158,7 @@ def _record_staging(con: duckdb.DuckDBPyConnection, stem: str) -> None:
     )
     if raw != staged + quarantined:
         con.execute(
-            "INSERT INTO dq_findings VALUES ('reconcile', 'rows_reconcile', ?, NULL, NULL, NULL, "
-            "NULL, ?)",
+            "INSERT INTO dq_findings VALUES ('reconcile', 'rows_reconcile', ?, NULL, NULL, NULL, ?)",
             [stem, f"raw.{stem} has {raw} rows but staging {staged} + quarantine {quarantined}"],
         )
     con.execute(
@@ -168,7 +171,7 @@ def _record_staging(con: duckdb.DuckDBPyConnection, stem: str) -> None:
     con.execute(
         f"""
         INSERT INTO dq_findings
-        SELECT 'quarantine', _rule, '{stem}', _column, _source_file, _line, _value, _reason
+        SELECT 'quarantine', _rule, '{stem}', _column, _source_file, _line, _reason
         FROM quarantine.{stem}
         """
     )
@@ -199,8 +202,12 @@ CHECK_FINDINGS_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("column_name", "VARCHAR", "The column at fault; NULL for a whole-row rule."),
     ("source_file", "VARCHAR", "The file the row was read from, as loaded."),
     ("line", "BIGINT", "The row's line in that file (header = line 1)."),
-    ("value", "VARCHAR", "The offending value(s) as text."),
-    ("detail", "VARCHAR", "The finding in a sentence."),
+    (
+        "detail",
+        "VARCHAR",
+        "The finding in a sentence; it never quotes the row's values (they are in raw.<stem> at "
+        "source_file and line).",
+    ),
 )
 
 
@@ -232,8 +239,8 @@ def record_checks(con: duckdb.DuckDBPyConnection, stems: list[str]) -> None:
         (
             "audit.check_findings",
             CHECK_FINDINGS_COLUMNS,
-            "The rows behind audit.check_rules: file, line, column and value of each row "
-            "breaking a rule, as of the latest evaluation.",
+            "The rows behind audit.check_rules: the file, line and column of each row breaking a "
+            "rule, as of the latest evaluation (its values are in raw.<stem> at that line).",
         ),
     ):
         shape = ", ".join(f"{n} {t}" for n, t, _ in columns)
@@ -341,7 +348,7 @@ def _rows(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
         """
         CREATE OR REPLACE TABLE marts.data_quality_rows AS
         SELECT $run_id AS run_id, f.kind, f.rule, r.severity, r.action, f.stem, f.column_name,
-               f.source_file, f.line, f.value, f.detail
+               f.source_file, f.line, f.detail
         FROM dq_findings f
         JOIN (SELECT DISTINCT kind, rule, stem, column_name, severity, action FROM dq_rules) r
           ON r.kind = f.kind AND r.rule = f.rule AND r.stem IS NOT DISTINCT FROM f.stem

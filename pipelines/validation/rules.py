@@ -4,7 +4,9 @@ Findings land in two temporary tables that build_data_quality turns into the mar
 
 - ``dq_rules``: one row per rule evaluated (kind, rule, severity, action, stem, column,
   rows_checked, message), so a rule that found nothing still shows a 0 and trends are complete;
-- ``dq_findings``: one row per offending row (stem, column, source file, line, value, detail).
+- ``dq_findings``: one row per offending row (stem, column, source file, line, detail). A detail
+  never quotes the row's values (they may be a child's record): the analyst finds them in
+  raw.<stem> by file and line.
 
 A suite expectation becomes one SELECT over the stem's frame (pipelines.validation.frames); a
 cross-file rule is a SQL file whose header names its rule, severity, the stems it checks and the
@@ -40,26 +42,25 @@ def create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE dq_findings (kind VARCHAR, rule VARCHAR, stem VARCHAR, "
-        "column_name VARCHAR, source_file VARCHAR, line BIGINT, value VARCHAR, detail VARCHAR)"
+        "column_name VARCHAR, source_file VARCHAR, line BIGINT, detail VARCHAR)"
     )
 
 
 def expectation_sql(expectation: dict[str, Any]) -> str | None:
-    """SELECT _source_file, _line, value, detail FROM f of the rows breaking one expectation.
+    """SELECT _source_file, _line, detail FROM f of the rows breaking one expectation.
 
     ``f`` is the stem's frame. None for the schema-level expectations (column present, type),
-    which are answered from information_schema instead.
+    which are answered from information_schema instead. A detail never quotes the row's values.
     """
     kind, kw = expectation["type"], expectation["kwargs"]
     if kind == "expect_column_values_to_not_be_null":
         col = ident(kw["column"])
-        return f"SELECT _source_file, _line, NULL, 'blank' FROM f WHERE {col} IS NULL"
+        return f"SELECT _source_file, _line, 'blank' FROM f WHERE {col} IS NULL"
     if kind == "expect_column_values_to_be_in_set":
         col = ident(kw["column"])
         codes = ", ".join(literal(v) for v in kw["value_set"])
         return (
-            f"SELECT _source_file, _line, CAST({col} AS VARCHAR), "
-            f"'''' || {col} || ''' is not a known code' "
+            "SELECT _source_file, _line, 'not a known code' "
             f"FROM f WHERE {col} IS NOT NULL AND {col} NOT IN ({codes})"
         )
     if kind == "expect_column_values_to_be_between":
@@ -69,49 +70,37 @@ def expectation_sql(expectation: dict[str, Any]) -> str | None:
             bounds.append(f"{col} < {int(kw['min_value'])}")
         if kw.get("max_value") is not None:
             bounds.append(f"{col} > {int(kw['max_value'])}")
-        shown = (
-            "["
-            + ", ".join(
-                "" if kw.get(k) is None else str(int(kw[k])) for k in ("min_value", "max_value")
-            )
-            + "]"
+        shown = ", ".join(
+            "" if kw.get(k) is None else str(int(kw[k])) for k in ("min_value", "max_value")
         )
         return (
-            f"SELECT _source_file, _line, CAST({col} AS VARCHAR), "
-            f"CAST({col} AS VARCHAR) || ' is outside {shown}' "
+            f"SELECT _source_file, _line, {literal(f'outside [{shown}]')} "
             f"FROM f WHERE {col} IS NOT NULL AND ({' OR '.join(bounds)})"
         )
     if kind == "expect_column_values_to_be_unique":
         # GX counts every copy; SQL reports the copies after the first, which is the row kept.
         col = ident(kw["column"])
+        repeats = literal(f"repeats the {kw['column']} of line ")
         return (
-            f"SELECT _source_file, _line, CAST({col} AS VARCHAR), "
-            f"'''' || {col} || ''' repeats' FROM f WHERE {col} IS NOT NULL "
+            f"SELECT _source_file, _line, "
+            f"{repeats} || first_value(_line) OVER (PARTITION BY {col} ORDER BY _line) "
+            f"FROM f WHERE {col} IS NOT NULL "
             f"QUALIFY row_number() OVER (PARTITION BY {col} ORDER BY _line) > 1"
         )
     if kind == "expect_column_pair_values_a_to_be_greater_than_b":
         a, b = ident(kw["column_A"]), ident(kw["column_B"])
         op = ">=" if kw.get("or_equal") else ">"
         if kw["column_A"] == AS_AT_NEXT:
-            shown = f"CAST({b} AS VARCHAR)"
             detail = (
-                f"'{kw['column_B']} ' || {shown} || ' is after the extract date ' "
+                f"{literal(kw['column_B'] + ' is after the extract date ')} "
                 f"|| CAST(CAST({a} AS DATE) - INTERVAL 1 DAY AS DATE)"
             )
         elif kw["column_B"] == EARLIEST:
-            shown = f"CAST({a} AS VARCHAR)"
-            detail = (
-                f"'{kw['column_A']} ' || {shown} || ' is before the child''s birth "
-                f"(earliest possible ' || CAST(CAST({b} AS DATE) AS VARCHAR) || ')'"
-            )
+            detail = literal(f"{kw['column_A']} is before the child's birth")
         else:
-            shown = f"CAST({a} AS VARCHAR)"
-            detail = (
-                f"'{kw['column_A']} ' || {shown} || ' is before "
-                f"{kw['column_B']} ' || CAST({b} AS VARCHAR)"
-            )
+            detail = literal(f"{kw['column_A']} is before {kw['column_B']}")
         return (
-            f"SELECT _source_file, _line, {shown}, {detail} "
+            f"SELECT _source_file, _line, {detail} "
             f"FROM f WHERE {a} IS NOT NULL AND {b} IS NOT NULL AND NOT ({a} {op} {b})"
         )
     if kind in ("expect_column_to_exist", "expect_column_values_to_be_of_type"):
@@ -160,7 +149,7 @@ def run_suite_sql(con: duckdb.DuckDBPyConnection, stem: str, as_of: dt.date | No
             )
             if problem:
                 con.execute(
-                    "INSERT INTO dq_findings VALUES (?, ?, ?, ?, NULL, NULL, NULL, ?)",
+                    "INSERT INTO dq_findings VALUES (?, ?, ?, ?, NULL, NULL, ?)",
                     ["rule", meta["rule"], stem, column, problem],
                 )
                 found += 1
@@ -230,7 +219,7 @@ def run_cross_checks(
     """Run every cross-file check for each stem it names (of ``stems``, when given) whose
     required tables all exist.
 
-    A check file's SELECT returns (_source_file, _line, value, detail) of the offending rows of
+    A check file's SELECT returns (_source_file, _line, detail) of the offending rows of
     ``staging.{stem}``. Appends to dq_rules / dq_findings; returns the number of findings.
     """
     found = 0

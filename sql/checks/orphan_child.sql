@@ -13,7 +13,6 @@ WITH known AS (
 SELECT
     x._source_file,
     x._line,
-    x.child_id AS value,
-    'child_id ''' || x.child_id || ''' is not in children.csv' AS detail
+    'its child_id is not in children.csv' AS detail
 FROM staging.{stem} AS x
 WHERE x.child_id NOT IN (SELECT child_id FROM known WHERE child_id IS NOT NULL)

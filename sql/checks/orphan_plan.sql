@@ -12,7 +12,6 @@ WITH known AS (
 SELECT
     x._source_file,
     x._line,
-    x.plan_id AS value,
-    'plan_id ''' || x.plan_id || ''' is not in cp_plans.csv' AS detail
+    'its plan_id is not in cp_plans.csv' AS detail
 FROM staging.{stem} AS x
 WHERE x.plan_id NOT IN (SELECT plan_id FROM known WHERE plan_id IS NOT NULL)

@@ -13,8 +13,7 @@ WITH known AS (
 SELECT
     x._source_file,
     x._line,
-    x.referral_id AS value,
-    'referral_id ''' || x.referral_id || ''' is not in referrals.csv' AS detail
+    'its referral_id is not in referrals.csv' AS detail
 FROM staging.{stem} AS x
 WHERE x.referral_id IS NOT NULL
   AND x.referral_id NOT IN (SELECT referral_id FROM known WHERE referral_id IS NOT NULL)

@@ -22,8 +22,6 @@ WITH ordered AS (
 SELECT
     _source_file,
     _line,
-    plan_id AS value,
-    'plan ' || plan_id || ' starts ' || start_date || ' while an earlier plan of the child is open'
-    || CASE WHEN open_until = DATE '9999-12-31' THEN '' ELSE ' until ' || open_until END AS detail
+    'the plan starts while an earlier plan of the child is open' AS detail
 FROM ordered
 WHERE open_until > start_date

@@ -19,9 +19,7 @@ history AS (
 SELECT
     p._source_file,
     p._line,
-    p.plan_id AS value,
-    'plan ' || p.plan_id || ' starting ' || p.start_date
-    || ' has no S47 enquiry of the child in the 12 months before' AS detail
+    'the plan has no S47 enquiry of the child in the 12 months before its start' AS detail
 FROM staging.{stem} AS p, history AS h
 WHERE p.start_date >= h.first_s47
   AND NOT EXISTS (

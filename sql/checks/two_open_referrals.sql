@@ -22,9 +22,6 @@ WITH ordered AS (
 SELECT
     _source_file,
     _line,
-    referral_id AS value,
-    'referral ' || referral_id || ' dated ' || referral_date
-    || ' while an earlier referral of the child is open'
-    || CASE WHEN open_until = DATE '9999-12-31' THEN '' ELSE ' until ' || open_until END AS detail
+    'dated while an earlier referral of the child is open' AS detail
 FROM ordered
 WHERE open_until > referral_date
