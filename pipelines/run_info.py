@@ -108,30 +108,49 @@ def _contact_referral_dates(
     return latest, earliest
 
 
-class NoDates(Exception):
-    """The input holds no dated record, so there is no as-at date to take figures at."""
+class AsAtError(Exception):
+    """No as-at date can be taken: the input has no dated record, or the one set is refused."""
 
 
 def decide_as_at(
-    con: duckdb.DuckDBPyConnection, configured: dt.date | None
+    con: duckdb.DuckDBPyConnection, configured: dt.date | None, anyway: bool = False
 ) -> tuple[dt.date, str, dt.date]:
-    """(as_at, where it came from, first_date) for the staged input (docs/metrics.md "As at")."""
+    """(as_at, where it came from, first_date) for the staged input (docs/metrics.md "As at").
+
+    A configured as_at before the earliest record (or after today) is refused unless
+    ``anyway``: every figure would be an empty or a future snapshot."""
     latest, earliest = _contact_referral_dates(con)
     if configured is not None:
+        if not anyway and earliest is not None and configured < earliest:
+            raise AsAtError(
+                f"--as-at {configured} is before the earliest contact or referral ({earliest}): "
+                "every figure would be empty. Refused; add --as-at-anyway to run it."
+            )
+        if not anyway and configured > dt.date.today():
+            raise AsAtError(
+                f"--as-at {configured} is after today ({dt.date.today()}): refused; add "
+                "--as-at-anyway to run it."
+            )
         as_at, source = configured, "set for the run (--as-at)"
     elif latest is not None:
         as_at, source = latest, "the latest contact or referral date"
     else:
-        raise NoDates("no contact or referral date in the input, and no --as-at given")
+        raise AsAtError(
+            "the input holds no contact or referral with a date, so there is no as-at date to "
+            "take figures at (an empty return?)"
+        )
     first_date = min(earliest, as_at) if earliest is not None else as_at
     return as_at, source, first_date
 
 
 def build_run_info(
-    con: duckdb.DuckDBPyConnection, provenance: Provenance, configured_as_at: dt.date | None
+    con: duckdb.DuckDBPyConnection,
+    provenance: Provenance,
+    configured_as_at: dt.date | None,
+    anyway: bool = False,
 ) -> dt.date:
     """Write marts.run_info (one row) and return the as-at date it holds."""
-    as_at, source, first_date = decide_as_at(con, configured_as_at)
+    as_at, source, first_date = decide_as_at(con, configured_as_at, anyway)
     values = asdict(provenance) | {"as_at": as_at, "as_at_source": source, "first_date": first_date}
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     columns = ", ".join(f"CAST(${n} AS {t}) AS {n}" for n, t, _ in COLUMNS)

@@ -12,7 +12,9 @@ One process writes it at a time: every step that opens it is in the Dagster conc
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,6 +45,28 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
 
 
+class DiskFull(Exception):
+    """A write failed because the disk is full."""
+
+
+def _raise_if_disk_full(path: Path, error: BaseException) -> None:
+    """Raise DiskFull (from ``error``) when ``error`` is a full disk."""
+    full = (isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)) or (
+        "No space left on device" in str(error) or "Disk quota exceeded" in str(error)
+    )
+    if not full:
+        return
+    folder = path.parent if path.parent.exists() else Path("/")
+    free = shutil.disk_usage(folder).free
+    size = sum(p.stat().st_size for p in folder.glob(f"{path.name}*") if p.is_file())
+    raise DiskFull(
+        f"{path}: the disk is full ({free / 2**20:,.1f} MiB free): the working warehouse "
+        f"({size / 2**20:,.1f} MiB) needs about as much again free to be rebuilt, and each "
+        "release as much as the warehouse and report together. Free some space and run again; "
+        "the published warehouse and report are as they were."
+    ) from error
+
+
 def file_mode(text: str) -> int:
     """The published files' mode from its octal text; never world-readable or executable."""
     try:
@@ -64,6 +88,8 @@ class Warehouse(dg.ConfigurableResource):
     input_dir: str = str(DEFAULT_INPUT)
     output_dir: str = str(DEFAULT_OUTPUT)
     as_at: str | None = None  # YYYY-MM-DD; None = from the data (docs/metrics.md "As at")
+    # An as_at after today or before the earliest record is refused unless this is set.
+    as_at_anyway: bool = False
     # DfE's CIN census XSDs are not shipped with frontdoor: a folder of CIN_schema_<year>.xsd.
     cin_xsd_dir: str | None = None
     keep_releases: int = DEFAULT_KEEP_RELEASES
@@ -89,10 +115,19 @@ class Warehouse(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-write connection to the working warehouse, closed after use."""
-        con = connect(self.work_path)
+        """A read-write connection to the working warehouse, closed after use. A write that
+        fails for want of disk space is said as such (DiskFull), naming the path and the room
+        the warehouse needs."""
+        try:
+            con = connect(self.work_path)
+        except (duckdb.Error, OSError) as error:
+            _raise_if_disk_full(self.work_path, error)
+            raise
         try:
             yield con
+        except (duckdb.Error, OSError) as error:
+            _raise_if_disk_full(self.work_path, error)
+            raise
         finally:
             con.close()
 
@@ -104,6 +139,7 @@ def from_environment() -> Warehouse:
         input_dir=os.environ.get("FRONTDOOR_INPUT", str(DEFAULT_INPUT)),
         output_dir=os.environ.get("FRONTDOOR_OUTPUT", str(DEFAULT_OUTPUT)),
         as_at=os.environ.get("FRONTDOOR_AS_AT") or None,
+        as_at_anyway=os.environ.get("FRONTDOOR_AS_AT_ANYWAY", "") == "1",
         cin_xsd_dir=os.environ.get("FRONTDOOR_CIN_XSD_DIR") or None,
         keep_releases=int(os.environ.get("FRONTDOOR_KEEP_RELEASES", DEFAULT_KEEP_RELEASES)),
         file_mode=os.environ.get("FRONTDOOR_FILE_MODE", DEFAULT_FILE_MODE),

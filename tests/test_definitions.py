@@ -49,16 +49,24 @@ def test_every_asset_has_kinds_a_table_name_and_the_warehouse_pool():
         assert assets_def.op.pool == "frontdoor_warehouse", assets_def.op.name
 
 
-def test_nightly_schedule_runs_the_job_at_two_in_the_morning_uk_time():
+def test_nightly_schedule_runs_the_job_at_two_in_the_morning_uk_time(tmp_path):
     schedule = defs().resolve_schedule_def("nightly")
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.execution_timezone == "Europe/London"
     assert schedule.job_name == "frontdoor"
+    (tmp_path / "contacts.csv").write_text("contact_id\n")
+    old = time.time() - 7200
+    os.utime(tmp_path / "contacts.csv", (old, old))
     # In British Summer Time 02:00 in London is 01:00 UTC: the tick must follow the clock.
     context = dg.build_schedule_context(
-        scheduled_execution_time=dt.datetime(2026, 7, 1, 1, 0, tzinfo=dt.UTC)
+        scheduled_execution_time=dt.datetime(2026, 7, 1, 1, 0, tzinfo=dt.UTC),
+        resources={"warehouse": Warehouse(input_dir=str(tmp_path))},
     )
     assert len(schedule.evaluate_tick(context).run_requests or []) == 1
+    # The same settle rule as the sensor: a file still being written skips the night's tick.
+    (tmp_path / "referrals.csv").write_text("referral_id\n")
+    result = schedule.evaluate_tick(context)
+    assert not result.run_requests and "still being copied" in result.skip_message
 
 
 def sensor_tick(

@@ -18,17 +18,29 @@ frontdoor_job = dg.define_asset_job(
     executor_def=dg.in_process_executor,
 )
 
-nightly = dg.ScheduleDefinition(
-    name="nightly",
+# A file still being copied in must not start a run: wait until the folder has been quiet this
+# long (the rule `frontdoor run` applies too, pipelines/sources/folder.settled).
+SETTLE_SECONDS = float(os.environ.get("FRONTDOOR_SETTLE_SECONDS", "60"))
+
+
+@dg.schedule(
     job=frontdoor_job,
     cron_schedule="0 2 * * *",
     execution_timezone="Europe/London",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Every night at 02:00 UK time, after the case-management system's export.",
+    description="Every night at 02:00 UK time, after the case-management system's export; "
+    "skipped while the extracts are still arriving (the sensor then starts the run).",
 )
-
-# A file still being copied in must not start a run: wait until the folder has been quiet this long.
-SETTLE_SECONDS = float(os.environ.get("FRONTDOOR_SENSOR_SETTLE_SECONDS", "60"))
+def nightly(
+    context: dg.ScheduleEvaluationContext, warehouse: Warehouse
+) -> dg.RunRequest | dg.SkipReason:
+    folder = Path(warehouse.input_dir)
+    if folder.is_dir() and not settled(folder, SETTLE_SECONDS):
+        return dg.SkipReason(
+            f"an extract in {folder} changed in the last {SETTLE_SECONDS:g} s (still being "
+            "copied?): the new_extracts sensor starts the run once it has settled"
+        )
+    return dg.RunRequest(tags={"frontdoor/trigger": "nightly"})
 
 
 def published_fingerprint(output: Path) -> str | None:

@@ -9,6 +9,7 @@ from pipelines.contract import EXTRACTS
 from pipelines.defs.metadata import KINDS, table_metadata
 from pipelines.progress import report
 from pipelines.run_info import (
+    AsAtError,
     Provenance,
     build_run_info,
     frontdoor_version,
@@ -53,7 +54,10 @@ def run_info(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mate
             frontdoor_version=frontdoor_version(),
             git_commit=git_commit(),
         )
-        as_at = build_run_info(con, provenance, configured)
+        try:
+            as_at = build_run_info(con, provenance, configured, warehouse.as_at_anyway)
+        except AsAtError as error:
+            raise dg.Failure(description=str(error)) from None
         source = con.execute("SELECT as_at_source FROM marts.run_info").fetchall()[0][0]
         metadata = table_metadata(con, "marts.run_info")
     report(context, f"as at {as_at} ({source})")
