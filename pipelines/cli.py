@@ -156,9 +156,11 @@ def failures(result: dg.ExecuteInProcessResult) -> list[str]:
             error = event.step_failure_data.error
             # Dagster wraps the step's own exception: what the step raised is below its wrappers
             # (and may itself say more than the error that caused it).
-            while error is not None and error.cause is not None and (
-                error.cls_name or ""
-            ).startswith("Dagster"):
+            while (
+                error is not None
+                and error.cause is not None
+                and (error.cls_name or "").startswith("Dagster")
+            ):
                 error = error.cause
             message = error.message.strip() if error else "unknown error"
             # "pipelines.errors.ExtractError: /in/contacts.csv: ..." -> "/in/contacts.csv: ..."

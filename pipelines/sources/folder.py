@@ -35,6 +35,7 @@ class InputFile:
 
     name: str  # as listed in the folder (a link's own name)
     path: Path  # the file to read: the link resolved
+    listed: Path  # the entry in the folder (the link itself): what messages name
     size: int
     mtime_ns: int
     refused: str | None = None  # why it may not be read, or None
@@ -79,7 +80,7 @@ def input_files(folder: Path) -> list[InputFile]:
         except OSError:
             size, mtime = 0, 0
             refused = refused or "cannot be read: refused"
-        found.append(InputFile(entry.name, real, size, mtime, refused))
+        found.append(InputFile(entry.name, real, entry, size, mtime, refused))
     return found
 
 
@@ -87,9 +88,9 @@ def describe(path: Path) -> InputFile:
     """One file given by path (not by listing a folder): its size and time now."""
     try:
         stat = path.stat()
-        return InputFile(path.name, path, stat.st_size, stat.st_mtime_ns)
+        return InputFile(path.name, path, path, stat.st_size, stat.st_mtime_ns)
     except OSError:
-        return InputFile(path.name, path, 0, 0)
+        return InputFile(path.name, path, path, 0, 0)
 
 
 def unchanged(path: Path, before: InputFile | os.stat_result) -> bool:

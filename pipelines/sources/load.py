@@ -91,7 +91,7 @@ def load_csv(con: duckdb.DuckDBPyConnection, f: InputFile | Path, stem: str) -> 
     path = f.path
     try:
         if f.refused:
-            raise ExtractError(f.name, f.refused)
+            raise ExtractError(shown(f.listed), f.refused)
         loaded = load_raw(con, path, extract(stem))
         if not unchanged(path, f):
             raise changed_error(path)

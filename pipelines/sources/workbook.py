@@ -38,7 +38,8 @@ class WorkbookLimits:
     max_part_bytes: int = 256 * 2**20  # one sheet's XML (or the shared strings), inflated
     max_rows: int = 1_048_576  # Excel's own maximum
     max_columns: int = 512
-    max_cells: int = 20_000_000  # rows x columns of one sheet's grid
+    max_cells: int = 2_000_000  # rows x columns of one sheet's grid (an Annex A list of 100k
+    # children over 20 columns; reading it costs about a gigabyte)
 
     @classmethod
     def from_environment(cls) -> WorkbookLimits:
