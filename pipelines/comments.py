@@ -30,7 +30,12 @@ QUARANTINE: dict[str, str] = {
     "_value": "the value as read",
     "_reason": "the problem in a sentence naming file, line and column",
 }
-OURS = {**LINEAGE, **ROW_ERROR, **QUARANTINE}
+NULLED: dict[str, str] = {
+    "_nulled": "the optional columns whose value in the file could not be read (not a date, not "
+    "a yes/no answer, not a number) and were set to NULL, the row kept; NULL when none was. The "
+    "value as written is in raw at the same file and line",
+}
+OURS = {**LINEAGE, **ROW_ERROR, **QUARANTINE, **NULLED}
 
 
 def column_comment(c: Column) -> str:
@@ -95,7 +100,7 @@ def staging_comments(con: duckdb.DuckDBPyConnection, extract: Extract) -> None:
         con.execute(
             f"COMMENT ON COLUMN staging.{stem}.{ident(c.name)} IS {literal(column_comment(c))}"
         )
-    for name, text in LINEAGE.items():
+    for name, text in {**LINEAGE, **NULLED}.items():
         con.execute(f"COMMENT ON COLUMN staging.{stem}.{name} IS {literal(text)}")
     raw = _columns(con, "raw", extract.stem)
     for name in _columns(con, "quarantine", extract.stem):

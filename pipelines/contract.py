@@ -13,10 +13,14 @@ Column kinds and how staging types them:
 - ``date``     DATE from ISO ``YYYY-MM-DD`` or UK ``DD/MM/YYYY``; anything else is untypable
 - ``datetime`` TIMESTAMP from ISO ``YYYY-MM-DDTHH:MM[:SS]`` (or a space) or ``DD/MM/YYYY HH:MM``
                (a bare date is taken as midnight)
-- ``yn``       BOOLEAN: Y/Yes/1/true -> true, N/No/0/false -> false, blank or other -> NULL
-               (metrics.md: anything but Y is "not Y")
-- ``int``      BIGINT; a lenient int (``lenient=True``) becomes NULL when not a number, as
-               metrics.md says of number_of_previous_plans; a strict one is untypable
+- ``yn``       BOOLEAN: Y/Yes/1/true -> true, N/No/0/false -> false, blank -> NULL; anything
+               else is untypable (metrics.md: anything but Y is "not Y")
+- ``int``      BIGINT; a value that is not a whole number is untypable
+
+What happens to an untypable value depends on whether its column is required: a required column
+(the key, the child, the date that places the row) cannot be used without it, so the row is
+quarantined; an optional one is set to NULL, the row kept, and the column named in the row's
+``_nulled`` for the data-quality step to report (docs/validation.md has the table per extract).
 """
 
 from __future__ import annotations
@@ -55,7 +59,6 @@ class Column:
     kind: Kind
     required: bool = False
     codes: tuple[str, ...] | None = None  # allowed values for a code column
-    lenient: bool = False  # int only: not-a-number becomes NULL instead of untypable
     meaning: str = ""
 
 
@@ -77,6 +80,13 @@ class Extract:
         return tuple(c.name for c in self.columns if c.required)
 
     @property
+    def placed_by(self) -> str | None:
+        """The date that places a row in time (required: a row without it is quarantined)."""
+        return next(
+            (c.name for c in self.columns if c.required and c.kind in ("date", "datetime")), None
+        )
+
+    @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
@@ -94,9 +104,8 @@ def _c(
     *,
     req: bool = False,
     codes: tuple[str, ...] | None = None,
-    lenient: bool = False,
 ) -> Column:
-    return Column(name, kind, req, codes, lenient, meaning)
+    return Column(name, kind, req, codes, meaning)
 
 
 EXTRACTS: tuple[Extract, ...] = (
@@ -238,7 +247,7 @@ EXTRACTS: tuple[Extract, ...] = (
             _c("end_date", "date", "blank = plan open"),
             _c("initial_category", "code", codes=CP_CATEGORIES),
             _c("latest_category", "code", codes=CP_CATEGORIES),
-            _c("number_of_previous_plans", "int", "as recorded", lenient=True),
+            _c("number_of_previous_plans", "int", "as recorded"),
             _c("team", "text"),
         ),
         meaning="child protection plans",
@@ -315,5 +324,5 @@ def staging_ddl(stem: str, schema: str = "staging") -> str:
     """
     e = extract(stem)
     cols = [f"{c.name} {SQL_TYPES[c.kind]}" for c in e.columns]
-    cols += ["_source_file VARCHAR", "_line BIGINT"]
+    cols += ["_source_file VARCHAR", "_line BIGINT", "_nulled VARCHAR[]"]
     return f"CREATE TABLE {schema}.{stem} ({', '.join(cols)})"

@@ -334,6 +334,55 @@ CATALOGUE: tuple[Metric, ...] = (
 BY_ID: dict[str, Metric] = {m.metric_id: m for m in CATALOGUE}
 
 
+@dataclass(frozen=True)
+class Flag:
+    """A yes/no field a metric is built on. A blank or unreadable answer counts as "not Y"
+    (docs/metrics.md), so the report says beside the metric how many there were."""
+
+    stem: str
+    column: str
+    records: str  # what a row is, plural: "referrals"
+    answer: str  # the question, as a noun: "NFA answer"
+    taken_as: str  # what "not Y" means for the metric: "not NFA"
+
+
+_NFA = Flag("referrals", "nfa", "referrals", "NFA answer", "not NFA")
+_QUALIFIED = Flag(
+    "workers", "qualified_social_worker", "workers", "qualified answer", "not qualified"
+)
+# metric_id -> the flags its figure depends on (the SQL in sql/marts/ is the authority).
+FLAGS: dict[str, tuple[Flag, ...]] = {
+    "referral_nfa_pct": (_NFA,),
+    "allocation_delay_median_wd": (_NFA, _QUALIFIED),
+    "allocated_within_5wd_pct": (_NFA, _QUALIFIED),
+    "unallocated_open_cases": (_QUALIFIED,),
+    "assessment_child_seen_pct": (
+        Flag("assessments", "child_seen", "assessments", "child-seen answer", "not seen"),
+    ),
+    "assessment_seen_alone_pct": (
+        Flag("assessments", "child_seen_alone", "assessments", "seen-alone answer", "not alone"),
+    ),
+    "icpc_15wd_pct": (
+        Flag("s47_enquiries", "icpc_transfer_in", "enquiries", "transfer-in answer", "no transfer"),
+    ),
+    "s47_overdue_icpc": (
+        Flag(
+            "s47_enquiries",
+            "icpc_not_required",
+            "enquiries",
+            "conference-not-required answer",
+            "a conference needed",
+        ),
+    ),
+    "cp_seen_alone_pct": (
+        Flag("cp_visits", "seen_alone", "visits", "seen-alone answer", "not alone"),
+    ),
+    "cp_allocated_qualified_pct": (_QUALIFIED,),
+    "agency_social_worker_pct": (_QUALIFIED,),
+    "caseload_per_social_worker": (_QUALIFIED,),
+}
+
+
 _NO_ALLOCATIONS = "no allocation dates: allocations are never invented"
 _NO_WORKFORCE = "no workforce data (qualification, employment)"
 _SINGLE_ONLY = "lists single (continuous) assessments only"

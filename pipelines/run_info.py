@@ -108,6 +108,35 @@ def _contact_referral_dates(
     return latest, earliest
 
 
+def data_as_at(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, str]:
+    """The date the input itself says it is taken at, and where that comes from: a statutory
+    return's own date (audit.return_info), else the latest contact or referral date."""
+    if table_exists(con, "audit.return_info"):
+        rows = con.execute("SELECT as_at, as_at_source FROM audit.return_info").fetchall()
+        if rows and rows[0][0] is not None:
+            return rows[0][0], rows[0][1]
+    latest, _ = _contact_referral_dates(con)
+    return latest, "the latest contact or referral date"
+
+
+def _input_files(con: duckdb.DuckDBPyConnection) -> str:
+    """The files the input was read from (audit.return_info for a statutory return, else
+    audit.load_log), by name, for a message."""
+    for table, query in (
+        ("audit.return_info", "SELECT files FROM audit.return_info WHERE files <> ''"),
+        ("audit.load_log", "SELECT file FROM audit.load_log WHERE file IS NOT NULL"),
+    ):
+        if table_exists(con, table):
+            listed = {
+                Path(name).name
+                for (files,) in con.execute(query).fetchall()
+                for name in files.split(", ")
+            }
+            if listed:
+                return ", ".join(sorted(listed))
+    return "the input"
+
+
 class AsAtError(Exception):
     """No as-at date can be taken: the input has no dated record, or the one set is refused."""
 
@@ -119,7 +148,8 @@ def decide_as_at(
 
     A configured as_at before the earliest record (or after today) is refused unless
     ``anyway``: every figure would be an empty or a future snapshot."""
-    latest, earliest = _contact_referral_dates(con)
+    _, earliest = _contact_referral_dates(con)
+    latest, latest_source = data_as_at(con)
     if configured is not None:
         if not anyway and earliest is not None and configured < earliest:
             raise AsAtError(
@@ -133,11 +163,11 @@ def decide_as_at(
             )
         as_at, source = configured, "set for the run (--as-at)"
     elif latest is not None:
-        as_at, source = latest, "the latest contact or referral date"
+        as_at, source = latest, latest_source
     else:
         raise AsAtError(
-            "the input holds no contact or referral with a date, so there is no as-at date to "
-            "take figures at (an empty return?)"
+            f"{_input_files(con)}: no contact or referral with a date, so there are no figures "
+            "to take (an empty return, or lists with headers but no rows?)"
         )
     first_date = min(earliest, as_at) if earliest is not None else as_at
     return as_at, source, first_date

@@ -30,6 +30,7 @@ from pipelines.comments import staging_comments
 from pipelines.contract import NO, SQL_TYPES, YES, Column, Extract
 from pipelines.errors import ExtractError
 from pipelines.sources.csv_extract import ROW_ERROR
+from pipelines.sources.names import SourceNames, source_names
 from pipelines.sql import ident, literal, literals
 
 # trim() alone keeps tabs, line ends and the no-break spaces Excel likes. Trimming allocates a new
@@ -73,18 +74,20 @@ def build_staging(con: duckdb.DuckDBPyConnection, extract: Extract) -> StagingCo
     """
     stem = ident(extract.stem)
     raw_columns = _raw_columns(con, extract)
+    names = source_names(con, extract.stem)
+    checks = _checks(extract, raw_columns, names)
     checked = ident(f"_staging_checked_{extract.stem}")
     con.execute("CREATE SCHEMA IF NOT EXISTS staging")
     con.execute("CREATE SCHEMA IF NOT EXISTS quarantine")
     try:
         # Each value is typed and checked once, into a temporary table both outputs read.
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {checked} AS {checked_sql(extract, raw_columns)}"
+            f"CREATE OR REPLACE TEMP TABLE {checked} AS {checked_sql(extract, raw_columns, checks)}"
         )
         if extract.key:
-            con.execute(duplicates_sql(extract, checked, raw_columns))
+            con.execute(duplicates_sql(extract, checked, len(checks)))
         con.execute(staging_sql(extract, checked))
-        con.execute(quarantine_sql(extract, raw_columns, checked))
+        con.execute(quarantine_sql(extract, raw_columns, checked, checks, names))
     finally:
         con.execute(f"DROP TABLE IF EXISTS {checked}")
     staging_comments(con, extract)
@@ -100,22 +103,23 @@ def build_staging(con: duckdb.DuckDBPyConnection, extract: Extract) -> StagingCo
     return StagingCounts(raw, staged, quarantined)
 
 
-def checked_sql(extract: Extract, raw_columns: list[str]) -> str:
+def checked_sql(extract: Extract, raw_columns: list[str], checks: list[_Check]) -> str:
     """SELECT, per raw row: its rowid (``__rowid``), lineage, each contract column typed
-    (``__t_<name>``), and ``__fail``, the 1-based index into ``_checks(extract, raw_columns)`` of the first
-    rule the row breaks (NULL if none; duplicates are marked afterwards)."""
+    (``__t_<name>``), and ``__fail``, the 1-based index into ``checks`` of the first rule the
+    row breaks (NULL if none; duplicates are marked afterwards)."""
     cleaned = ", ".join(
         f"{_cleaned(c.name, raw_columns)} AS {ident('__v_' + c.name)}" for c in extract.columns
     )
     typed = ", ".join(
         f"{_typed(c, ident('__v_' + c.name))} AS {ident('__t_' + c.name)}" for c in extract.columns
     )
-    row_checks = [k for k in _checks(extract, raw_columns) if k.rule != "duplicate_id"]
+    row_checks = [k for k in checks if k.rule != "duplicate_id"]
     first_fail = " ".join(f"WHEN {k.condition} THEN {i}" for i, k in enumerate(row_checks, 1))
     typed_names = ", ".join(ident("__t_" + c.name) for c in extract.columns)
     row_error = f", {ROW_ERROR}" if ROW_ERROR in raw_columns else ""
     return (
-        f"SELECT __rowid, _source_file, _line, {typed_names}, CASE {first_fail} END AS __fail, "
+        f"SELECT __rowid, _source_file, _line, {typed_names}, {_nulled(extract, raw_columns)}, "
+        f"CASE {first_fail} END AS __fail, "
         "CAST(NULL AS VARCHAR) AS __first_file, CAST(NULL AS BIGINT) AS __first_line "
         f"FROM (SELECT *, {typed} FROM "
         f"(SELECT rowid AS __rowid, _source_file, _line{row_error}, {cleaned} "
@@ -123,18 +127,35 @@ def checked_sql(extract: Extract, raw_columns: list[str]) -> str:
     )
 
 
-def duplicates_sql(extract: Extract, checked: str, raw_columns: list[str]) -> str:
+def _nulled(extract: Extract, raw_columns: list[str]) -> str:
+    """SQL for ``_nulled``: the optional columns of the row whose value is there but cannot be
+    typed (set to NULL in staging, the row kept), in contract order; NULL when none is."""
+    untypable = [
+        (c.name, f"{ident('__v_' + c.name)} IS NOT NULL AND {ident('__t_' + c.name)} IS NULL")
+        for c in extract.columns
+        if not c.required and c.kind not in ("id", "text", "code") and c.name in raw_columns
+    ]
+    if not untypable:
+        return "CAST(NULL AS VARCHAR[]) AS _nulled"
+    names = ", ".join(f"CASE WHEN {cond} THEN {literal(n)} END" for n, cond in untypable)
+    anything = " OR ".join(cond for _, cond in untypable)
+    return (
+        f"CASE WHEN {anything} THEN list_filter([{names}], lambda x: x IS NOT NULL) END AS _nulled"
+    )
+
+
+def duplicates_sql(extract: Extract, checked: str, duplicate_check: int) -> str:
     """UPDATE marking every later copy of a key, among rows that broke no other rule.
 
     "Later" is in raw's order (rowid): file order for a CSV. The key must be unique across the
     whole table, so a reader that writes several files into one raw table has its copies in
-    other files caught too.
+    other files caught too. ``duplicate_check`` is the duplicate_id rule's index (the last).
     """
     assert extract.key is not None
     key = ident("__t_" + extract.key)
     # Grouping finds the few repeated keys at half the cost of a window over every row.
     return (
-        f"UPDATE {checked} AS c SET __fail = {len(_checks(extract, raw_columns))}, "
+        f"UPDATE {checked} AS c SET __fail = {duplicate_check}, "
         "__first_file = d.first_file, __first_line = d.first_line "
         f"FROM (SELECT {key} AS key, min(__rowid) AS first_rowid, "
         "arg_min(_source_file, __rowid) AS first_file, arg_min(_line, __rowid) AS first_line "
@@ -144,24 +165,39 @@ def duplicates_sql(extract: Extract, checked: str, raw_columns: list[str]) -> st
 
 
 def staging_sql(extract: Extract, checked: str) -> str:
-    """CREATE staging.<stem>: the contract columns typed, then lineage, in file order."""
+    """CREATE staging.<stem>: the contract columns typed, then lineage and ``_nulled``, in file
+    order."""
     columns = ", ".join(
         f"CAST({ident('__t_' + c.name)} AS {SQL_TYPES[c.kind]}) AS {ident(c.name)}"
         for c in extract.columns
     )
     return (
         f"CREATE OR REPLACE TABLE staging.{ident(extract.stem)} AS "
-        f"SELECT {columns}, _source_file, _line FROM {checked} WHERE __fail IS NULL"
+        f"SELECT {columns}, _source_file, _line, _nulled FROM {checked} WHERE __fail IS NULL"
         # No ORDER BY: the checked table was filled by a plain scan of raw, so it is in file
         # order already, and DuckDB keeps insertion order (sorting 2M rows costs a second).
     )
 
 
-def quarantine_sql(extract: Extract, raw_columns: list[str], checked: str) -> str:
-    """CREATE quarantine.<stem>: the raw columns, then the failing column, rule, value, reason."""
-    checks = _checks(extract, raw_columns)
+def quarantine_sql(
+    extract: Extract,
+    raw_columns: list[str],
+    checked: str,
+    checks: list[_Check],
+    names: SourceNames,
+) -> str:
+    """CREATE quarantine.<stem>: the raw columns, then the failing column, rule, value, reason.
+
+    The reason names the place as the source does: the file and line and the contract column
+    for a CSV extract; the workbook, sheet, row and header for Annex A; the XML file, line and
+    element for the census (``names``)."""
     column_list = (
         "[" + ", ".join("NULL" if k.column is None else literal(k.column) for k in checks) + "]"
+    )
+    label_list = (
+        "["
+        + ", ".join("NULL" if k.column is None else literal(names.of(k.column)) for k in checks)
+        + "]"
     )
     rule_list = "[" + ", ".join(literal(k.rule) for k in checks) + "]"
     value = " ".join(
@@ -169,11 +205,17 @@ def quarantine_sql(extract: Extract, raw_columns: list[str], checked: str) -> st
         for i, k in enumerate(checks, 1)
         if k.column in raw_columns
     )
-    file_line = f"coalesce(parse_filename(r._source_file), {literal(extract.filename)}), coalesce(r._line, 0)"
+    file = f"coalesce(parse_filename(r._source_file), {literal(extract.filename)})"
+    # An Annex A row is a sheet's row; only then is raw.sheet the reader's own column (a CSV
+    # extract's column of that name is the council's data and must not reach a message).
+    line = (
+        "coalesce(' [' || r.sheet || '] row ', ' line ')"
+        if names.sheets and "sheet" in raw_columns
+        else "' line '"
+    )
     where = (
-        f"CASE WHEN {column_list}[c.__fail] IS NULL THEN format('{{}} line {{}}: ', {file_line}) "
-        f"ELSE format('{{}} line {{}}, column ''{{}}'': ', {file_line}, {column_list}[c.__fail]) "
-        "END"
+        f"{file} || {line} || coalesce(r._line, 0) || "
+        f"coalesce(', ' || {label_list}[c.__fail], '') || ': '"
     )
     # A column raw lacks is all NULL: only "required" could fail on it, and required columns
     # are never missing (_raw_columns), so its checks never fire and need no SQL here.
@@ -257,23 +299,35 @@ def _typed(c: Column, v: str) -> str:
     raise ValueError(f"no typing rule for kind {c.kind!r} (column {c.name})")
 
 
-def _checks(extract: Extract, raw_columns: list[str]) -> list[_Check]:
+def _checks(
+    extract: Extract, raw_columns: list[str], names: SourceNames | None = None
+) -> list[_Check]:
     """Every rule a row can break, in the order they are tried; duplicate_id last.
+
+    A key the reader built (``names.built``) is tried after the columns it is built from, so
+    that a row without a child id is quarantined for the child id, the field the council can
+    fix, not for the key that is blank because of it.
 
     Conditions read the cleaned (``__v_``) and typed (``__t_``) values of checked_sql; reasons
     read the raw row ``r`` and the checked row ``c`` of quarantine_sql.
     """
+    built = names.built if names is not None else frozenset()
     checks: list[_Check] = []
     if ROW_ERROR in raw_columns:
         # First: a row with its fields shifted or cut has values in the wrong columns, so no
         # rule about a column can be trusted to describe it.
         row = f"'the row ' || r.{ROW_ERROR}"
         checks.append(_Check(None, "malformed_row", f"{ROW_ERROR} IS NOT NULL", row))
-    for c in extract.columns:
+    columns = [c for c in extract.columns if c.name not in built] + [
+        c for c in extract.columns if c.name in built
+    ]
+    for c in columns:
         v, t = ident("__v_" + c.name), ident("__t_" + c.name)
         untypable = f"{v} IS NOT NULL AND {t} IS NULL"
         if c.required:
             checks.append(_Check(c.name, "required", f"{v} IS NULL", "'required value is blank'"))
+        if not c.required:
+            continue  # an optional value that cannot be typed is set to NULL (_nulled), not this
         if c.kind == "date":
             why = literal("not a date (expected YYYY-MM-DD or DD/MM/YYYY)")
             checks.append(_Check(c.name, "not_a_date", untypable, why))
@@ -283,7 +337,7 @@ def _checks(extract: Extract, raw_columns: list[str]) -> list[_Check]:
                 "YYYY-MM-DDTHH:MM[:SS] or DD/MM/YYYY HH:MM[:SS])"
             )
             checks.append(_Check(c.name, "not_a_datetime", untypable, why))
-        elif c.kind == "int" and not c.lenient:
+        elif c.kind == "int":
             why = literal("not a whole number")
             checks.append(_Check(c.name, "not_an_integer", untypable, why))
         elif c.kind == "code" and c.required and c.codes:

@@ -37,22 +37,21 @@ def run_pipeline(input_dir: Path, out: Path, as_at: dt.date | None = None) -> Ru
     return Run(input_dir, out)
 
 
-def build_warehouse(folder: Path, path: Path, as_at: dt.date | None = None):
-    """Load, stage, validate (in SQL) and build every marts table into the DuckDB file at
-    ``path``, calling the library functions in the order the job's steps do; no Dagster."""
+def load_and_check(
+    folder: Path, path: Path, as_at: dt.date | None = None, cin_xsd_dir: Path | None = None
+):
+    """Load, stage and validate (in SQL) a folder into the DuckDB file at ``path``, keeping
+    the findings: the job's steps up to the as-at date, calling the library functions in
+    the order the job does; no Dagster. Returns the connection and the input format."""
     import duckdb
 
-    from pipelines.calendar import build_calendar
     from pipelines.contract import EXTRACTS, extract
-    from pipelines.marts import build_marts
-    from pipelines.run_info import Provenance, build_run_info
     from pipelines.sources.load import load_folder, record_outcomes
     from pipelines.staging import build_staging
-    from pipelines.validation import build_data_quality
     from pipelines.validation.quality import evaluate_checks, record_checks
 
     con = duckdb.connect(str(path))
-    kind, outcomes = load_folder(con, folder)
+    kind, outcomes = load_folder(con, folder, cin_xsd_dir=cin_xsd_dir)
     record_outcomes(con, kind, outcomes)
     for o in outcomes:
         if o.status == "loaded":
@@ -60,11 +59,38 @@ def build_warehouse(folder: Path, path: Path, as_at: dt.date | None = None):
     stems = [e.stem for e in EXTRACTS]
     evaluate_checks(con, stems, as_at)
     record_checks(con, stems)
-    build_data_quality(con, "run")
+    return con, kind
+
+
+def build_warehouse(folder: Path, path: Path, as_at: dt.date | None = None):
+    """Everything the job builds, but the report, into the DuckDB file at ``path``: load,
+    stage, validate, the as-at date, data quality and every marts table; no Dagster."""
+    from pipelines.calendar import build_calendar
+    from pipelines.marts import build_marts
+    from pipelines.run_info import Provenance, build_run_info
+    from pipelines.validation import build_data_quality
+
+    con, kind = load_and_check(folder, path, as_at)
     build_calendar(con)
     build_run_info(con, Provenance("run", None, kind, str(folder), "", "test", "test"), as_at)
+    build_data_quality(con, "run")
     build_marts(con)
     return con
+
+
+def write_workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    """An .xlsx with one sheet per entry, its rows as given (first row: the headers)."""
+    import openpyxl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for cells in rows:
+            sheet.append(cells)
+    book.save(path)
+    return path
 
 
 @pytest.fixture(scope="session", autouse=True)

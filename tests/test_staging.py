@@ -1,5 +1,6 @@
 """build_staging on tiny hand-made extracts: typing, quarantine rules and reasons, counts."""
 
+import datetime as dt
 from datetime import date, datetime
 
 import duckdb
@@ -91,7 +92,7 @@ def test_datetimes_in_every_accepted_shape(con, tmp_path):
     ]
 
 
-def test_untypable_dates_are_quarantined_with_line_and_column(con, tmp_path):
+def test_untypable_dates_quarantine_the_row_only_where_the_date_is_needed(con, tmp_path):
     counts = stage(
         con,
         tmp_path,
@@ -104,18 +105,23 @@ def test_untypable_dates_are_quarantined_with_line_and_column(con, tmp_path):
         "K5,C1,yesterday,\n"
         "K6,C1,2012-04-02 09:00:00+01,\n",  # an offset is not in the contract
     )
-    assert counts == StagingCounts(raw=6, staged=1, quarantined=5)
+    # contact_datetime places the contact: without it the row cannot be used (quarantined); an
+    # unreadable decision_datetime is set to NULL, the contact kept and the column named.
+    assert counts == StagingCounts(raw=6, staged=2, quarantined=4)
     assert quarantined(con, "contacts") == [
-        (3, "decision_datetime", "not_a_datetime", "31/02/2012"),
         (4, "contact_datetime", "not_a_datetime", "12/31/2012"),
         (5, "contact_datetime", "not_a_datetime", "02/04/12 09:00"),
         (6, "contact_datetime", "not_a_datetime", "yesterday"),
         (7, "contact_datetime", "not_a_datetime", "2012-04-02 09:00:00+01"),
     ]
     assert reasons(con, "contacts")[0] == (
-        "contacts.csv line 3, column 'decision_datetime': not a date-time "
+        "contacts.csv line 4, column 'contact_datetime': not a date-time "
         "(expected YYYY-MM-DD HH:MM[:SS], YYYY-MM-DDTHH:MM[:SS] or DD/MM/YYYY HH:MM[:SS])"
     )
+    assert staged(con, "contacts", "contact_id, decision_datetime, _nulled") == [
+        ("K1", dt.datetime(2012, 4, 2, 10, 0), None),
+        ("K2", None, ["decision_datetime"]),
+    ]
 
 
 def test_untypable_date_reason(con, tmp_path):
@@ -230,7 +236,7 @@ def test_unknown_optional_codes_are_kept_upper_cased(con, tmp_path):
     assert staged(con, "contacts", "source, outcome") == [("1A", "NFA"), ("ZZ", "WEIRD")]
 
 
-def test_strict_and_lenient_integers(con, tmp_path):
+def test_required_and_optional_integers(con, tmp_path):
     counts = stage(
         con,
         tmp_path,
@@ -244,7 +250,8 @@ def test_strict_and_lenient_integers(con, tmp_path):
         (5, "year", "not_an_integer", "abc"),
         (6, "children_0_17", "not_an_integer", "61.5"),
     ]
-    # number_of_previous_plans is lenient: not a number -> NULL, the row is kept
+    # number_of_previous_plans is optional: not a number -> NULL, the row kept and the column
+    # named in _nulled (the data-quality step reports it); blank is simply NULL
     stage(
         con,
         tmp_path,
@@ -252,10 +259,10 @@ def test_strict_and_lenient_integers(con, tmp_path):
         "plan_id,child_id,start_date,number_of_previous_plans\n"
         "P1,C1,2012-05-01,2\nP2,C1,2012-05-01,two\nP3,C1,2012-05-01,\n",
     )
-    assert staged(con, "cp_plans", "plan_id, number_of_previous_plans") == [
-        ("P1", 2),
-        ("P2", None),
-        ("P3", None),
+    assert staged(con, "cp_plans", "plan_id, number_of_previous_plans, _nulled") == [
+        ("P1", 2, None),
+        ("P2", None, ["number_of_previous_plans"]),
+        ("P3", None, None),
     ]
 
 
@@ -277,6 +284,7 @@ def test_staging_and_quarantine_shapes_and_comments(con, tmp_path):
         *[(c.name, SQL_TYPES[c.kind]) for c in e.columns],
         ("_source_file", "VARCHAR"),
         ("_line", "BIGINT"),
+        ("_nulled", "VARCHAR[]"),
     ]
     raw_columns = [r[0] for r in con.execute("DESCRIBE raw.contacts").fetchall()]
     quarantine_columns = [r[0] for r in con.execute("DESCRIBE quarantine.contacts").fetchall()]
@@ -363,3 +371,21 @@ def test_raw_equals_staged_plus_quarantined_on_a_mixed_file(con, tmp_path):
     assert con.execute(
         "SELECT count(*) = count(DISTINCT contact_id) FROM staging.contacts"
     ).fetchall() == [(True,)]
+
+
+def test_validation_doc_says_which_fields_quarantine_and_which_are_nulled():
+    """docs/validation.md's table is the contract's: required fields quarantine, optional typed
+    fields are set to NULL."""
+    from pathlib import Path
+
+    from pipelines.contract import EXTRACTS
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "validation.md").read_text()
+    for e in EXTRACTS:
+        required = ", ".join(f"`{c.name}`" for c in e.columns if c.required)
+        nulled = ", ".join(
+            f"`{c.name}`"
+            for c in e.columns
+            if not c.required and c.kind in ("date", "datetime", "int", "yn")
+        )
+        assert f"| {e.stem} | {required} | {nulled or '—'} |" in doc, e.stem

@@ -41,7 +41,10 @@ def load(con: duckdb.DuckDBPyConnection, stem: str, rows: list[dict[str, Any]]) 
     for i, row in enumerate(rows, start=2):
         assert not set(row) - set(cols), f"{stem} has no column(s) {set(row) - set(cols)}"
         values = [row.get(c) for c in cols] + [f"/in/{stem}.csv", i]
-        con.execute(f"INSERT INTO staging.{stem} VALUES ({', '.join('?' for _ in values)})", values)
+        con.execute(
+            f"INSERT INTO staging.{stem} VALUES ({', '.join('?' for _ in values)}, NULL)",
+            values,
+        )
     con.execute(f"CREATE TABLE raw.{stem} AS SELECT * FROM staging.{stem}")
     con.execute(
         f"CREATE TABLE quarantine.{stem} AS SELECT *, NULL::VARCHAR AS _column, "

@@ -16,10 +16,12 @@ from pipelines.warehouse import POOL, Warehouse
     specs=[
         dg.AssetSpec(
             ["marts", "data_quality"],
-            # Downstream of staging, so after the blocking checks on it, whose results it reads.
+            # Downstream of staging, so after the blocking checks on it, whose results it reads;
+            # and of run_info, for the as-at date.
             deps=[
                 *(["staging", e.stem] for e in EXTRACTS),
                 *(["quarantine", e.stem] for e in EXTRACTS),
+                ["marts", "run_info"],
             ],
             description="One row per data-quality rule, file and run, with every earlier run.",
             group_name="quality",
@@ -30,6 +32,7 @@ from pipelines.warehouse import POOL, Warehouse
             deps=[
                 *(["staging", e.stem] for e in EXTRACTS),
                 *(["quarantine", e.stem] for e in EXTRACTS),
+                ["marts", "run_info"],
             ],
             description="One row per finding of the latest run: the file and line behind each count.",
             group_name="quality",

@@ -15,15 +15,18 @@ import duckdb
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from pipelines.metrics import FLAGS
 from pipelines.report import charts
 from pipelines.report.catalogue import BY_ID, CATALOGUE, COMPARABLE, HEADLINES, SECTIONS, Metric
 from pipelines.report.data import (
+    FlagCount,
     Metrics,
     Period,
     QualityData,
     Row,
     Table,
     read_data_quality,
+    read_flag_counts,
     read_metrics,
     read_quarantine,
     read_run_info,
@@ -76,6 +79,7 @@ class Report:
 
     metrics: Metrics
     threshold: int
+    flags: dict[tuple[str, str], FlagCount] = field(default_factory=dict)
     figures: list[str] = field(default_factory=list)
     suppressed: int = 0
     # (metric, period type, label, breakdown) -> each value's figure, complementary suppression done
@@ -198,6 +202,22 @@ def published_line(metric: Metric, published: Published, when: date | None) -> s
     return f'<p class="compare">Published {escape(year)}: {escape(", ".join(parts))}</p>'
 
 
+def flag_note(r: Report, metric_id: str) -> str:
+    """How many answers a flag-based metric read as "not Y" because they were blank or could
+    not be read (counts of records, not children: a data-quality figure, not suppressed)."""
+    parts = []
+    for flag in FLAGS.get(metric_id, ()):
+        count = r.flags.get((flag.stem, flag.column))
+        if count is None:
+            continue
+        parts.append(
+            f"{flag.answer[0].upper()}{flag.answer[1:]}: blank on {count.blank:,} of "
+            f"{count.rows:,} {flag.records}, unreadable on {count.unreadable:,}; both count as "
+            f"{flag.taken_as}."
+        )
+    return f'<p class="note flags">{escape(" ".join(parts))}</p>' if parts else ""
+
+
 def headline(
     r: Report,
     months: list[Period],
@@ -253,6 +273,8 @@ def headline(
             body += charts.sparkline(values, description)
         if card.breakdown == "all":
             body += published_line(metric, published, latest.end if latest else None)
+        if card.metric_id in present:
+            body += flag_note(r, card.metric_id)
         by_section[metric.section].append(
             f'<article class="card" aria-labelledby="card-{i}">{heading}{body}'
             f'<p class="def">{escape(definition)}</p></article>'
@@ -697,7 +719,7 @@ def build_report(
     if as_at is None and months:
         as_at = max(p.end for p in months)
     latest, partial = latest_and_partial(months)
-    r = Report(metrics, suppress_below)
+    r = Report(metrics, suppress_below, read_flag_counts(con))
     published = read_comparators(reference_csv, comparator_la)
     present = sorted(metrics.metric_ids & set(BY_ID))
     missing = [m.metric_id for m in CATALOGUE if m.metric_id not in metrics.metric_ids]

@@ -234,3 +234,38 @@ def read_data_quality(con: duckdb.DuckDBPyConnection) -> QualityData | None:
         f"SELECT {', '.join(ident(c) for c in picked)} FROM marts.data_quality"
     ).fetchall()
     return QualityData(QUALITY_LABELS, QUALITY_COUNTS, "run_at", "rows_failed", rows)
+
+
+@dataclass(frozen=True)
+class FlagCount:
+    """One yes/no field's answers across the input: rows, blanks, and values not read."""
+
+    rows: int
+    blank: int
+    unreadable: int
+
+
+def read_flag_counts(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], FlagCount]:
+    """(stem, column) -> its blank and unreadable yes/no answers, from marts.data_quality's
+    blank_flag and not_yes_no rules (counts only); empty when the table is absent or not
+    frontdoor's shape."""
+    if not table_exists(con, "marts.data_quality"):
+        return {}
+    have = {name for name, _ in columns(con, "marts", "data_quality")}
+    if not {"kind", "rule", "stem", "column_name", "rows_checked", "rows_failed"} <= have:
+        return {}
+    rows = con.execute(
+        """
+        SELECT stem, column_name,
+               max(rows_checked) FILTER (WHERE rule = 'blank_flag'),
+               max(rows_failed) FILTER (WHERE rule = 'blank_flag'),
+               max(rows_failed) FILTER (WHERE rule = 'not_yes_no')
+        FROM marts.data_quality
+        WHERE (kind, rule) IN (('completeness', 'blank_flag'), ('typing', 'not_yes_no'))
+        GROUP BY ALL
+        """
+    ).fetchall()
+    return {
+        (stem, column): FlagCount(int(n or 0), int(blank or 0), int(bad or 0))
+        for stem, column, n, blank, bad in rows
+    }

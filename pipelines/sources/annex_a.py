@@ -35,6 +35,7 @@ from pipelines.contract import (
     REFERENCE_STEMS,
     REFERRAL_SOURCES,
     YES,
+    extract,
 )
 from pipelines.errors import ExtractError
 from pipelines.sources.folder import HEAD_BYTES, changed_error, input_files, read_head, unchanged
@@ -112,6 +113,41 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "entered_care": ("datethechildenteredcare",),
     "adopter_id": ("individualadopteridentifier",),
 }
+# Each field key as Ofsted's 2019 template heads it, for a message about a column a list lacks.
+TEMPLATE_HEADERS = {
+    "child_id": "Child Unique ID",
+    "gender": "Gender",
+    "ethnicity": "Ethnicity",
+    "dob": "Date of Birth",
+    "disability": "Does the Child have a Disability",
+    "contact_date": "Date of Contact",
+    "contact_source": "Contact Source",
+    "referral_date": "Date of referral",
+    "referral_source": "Referral Source",
+    "referral_nfa": "Referral NFA?",
+    "team": "Allocated Team",
+    "worker": "Allocated Worker",
+    "assessment_start": "Continuous Assessment Start Date",
+    "child_seen": "Child Seen During Continuous Assessment",
+    "assessment_authorised": "Continuous Assessment Date of Authorisation",
+    "further_action": "Was the child assessed as requiring LA children's social care support",
+    "s47_start": "Strategy discussion initiating Section 47 Enquiry Start Date",
+    "icpc_unnecessary": "Was an Initial Child Protection Conference deemed unnecessary?",
+    "icpc_date": "Date of Initial Child Protection Conference",
+    "icpc_plan": "Did the Initial Child Protection Conference Result in a Child Protection Plan",
+    "cin_start": "CIN Start Date",
+    "primary_need": "Primary Need Code",
+    "cin_closure": "CIN Closure Date",
+    "closure_reason": "Reason for Closure",
+    "cpp_start": "Child Protection Plan Start Date",
+    "initial_category": "Initial Category of Abuse",
+    "latest_category": "Latest Category of Abuse",
+    "last_visit": "Date of the Last Statutory Visit",
+    "seen_alone": "Was the Child Seen Alone?",
+    "latest_review": "Date of latest review conference",
+    "cpp_end": "Child Protection Plan End Date",
+    "previous_cpps": "Number of Previous Child Protection Plans",
+}
 HEADERS: dict[str, str] = {alias: key for key, aliases in _ALIASES.items() for alias in aliases}
 # Looser patterns (as liia-tools-pipeline uses) for headers no alias names, only for columns
 # that cannot be mistaken for another list's: "Latest Date of Contact" on List 9 must not make
@@ -124,9 +160,20 @@ HEADER_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+# A list copied out of a pivot table keeps the pivot's own headers: "Sum of Number of Previous
+# Child Protection Plans" is the column "Number of Previous Child Protection Plans".
+PIVOT_PREFIXES = ("sumof", "countof", "averageof", "minof", "maxof")
+
+
 def header_key(cell: object) -> str | None:
-    """The field key a header names: an alias first, then a loose pattern."""
-    key = HEADERS.get(normalise_header(cell))
+    """The field key a header names: an alias first (a pivot table's "Sum of ..." read as the
+    column it sums), then a loose pattern."""
+    normalised = normalise_header(cell)
+    key = HEADERS.get(normalised)
+    if key is None and normalised.startswith(PIVOT_PREFIXES):
+        key = HEADERS.get(
+            next(normalised[len(p) :] for p in PIVOT_PREFIXES if normalised.startswith(p))
+        )
     if key is not None:
         return key
     words = " ".join(unicodedata.normalize("NFKC", str(cell)).lower().split())
@@ -337,6 +384,16 @@ def strip_prefix(text: str) -> str:
     return _PREFIX.sub("", text).strip()
 
 
+def _as_date(value: object) -> date | None:
+    """An ISO date (or date-time) text as a date; None for anything else."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
 def excel_serial_to_date(serial: float) -> date:
     """Excel (1900 system) serial day number -> date: 40909 -> 2012-01-01."""
     return EXCEL_EPOCH + timedelta(days=int(serial))
@@ -426,7 +483,8 @@ def _yn(table: _Table, record: _Record, key: str) -> str | None:
         return "N"
     if word in UNKNOWN:
         return None
-    table.note("not_yes_no", "not a yes/no answer; kept as written", record.line, key)
+    # Anything else is left as written: staging cannot type it, sets it to NULL and reports it
+    # (rule not_yes_no, with the sheet, row and header), once.
     return text
 
 
@@ -493,8 +551,10 @@ def _rows_of_sheet(table: _Table, rows: _Rows) -> tuple[AnnexList | None, Iterat
             if key not in table.headers:
                 table.note(
                     "missing_column",
-                    f"List {annex_list.number} column {key!r} absent; left blank",
+                    f"List {annex_list.number} has no column {TEMPLATE_HEADERS[key]!r} (as "
+                    "the template heads it); left blank",
                     line,
+                    column=TEMPLATE_HEADERS[key],
                 )
         records = (
             _Record(row_line, {key: row[pos] for pos, key in columns.items() if pos < len(row)})
@@ -604,12 +664,33 @@ def _input_files(path: Path) -> list[Path]:
 
 @dataclass
 class _Builder:
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # shared with the tables being read
     rows: dict[str, list[dict[str, object]]] = field(default_factory=dict)
     seen_ids: dict[str, dict[str, int]] = field(default_factory=dict)
     children: dict[str, dict[str, object]] = field(default_factory=dict)
     workers: dict[str, dict[str, object]] = field(default_factory=dict)
     cin_episodes: list[tuple[_Table, dict[str, object]]] = field(default_factory=list)
+    # per stem, the headers (field key -> as written) of the first sheet that gave it rows
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def latest_date(self) -> date | None:
+        """The latest event date of any row kept (births excepted): the return's period end.
+
+        A date after today is a typing slip (2204 for 2024), not the period end: taken as the
+        as-at date it would stretch every series two centuries ahead. It is skipped here, and
+        its row is counted as not yet happened (``not_yet_happened``) like any later row."""
+        today = date.today()
+        latest = None
+        for stem, rows in self.rows.items():
+            columns = [
+                c.name for c in extract(stem).columns if c.kind in ("date", "datetime")
+            ] + list(EXTRA.get(stem, ()))
+            for row in rows:
+                for column in columns:
+                    when = _as_date(row.get(column))
+                    if when is not None and when <= today and (latest is None or when > latest):
+                        latest = when
+        return latest
 
     def make_id(self, stem: str, child_id: str | None, when: str | None) -> str | None:
         """``<child>/<date>``, with ``#2``, ``#3`` for repeats: Annex A has no record ids."""
@@ -622,6 +703,7 @@ class _Builder:
 
     def add(self, stem: str, table: _Table, record: _Record, row: dict[str, object]) -> None:
         row |= {"sheet": table.sheet, "_source_file": table.file, "_line": record.line}
+        self.headers.setdefault(stem, table.headers)
         self.rows.setdefault(stem, []).append(row)
 
     def add_child(self, table: _Table, record: _Record, child_id: str | None) -> None:
@@ -640,6 +722,7 @@ class _Builder:
         }
         child = self.children.get(child_id)
         if child is None:
+            self.headers.setdefault("children", table.headers)
             self.children[child_id] = {
                 "child_id": child_id,
                 **values,
@@ -664,6 +747,7 @@ class _Builder:
     def add_worker(self, table: _Table, record: _Record, worker: str, team: str | None) -> None:
         """A worker as first named; Annex A says nothing else about them."""
         if worker not in self.workers:
+            self.headers.setdefault("workers", table.headers)
             self.workers[worker] = {
                 "worker_id": worker,
                 "team": team,
@@ -803,37 +887,176 @@ _STEMS_OF_LIST = {
 }
 
 
+def _read_file(file: Path, findings: list[Finding]) -> tuple[_Builder, set[int]]:
+    """One workbook or list CSV read into a builder of its own; the list numbers it holds."""
+    builder = _Builder(findings)
+    found: set[int] = set()
+    before = file.stat()
+    for sheet, rows in _tables(file, findings):
+        table = _Table(str(file), sheet, findings)
+        annex_list, records = _rows_of_sheet(table, rows)
+        if annex_list is None:
+            table.note("not_a_list", "no Annex A list header found; skipped")
+            continue
+        if not annex_list.used:
+            table.note(
+                "list_skipped",
+                f"List {annex_list.number} ({annex_list.title}) is outside the front door; skipped",
+            )
+            continue
+        found.add(annex_list.number)
+        for record in records:
+            builder.read(annex_list, table, record)
+    if not unchanged(file, before):
+        raise changed_error(file)
+    return builder, found
+
+
+def _merge(builders: list[_Builder]) -> _Builder:
+    """Several returns as one, the latest winning per record (liia's rule for overlapping
+    monthly returns): a record is the same in two files when its id (the child and the list's
+    own date, with its place among that child's records of that date) is; each copy dropped is
+    a finding naming where it was. ``builders`` are in order, oldest first."""
+    if len(builders) == 1:
+        return builders[0]
+    merged = _Builder(builders[0].findings)
+    for builder in builders:
+        for stem, rows in builder.rows.items():
+            by_id = {row[ID_COLUMNS[stem]]: i for i, row in enumerate(merged.rows.get(stem, []))}
+            kept = merged.rows.setdefault(stem, [])
+            for row in rows:
+                record_id = row[ID_COLUMNS[stem]]
+                if record_id is not None and record_id in by_id:
+                    older = kept[by_id[record_id]]
+                    merged.findings.append(
+                        Finding(
+                            str(older["_source_file"]),
+                            "superseded_by_later_return",
+                            f"the same record is in the later return {Path(str(row['_source_file'])).name}: "
+                            "the later copy is kept",
+                            older["sheet"],
+                            older["_line"],
+                        )
+                    )
+                    kept[by_id[record_id]] = row
+                else:
+                    by_id[record_id] = len(kept)
+                    kept.append(row)
+        for stem, headers in builder.headers.items():
+            merged.headers.setdefault(stem, headers)
+        merged.children.update(builder.children)
+        merged.workers.update(builder.workers)
+        merged.cin_episodes += builder.cin_episodes
+    return merged
+
+
+# The field (as _ALIASES keys it) each contract column is read from, for messages that name the
+# header as the workbook writes it. List 6's need and closure, copied onto List 3's referrals,
+# are left out: the row's place is List 3, where no such header is.
+FIELDS: dict[str, dict[str, str]] = {
+    "children": {
+        "child_id": "child_id",
+        "date_of_birth": "dob",
+        "expected_date_of_birth": "dob",
+        "sex": "gender",
+        "ethnicity": "ethnicity",
+        "disability": "disability",
+    },
+    "workers": {"worker_id": "worker", "team": "team"},
+    "contacts": {
+        "child_id": "child_id",
+        "contact_datetime": "contact_date",
+        "source": "contact_source",
+    },
+    "referrals": {
+        "child_id": "child_id",
+        "referral_date": "referral_date",
+        "source": "referral_source",
+        "nfa": "referral_nfa",
+        "team": "team",
+    },
+    "assessments": {
+        "child_id": "child_id",
+        "start_date": "assessment_start",
+        "completed_date": "assessment_authorised",
+        "child_seen": "child_seen",
+        "further_action": "further_action",
+        "team": "team",
+        "worker_id": "worker",
+    },
+    "s47_enquiries": {
+        "child_id": "child_id",
+        "strategy_discussion_date": "s47_start",
+        "icpc_not_required": "icpc_unnecessary",
+        "icpc_date": "icpc_date",
+        "icpc_resulted_in_plan": "icpc_plan",
+        "team": "team",
+    },
+    "cp_plans": {
+        "child_id": "child_id",
+        "start_date": "cpp_start",
+        "end_date": "cpp_end",
+        "initial_category": "initial_category",
+        "latest_category": "latest_category",
+        "number_of_previous_plans": "previous_cpps",
+        "team": "team",
+    },
+}
+
+
+def _source_names(builder: _Builder) -> dict[str, dict[str, str]]:
+    """Each contract column as the workbook's header names it; a key as the headers it is
+    built from (the child and the list's own date)."""
+    names: dict[str, dict[str, str]] = {}
+    for stem, fields in FIELDS.items():
+        headers = builder.headers.get(stem, {})
+        names[stem] = {
+            column: f"column {headers.get(key, TEMPLATE_HEADERS[key])!r}"
+            for column, key in fields.items()
+        }
+        if stem in ID_COLUMNS:
+            date_column = extract(stem).placed_by
+            parts = [names[stem].get(c, c) for c in ("child_id", date_column) if c]
+            names[stem][ID_COLUMNS[stem]] = "the key built from " + " and ".join(parts)
+    return names
+
+
+ID_COLUMNS = {
+    "contacts": "contact_id",
+    "referrals": "referral_id",
+    "assessments": "assessment_id",
+    "s47_enquiries": "s47_id",
+    "cp_plans": "plan_id",
+}
+
+
 def read_annex_a(path: Path) -> SourceFrames:
     """Read an Annex A workbook, one list CSV, or a folder of them, into raw frames.
 
     Frames appear for the stems whose list was found (empty when the list has no rows); children
-    and workers come from every mapped list that names them. Raises ExtractError only for a file
-    that cannot be read at all.
+    and workers come from every mapped list that names them. Several returns (two monthly
+    workbooks) are merged, the latest return (by its latest date, then its name) winning per
+    record (``_merge``). Raises ExtractError only for a file that cannot be read at all.
     """
-    builder = _Builder()
+    findings: list[Finding] = []
     found: set[int] = set()
+    read = []
     for file in _input_files(path):
-        before = file.stat()
-        for sheet, rows in _tables(file, builder.findings):
-            table = _Table(str(file), sheet, builder.findings)
-            annex_list, records = _rows_of_sheet(table, rows)
-            if annex_list is None:
-                table.note("not_a_list", "no Annex A list header found; skipped")
-                continue
-            if not annex_list.used:
-                table.note(
-                    "list_skipped",
-                    f"List {annex_list.number} ({annex_list.title}) is outside the front door; skipped",
-                )
-                continue
-            found.add(annex_list.number)
-            for record in records:
-                builder.read(annex_list, table, record)
-        if not unchanged(file, before):
-            raise changed_error(file)
+        builder, lists = _read_file(file, findings)
+        read.append((builder.latest_date() or date.min, file.name, builder))
+        found |= lists
+    builder = _merge([b for _, _, b in sorted(read, key=lambda r: r[:2])])
     builder.apply_cin_episodes()
 
-    result = SourceFrames(findings=builder.findings, extra_columns=EXTRA_MEANINGS)
+    result = SourceFrames(
+        findings=builder.findings,
+        extra_columns=EXTRA_MEANINGS,
+        as_at=builder.latest_date(),
+        as_at_source="the latest date in any list of the Annex A return",
+        files=sorted(name for _, name, _ in read),
+        source_names=_source_names(builder),
+        built={stem: (column,) for stem, column in ID_COLUMNS.items()},
+    )
     stems = [stem for number in sorted(found) for stem in _STEMS_OF_LIST.get(number, ())]
     for stem in stems:
         extra = ("sheet", *EXTRA.get(stem, ()))

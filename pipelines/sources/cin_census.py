@@ -25,6 +25,7 @@ validated and each violation becomes a finding; the file is read either way.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import os
 import re
 from collections import Counter
@@ -55,6 +56,71 @@ EXTRA_MEANINGS = {
     "collection_year": "the census collection year (Header/CollectionDetails/Year) of the file "
     "the row was read from",
 }
+# The element each contract column is read from, for messages that point at the cell.
+ELEMENTS: dict[str, dict[str, str]] = {
+    "children": {
+        "child_id": "LAchildID",
+        "date_of_birth": "PersonBirthDate",
+        "expected_date_of_birth": "ExpectedPersonBirthDate",
+        "sex": "Sex or GenderCurrent",
+        "ethnicity": "Ethnicity",
+        "disability": "Disability",
+    },
+    "referrals": {
+        "child_id": "LAchildID",
+        "referral_date": "CINreferralDate",
+        "source": "ReferralSource",
+        "primary_need": "PrimaryNeedCode",
+        "nfa": "ReferralNFA",
+        "closure_date": "CINclosureDate",
+        "closure_reason": "ReasonForClosure",
+        "date_of_initial_cpc": "DateOfInitialCPC",
+    },
+    "assessments": {
+        "child_id": "LAchildID",
+        "start_date": "AssessmentActualStartDate",
+        "completed_date": "AssessmentAuthorisationDate",
+    },
+    "s47_enquiries": {
+        "child_id": "LAchildID",
+        "strategy_discussion_date": "S47ActualStartDate",
+        "icpc_not_required": "ICPCnotRequired",
+        "icpc_date": "DateOfInitialCPC",
+    },
+    "cp_plans": {
+        "child_id": "LAchildID",
+        "start_date": "CPPstartDate",
+        "end_date": "CPPendDate",
+        "initial_category": "InitialCategoryOfAbuse",
+        "latest_category": "LatestCategoryOfAbuse",
+        "number_of_previous_plans": "NumberOfPreviousCPP",
+    },
+    "cp_reviews": {"review_date": "CPPreviewDate"},
+}
+# The keys the reader builds (the census has none): from the child, the referral date and the
+# record's own start, so a blank in any of those leaves the key blank.
+BUILT_FROM: dict[str, tuple[str, tuple[str, ...]]] = {
+    "referrals": ("referral_id", ("LAchildID", "CINreferralDate")),
+    "assessments": (
+        "assessment_id",
+        ("LAchildID", "CINreferralDate", "AssessmentActualStartDate"),
+    ),
+    "s47_enquiries": ("s47_id", ("LAchildID", "CINreferralDate", "S47ActualStartDate")),
+    "cp_plans": ("plan_id", ("LAchildID", "CINreferralDate", "CPPstartDate")),
+    "cp_reviews": ("plan_id", ("LAchildID", "CINreferralDate", "CPPstartDate")),
+}
+
+
+def _source_names() -> dict[str, dict[str, str]]:
+    names = {
+        stem: {column: f"element {tag!r}" for column, tag in tags.items()}
+        for stem, tags in ELEMENTS.items()
+    }
+    for stem, (column, parts) in BUILT_FROM.items():
+        names[stem][column] = "the key built from " + ", ".join(f"element {p!r}" for p in parts)
+    return names
+
+
 # GenderCurrent (to 2024): 1 male, 2 female, 0 not recorded or unborn, 9 indeterminate.
 # Sex (from 2025): M, F, U.
 SEX = {"1": "M", "2": "F", "0": "U", "9": "U", "M": "M", "F": "F", "U": "U"}
@@ -168,6 +234,7 @@ class _File:
     collection_year: str | None
     findings: list[Finding]
     cin_plans: int = 0
+    reference_date: dt.date | None = None  # Header/CollectionDetails/ReferenceDate, when a date
 
     def note(
         self,
@@ -328,6 +395,31 @@ def without_values(message: str) -> str:
     return _BARE_VALUE.sub(": the value ", _THE_VALUE.sub(r"\1", message))
 
 
+def _iso_date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _ended_before_window(census: _File, node: _Node, tag: str, record: str) -> None:
+    """A finding when a record's end date falls before the collection window: 1 April of the
+    year before the ReferenceDate to the ReferenceDate (DfE's census period; its validator raises
+    rule 8620 for a closure date outside it). The census holds what was open during the year, so
+    such a record is a leftover or a mistyped year; it is kept, as the return gives it."""
+    if census.reference_date is None:
+        return
+    ended = _iso_date(node.text(tag))
+    start = dt.date(census.reference_date.year - 1, 4, 1)
+    if ended is not None and ended < start:
+        census.note(
+            "before_collection_window",
+            f"{record} ended before the collection window ({start} to {census.reference_date})",
+            node.first(tag),
+            tag,
+        )
+
+
 def _code(census: _File, node: _Node, tag: str, codes: tuple[str, ...]) -> str | None:
     value = node.text(tag)
     if value is not None and value.upper() not in codes:
@@ -345,7 +437,8 @@ def _yn(census: _File, node: _Node, tag: str) -> str | None:
         return "Y"
     if value.lower() in XS_FALSE:
         return "N"
-    census.note("not_yes_no", "not 0/1 or true/false; kept as written", node.first(tag), tag)
+    # Anything else is left as written: staging cannot type it, sets it to NULL and reports it
+    # (rule not_yes_no, with the line and element), once.
     return value
 
 
@@ -400,6 +493,11 @@ def _episode(census: _File, child_id: str | None, details: _Node, occurrence: in
     else:
         key = (child_id, referral_date, str(occurrence))
     episode = _Episode(key, census.rank)
+    _ended_before_window(census, details, "CINclosureDate", "the episode")
+    for a in details.all("Assessments"):
+        _ended_before_window(census, a, "AssessmentAuthorisationDate", "the assessment")
+    for p in details.all("ChildProtectionPlans"):
+        _ended_before_window(census, p, "CPPendDate", "the child protection plan")
     episode.rows["referrals"] = [{
         "child_id": child_id,
         "referral_date": referral_date,
@@ -483,6 +581,22 @@ def _read_file(
         census.note(
             "header_mismatch",
             f"ReferenceDate {reference_date} is not in collection year {year}; the Year is used",
+            collection.first("ReferenceDate"),
+            "ReferenceDate",
+        )
+    census.reference_date = _iso_date(reference_date)
+    if reference_date and census.reference_date is None:
+        census.note(
+            "bad_reference_date",
+            "ReferenceDate is not a date; the file gives no as-at date",
+            collection.first("ReferenceDate"),
+            "ReferenceDate",
+        )
+    elif census.reference_date is not None and census.reference_date.strftime("%m-%d") != "03-31":
+        # DfE's census is taken at 31 March; its validator queries any other reference date.
+        census.note(
+            "reference_date_not_31_march",
+            f"ReferenceDate is {census.reference_date}, not 31 March of the collection year",
             collection.first("ReferenceDate"),
             "ReferenceDate",
         )
@@ -573,6 +687,7 @@ def read_cin_census(paths: list[Path], xsd_dir: Path | None = None) -> SourceFra
     Raises ExtractError only for a file that cannot be read as XML or is not a CIN census.
     """
     findings: list[Finding] = []
+    reference_dates: list[dt.date] = []
     children: dict[str, tuple[tuple[int, str, int], dict[str, object]]] = {}
     unkeyed_children: list[dict[str, object]] = []
     versions: dict[tuple[str, ...], list[_Episode]] = {}
@@ -581,6 +696,8 @@ def read_cin_census(paths: list[Path], xsd_dir: Path | None = None) -> SourceFra
         census, file_children, file_episodes = _read_file(Path(path), position, xsd_dir, findings)
         if not unchanged(Path(path), before):
             raise changed_error(Path(path))
+        if census.reference_date is not None:
+            reference_dates.append(census.reference_date)
         for row in file_children:
             child_id = row["child_id"]
             if child_id is None:
@@ -621,7 +738,15 @@ def read_cin_census(paths: list[Path], xsd_dir: Path | None = None) -> SourceFra
     child_rows = [
         row for _, row in sorted(children.values(), key=lambda c: (c[0][2], c[1]["_line"]))
     ]
-    result = SourceFrames(findings=findings, extra_columns=EXTRA_MEANINGS)
+    result = SourceFrames(
+        findings=findings,
+        extra_columns=EXTRA_MEANINGS,
+        as_at=max(reference_dates, default=None),
+        as_at_source="the latest ReferenceDate of the census files",
+        files=sorted(Path(p).name for p in paths),
+        source_names=_source_names(),
+        built={stem: (column,) for stem, (column, _) in BUILT_FROM.items()},
+    )
     result.frames["children"] = raw_frame(
         "children", [*child_rows, *unkeyed_children], extra=("collection_year",)
     )

@@ -29,6 +29,7 @@ from pipelines.sources.folder import (
     shown,
     unchanged,
 )
+from pipelines.sources.names import record_source_names
 from pipelines.sources.result import Finding, SourceFrames
 
 Status = Literal["loaded", "absent", "failed"]
@@ -158,6 +159,40 @@ def record_outcomes(con: duckdb.DuckDBPyConnection, kind: str, outcomes: list[Lo
     )
 
 
+RETURN_INFO_COLUMNS = {
+    "format": "The input format: csv, annex_a or cin_census.",
+    "as_at": "The date the return is taken at: the latest ReferenceDate of the census files, or "
+    "the latest date in any list of an Annex A return; NULL for CSV extracts (their as-at date is "
+    "the latest contact or referral date, docs/metrics.md).",
+    "as_at_source": "Where that date comes from, in words.",
+    "files": "The files the return was read from, by name, comma-separated.",
+}
+
+
+def record_return(con: duckdb.DuckDBPyConnection, kind: str, source: SourceFrames | None) -> None:
+    """Keep the date a statutory return is taken at (audit.return_info, one row)."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS audit")
+    con.execute(
+        "CREATE OR REPLACE TABLE audit.return_info "
+        "(format VARCHAR, as_at DATE, as_at_source VARCHAR, files VARCHAR)"
+    )
+    con.execute(
+        "INSERT INTO audit.return_info VALUES (?, ?, ?, ?)",
+        [
+            kind,
+            source.as_at if source else None,
+            source.as_at_source if source else None,
+            ", ".join(source.files) if source else None,
+        ],
+    )
+    comment_table(
+        con,
+        "audit.return_info",
+        "One row: the input format and the date the return says it is taken at",
+        RETURN_INFO_COLUMNS,
+    )
+
+
 def load_frames(
     con: duckdb.DuckDBPyConnection, source: SourceFrames, stems: Collection[str]
 ) -> list[LoadOutcome]:
@@ -220,6 +255,8 @@ def load_folder(
     kind = detect_format(folder)
     if kind == "csv":
         record_findings(con, [])
+        record_return(con, kind, None)
+        record_source_names(con, kind, None)
         outcomes = load_csv_folder(con, folder, wanted)
     else:
         if kind == "annex_a":
@@ -227,6 +264,8 @@ def load_folder(
         else:
             source = read_cin_census(cin_census_files(folder), xsd_dir=cin_xsd_dir)
         record_findings(con, source.findings)
+        record_return(con, kind, source)
+        record_source_names(con, kind, source)
         outcomes = load_frames(con, source, wanted)
         # Neither statutory return carries the population: a population.csv beside it gives the
         # denominator for rates per 10,000.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 import polars as pl
 
@@ -47,6 +48,18 @@ class SourceFrames:
     findings: list[Finding] = field(default_factory=list)
     # What each column the reader adds beside the contract's holds (for the raw tables' comments).
     extra_columns: dict[str, str] = field(default_factory=dict)
+    # The date the return is taken at (docs/metrics.md "As at"), and where it comes from; None
+    # when the return holds no date to take it from.
+    as_at: date | None = None
+    as_at_source: str = ""
+    # The files read, by name (for a message about the return as a whole).
+    files: list[str] = field(default_factory=list)
+    # How the source names each contract column, per stem, as a phrase for a message ("column
+    # 'Date of referral'", "element 'CINreferralDate'"), so that a quarantine reason points at
+    # the cell the analyst can open; and the columns the reader builds rather than reads (the
+    # record keys, which Annex A and the census do not carry).
+    source_names: dict[str, dict[str, str]] = field(default_factory=dict)
+    built: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def raw_frame(

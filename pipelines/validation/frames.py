@@ -7,8 +7,9 @@ birth rule, children.csv is absent, or the child or their date of birth is unkno
 
 ``_as_at_next``: midnight after the extract date, so "not after the extract date" is a strict
 ``_as_at_next > value`` for dates and date-times alike. The extract date is the latest contact or
-referral date in staging, or the run's configured as_at when that is later: a run reproducing
-history with an earlier as_at must not turn every later row into a finding.
+referral date in staging (for a statutory return, the date the return says it is taken at), or
+the run's configured as_at when that is later: a run reproducing history with an earlier as_at
+must not turn every later row into a finding.
 """
 
 from __future__ import annotations
@@ -25,14 +26,12 @@ PRE_BIRTH_DAYS = 280
 
 
 def extract_date(con: duckdb.DuckDBPyConnection, as_at: dt.date | None = None) -> dt.date | None:
-    """The latest contact or referral date in staging, or ``as_at`` when that is later."""
-    parts = []
-    if table_exists(con, "staging.contacts"):
-        parts.append("SELECT max(CAST(contact_datetime AS DATE)) FROM staging.contacts")
-    if table_exists(con, "staging.referrals"):
-        parts.append("SELECT max(referral_date) FROM staging.referrals")
-    found = [con.execute(p).fetchall()[0][0] for p in parts]
-    candidates = [d for d in [*found, as_at] if d is not None]
+    """The date the input says it is taken at (run_info.data_as_at), or ``as_at`` when that is
+    later."""
+    from pipelines.run_info import data_as_at
+
+    found, _ = data_as_at(con)
+    candidates = [d for d in (found, as_at) if d is not None]
     return max(candidates) if candidates else None
 
 

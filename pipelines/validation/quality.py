@@ -20,10 +20,16 @@ from collections.abc import Collection
 
 import duckdb
 
-from pipelines.contract import EXTRACTS
-from pipelines.sql import literal, literals, table_exists
+from pipelines.contract import EXTRACTS, extract
+from pipelines.sources.names import source_names
+from pipelines.sql import ident, literal, literals, table_exists
 from pipelines.validation.frames import extract_date
-from pipelines.validation.rules import create_work_tables, run_cross_checks, run_suite_sql
+from pipelines.validation.rules import (
+    RULE_FIELDS,
+    create_work_tables,
+    run_cross_checks,
+    run_suite_sql,
+)
 
 # name, type, comment: the analysts' interface of marts.data_quality.
 DATA_QUALITY_COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -33,7 +39,9 @@ DATA_QUALITY_COLUMNS: tuple[tuple[str, str, str], ...] = (
         "kind",
         "VARCHAR",
         "load (the file as a whole), reconcile (raw = staging + quarantine), quarantine (rows "
-        "set aside by staging), rule (a suite expectation, every row), cross_file (sql/checks).",
+        "set aside by staging), typing (optional values that could not be read, set to NULL), "
+        "completeness (blank yes/no answers), as_at (rows dated after the as-at date), rule (a "
+        "suite expectation, every row), cross_file (sql/checks).",
     ),
     ("rule", "VARCHAR", "The rule's name, as in docs/validation.md (e.g. date_order)."),
     (
@@ -46,7 +54,8 @@ DATA_QUALITY_COLUMNS: tuple[tuple[str, str, str], ...] = (
         "action",
         "VARCHAR",
         "What the pipeline did: blocked (the file is not used), quarantined (the rows are not "
-        "used), kept (the rows are used and reported), none.",
+        "used), nulled (the value is set to NULL, the row used), ignored (the rows are taken as "
+        "not yet happened), kept (the rows are used and reported), none.",
     ),
     ("stem", "VARCHAR", "The extract: the file name without .csv, the table name."),
     ("file", "VARCHAR", "The file's name as loaded (e.g. contacts.csv)."),
@@ -56,7 +65,12 @@ DATA_QUALITY_COLUMNS: tuple[tuple[str, str, str], ...] = (
         "BIGINT",
         "Rows the rule looked at (the file's rows for load and quarantine).",
     ),
-    ("rows_failed", "BIGINT", "Rows breaking the rule: their list is in marts.data_quality_rows."),
+    (
+        "rows_failed",
+        "BIGINT",
+        "Rows breaking the rule: their list is in marts.data_quality_rows (blank yes/no answers and "
+        "rows after the as-at date are counted, not listed).",
+    ),
     (
         "example_lines",
         "BIGINT[]",
@@ -91,8 +105,8 @@ def _record_loads(con: duckdb.DuckDBPyConnection) -> None:
     if not table_exists(con, "audit.load_log"):
         return
     con.execute(
-        """
-        INSERT INTO dq_rules
+        f"""
+        INSERT INTO dq_rules ({RULE_FIELDS})
         SELECT 'load', 'file_' || status,
                CASE status WHEN 'failed' THEN 'error' ELSE 'info' END,
                CASE status WHEN 'failed' THEN 'blocked' ELSE 'none' END,
@@ -109,8 +123,8 @@ def _record_loads(con: duckdb.DuckDBPyConnection) -> None:
     )
     # Header and layout notes of a file that loaded: not faults, but worth an analyst's look.
     con.execute(
-        """
-        INSERT INTO dq_rules
+        f"""
+        INSERT INTO dq_rules ({RULE_FIELDS})
         SELECT DISTINCT 'load', 'load_warning', 'info', 'kept', stem, NULL, rows, NULL
         FROM audit.load_log WHERE len(coalesce(warnings, [])) > 0
         """
@@ -131,8 +145,9 @@ def _record_reader_findings(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
         INSERT INTO dq_rules
-        SELECT DISTINCT 'load', 'reader_' || rule, 'info', 'kept', NULL, NULL, NULL, NULL
-        FROM audit.reader_findings
+        SELECT 'load', 'reader_' || rule, 'info', 'kept', NULL, "column", NULL, NULL,
+               string_agg(DISTINCT parse_filename(file), ', ' ORDER BY parse_filename(file)), NULL
+        FROM audit.reader_findings GROUP BY rule, "column"
         """
     )
     con.execute(
@@ -152,8 +167,8 @@ def _record_staging(con: duckdb.DuckDBPyConnection, stem: str) -> None:
         f"(SELECT count(*) FROM quarantine.{stem})"
     ).fetchall()[0]
     con.execute(
-        "INSERT INTO dq_rules VALUES ('reconcile', 'rows_reconcile', 'error', 'blocked', ?, "
-        "NULL, ?, NULL)",
+        f"INSERT INTO dq_rules ({RULE_FIELDS}) VALUES ('reconcile', 'rows_reconcile', 'error', "
+        "'blocked', ?, NULL, ?, NULL)",
         [stem, raw],
     )
     if raw != staged + quarantined:
@@ -163,7 +178,7 @@ def _record_staging(con: duckdb.DuckDBPyConnection, stem: str) -> None:
         )
     con.execute(
         f"""
-        INSERT INTO dq_rules
+        INSERT INTO dq_rules ({RULE_FIELDS})
         SELECT DISTINCT 'quarantine', _rule, 'error', 'quarantined', '{stem}', _column, {raw}, NULL
         FROM quarantine.{stem}
         """
@@ -174,6 +189,79 @@ def _record_staging(con: duckdb.DuckDBPyConnection, stem: str) -> None:
         SELECT 'quarantine', _rule, '{stem}', _column, _source_file, _line, _reason
         FROM quarantine.{stem}
         """
+    )
+
+
+# The rule an optional value breaks when it cannot be typed (it is set to NULL, the row kept).
+UNTYPABLE = {
+    "date": "not_a_date",
+    "datetime": "not_a_datetime",
+    "yn": "not_yes_no",
+    "int": "not_a_number",
+}
+
+
+def _record_nulled(con: duckdb.DuckDBPyConnection, stem: str) -> None:
+    """One rule per optional typed column: the values that could not be read, set to NULL (the
+    rows kept), each a finding at its file and line; and, for a yes/no column, the blanks,
+    counted (a blank or unreadable answer counts as "not Y" in every metric)."""
+    e = extract(stem)
+    names = source_names(con, stem)
+    rows = con.execute(f"SELECT count(*) FROM staging.{stem}").fetchall()[0][0]
+    nulled = dict(
+        con.execute(
+            f"SELECT c, count(*) FROM (SELECT unnest(_nulled) AS c FROM staging.{stem} "
+            "WHERE _nulled IS NOT NULL) GROUP BY c"
+        ).fetchall()
+    )
+    for c in e.columns:
+        if c.required or c.kind not in UNTYPABLE:
+            continue
+        rule = UNTYPABLE[c.kind]
+        con.execute(
+            f"INSERT INTO dq_rules ({RULE_FIELDS}) VALUES ('typing', ?, 'warning', 'nulled', ?, "
+            "?, ?, NULL)",
+            [rule, stem, c.name, rows],
+        )
+        if nulled.get(c.name):
+            con.execute(
+                f"INSERT INTO dq_findings SELECT 'typing', ?, ?, ?, _source_file, _line, ? "
+                f"FROM staging.{stem} WHERE list_contains(_nulled, ?)",
+                [
+                    rule,
+                    stem,
+                    c.name,
+                    f"{names.of(c.name)} could not be read: set to NULL, the row kept",
+                    c.name,
+                ],
+            )
+        if c.kind == "yn":
+            blank = con.execute(
+                f"SELECT count(*) FROM staging.{stem} WHERE {ident(c.name)} IS NULL "
+                "AND NOT list_contains(coalesce(_nulled, []), ?)",
+                [c.name],
+            ).fetchall()[0][0]
+            con.execute(
+                "INSERT INTO dq_rules VALUES ('completeness', 'blank_flag', 'info', 'kept', ?, ?, "
+                "?, NULL, NULL, ?)",
+                [stem, c.name, rows, blank],
+            )
+
+
+def _record_not_yet_happened(con: duckdb.DuckDBPyConnection, stem: str) -> None:
+    """Rows dated after the run's as-at date: taken as not yet happened (docs/metrics.md "As
+    at"), counted so that an analyst sees how much the as-at date left out."""
+    placed_by = extract(stem).placed_by
+    if placed_by is None or not table_exists(con, "marts.run_info"):
+        return
+    rows, later = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE CAST({ident(placed_by)} AS DATE) > "
+        f"(SELECT as_at FROM marts.run_info)) FROM staging.{stem}"
+    ).fetchall()[0]
+    con.execute(
+        "INSERT INTO dq_rules VALUES ('as_at', 'not_yet_happened', 'info', 'ignored', ?, ?, ?, "
+        "NULL, NULL, ?)",
+        [stem, placed_by, rows, later],
     )
 
 
@@ -247,14 +335,15 @@ def record_checks(con: duckdb.DuckDBPyConnection, stems: list[str]) -> None:
         con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({shape})")
         con.execute(f"DELETE FROM {table} WHERE kind IN {kinds} AND stem IN {literals(stems)}")
         source = "dq_rules" if table.endswith("rules") else "dq_findings"
-        con.execute(f"INSERT INTO {table} SELECT * FROM {source} WHERE kind IN {kinds}")
+        fields = RULE_FIELDS if source == "dq_rules" else "*"
+        con.execute(f"INSERT INTO {table} SELECT {fields} FROM {source} WHERE kind IN {kinds}")
         _comment(con, table, text, columns)
 
 
 def _stored_checks(con: duckdb.DuckDBPyConnection) -> None:
     """The latest rule and cross-file results (audit.check_*) into dq_rules / dq_findings."""
     if table_exists(con, "audit.check_rules"):
-        con.execute("INSERT INTO dq_rules SELECT * FROM audit.check_rules")
+        con.execute("INSERT INTO dq_rules BY NAME SELECT * FROM audit.check_rules")
     if table_exists(con, "audit.check_findings"):
         con.execute("INSERT INTO dq_findings SELECT * FROM audit.check_findings")
 
@@ -267,6 +356,8 @@ def evaluate(con: duckdb.DuckDBPyConnection) -> None:
     for e in EXTRACTS:
         if table_exists(con, f"raw.{e.stem}") and table_exists(con, f"staging.{e.stem}"):
             _record_staging(con, e.stem)
+            _record_nulled(con, e.stem)
+            _record_not_yet_happened(con, e.stem)
     _stored_checks(con)
 
 
@@ -301,8 +392,8 @@ def build_data_quality(
             FROM dq_findings GROUP BY ALL
         )
         SELECT $run_id AS run_id, $run_at AS run_at, r.kind, r.rule, r.severity, r.action,
-               r.stem, coalesce(f.file, r.stem || '.csv') AS file, r.column_name,
-               r.rows_checked, coalesce(x.n, 0) AS rows_failed,
+               r.stem, coalesce(r.file, f.file, r.stem || '.csv') AS file, r.column_name,
+               r.rows_checked, coalesce(r.rows_failed, x.n, 0) AS rows_failed,
                coalesce(x.lines[1:{EXAMPLES}], []) AS example_lines, r.message
         FROM dq_rules r
         LEFT JOIN files f ON f.stem = r.stem

@@ -3,7 +3,8 @@
 Findings land in two temporary tables that build_data_quality turns into the marts:
 
 - ``dq_rules``: one row per rule evaluated (kind, rule, severity, action, stem, column,
-  rows_checked, message), so a rule that found nothing still shows a 0 and trends are complete;
+  rows_checked, message; and file, rows_failed where a rule sets them), so a rule that found
+  nothing still shows a 0 and trends are complete;
 - ``dq_findings``: one row per offending row (stem, column, source file, line, detail). A detail
   never quotes the row's values (they may be a child's record): the analyst finds them in
   raw.<stem> by file and line.
@@ -34,11 +35,17 @@ CHECKS_DIR = Path(__file__).resolve().parents[2] / "sql" / "checks"
 _HEADER = re.compile(r"^\s*--\s*(rule|severity|for|requires):\s*(.+?)\s*$", re.IGNORECASE)
 
 
+# The columns every rule states; ``file`` (the files a rule looked at, when not the stem's) and
+# ``rows_failed`` (for a rule counted without listing its rows) are left NULL by most.
+RULE_FIELDS = "kind, rule, severity, action, stem, column_name, rows_checked, message"
+
+
 def create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)create the temporary dq_rules and dq_findings tables for this connection."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE dq_rules (kind VARCHAR, rule VARCHAR, severity VARCHAR, "
-        "action VARCHAR, stem VARCHAR, column_name VARCHAR, rows_checked BIGINT, message VARCHAR)"
+        "action VARCHAR, stem VARCHAR, column_name VARCHAR, rows_checked BIGINT, message VARCHAR, "
+        "file VARCHAR, rows_failed BIGINT)"
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE dq_findings (kind VARCHAR, rule VARCHAR, stem VARCHAR, "
@@ -144,7 +151,7 @@ def run_suite_sql(con: duckdb.DuckDBPyConnection, stem: str, as_of: dt.date | No
         if sql is None:
             problem = _schema_problem(columns, stem, ex)
             con.execute(
-                "INSERT INTO dq_rules VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO dq_rules ({RULE_FIELDS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [*head, rows, problem],
             )
             if problem:
@@ -154,7 +161,10 @@ def run_suite_sql(con: duckdb.DuckDBPyConnection, stem: str, as_of: dt.date | No
                 )
                 found += 1
             continue
-        con.execute("INSERT INTO dq_rules VALUES (?, ?, ?, ?, ?, ?, ?, NULL)", [*head, rows])
+        con.execute(
+            f"INSERT INTO dq_rules ({RULE_FIELDS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+            [*head, rows],
+        )
         # An INSERT's result is the number of rows it inserted.
         found += con.execute(
             f"INSERT INTO dq_findings WITH f AS ({frame}) "
@@ -232,7 +242,7 @@ def run_cross_checks(
                 continue
             rows = con.execute(f"SELECT count(*) FROM staging.{stem}").fetchall()[0][0]
             con.execute(
-                "INSERT INTO dq_rules VALUES ('cross_file', ?, ?, 'kept', ?, NULL, ?, NULL)",
+                f"INSERT INTO dq_rules ({RULE_FIELDS}) VALUES ('cross_file', ?, ?, 'kept', ?, NULL, ?, NULL)",
                 [check.rule, check.severity, stem, rows],
             )
             body = check.sql.replace("{stem}", stem).strip().rstrip(";")

@@ -31,7 +31,9 @@ def _insert(con: duckdb.DuckDBPyConnection, stem: str, rows: list[dict[str, Any]
         unknown = set(row) - set(cols)
         assert not unknown, f"{stem}: no columns {unknown}"
         values = [row.get(c) for c in cols] + [f"{stem}.csv", i]
-        con.execute(f"INSERT INTO staging.{stem} VALUES ({', '.join('?' * len(values))})", values)
+        con.execute(
+            f"INSERT INTO staging.{stem} VALUES ({', '.join('?' * len(values))}, NULL)", values
+        )
 
 
 def build(

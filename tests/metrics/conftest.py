@@ -92,7 +92,9 @@ def load(con: duckdb.DuckDBPyConnection, stem: str, rows: list[dict[str, Any]]) 
         unknown = set(row) - set(cols)
         assert not unknown, f"{stem} has no column(s) {unknown}"
         values = [row.get(c) for c in cols] + [f"{stem}.csv", i]
-        con.execute(f"INSERT INTO staging.{stem} VALUES ({', '.join('?' for _ in values)})", values)
+        con.execute(
+            f"INSERT INTO staging.{stem} VALUES ({', '.join('?' for _ in values)}, NULL)", values
+        )
 
 
 # A hand-built warehouse's provenance: no run, no folder.
