@@ -106,6 +106,17 @@ CATALOGUE: tuple[Metric, ...] = (
         snapshot=True,
     ),
     Metric(
+        "unallocated_wait_median_wd",
+        "How long children have waited for a social worker (median)",
+        "wd",
+        "Of the children waiting for a social worker at the end of the period, the median working "
+        "days since their wait began: the start of their open referral or plan, or the end of "
+        "their last qualified social worker's allocation if later.",
+        "Referrals and allocation",
+        size_from=("unallocated_open_cases", "numerator"),
+        snapshot=True,
+    ),
+    Metric(
         "assessments_completed",
         "Assessments completed",
         "count",
@@ -355,7 +366,8 @@ FLAGS: dict[str, tuple[Flag, ...]] = {
     "referral_nfa_pct": (_NFA,),
     "allocation_delay_median_wd": (_NFA, _QUALIFIED),
     "allocated_within_5wd_pct": (_NFA, _QUALIFIED),
-    "unallocated_open_cases": (_QUALIFIED,),
+    "unallocated_open_cases": (_NFA, _QUALIFIED),
+    "unallocated_wait_median_wd": (_NFA, _QUALIFIED),
     "assessment_child_seen_pct": (
         Flag("assessments", "child_seen", "assessments", "child-seen answer", "not seen"),
     ),
@@ -405,6 +417,7 @@ UNSUPPORTED_METRICS: dict[str, dict[str, str]] = {
         "allocation_delay_median_wd": _NO_ALLOCATIONS,
         "allocated_within_5wd_pct": _NO_ALLOCATIONS,
         "unallocated_open_cases": _NO_ALLOCATIONS,
+        "unallocated_wait_median_wd": _NO_ALLOCATIONS,
         "cp_allocated_qualified_pct": _NO_ALLOCATIONS,
         "caseload_per_social_worker": _NO_ALLOCATIONS,
         "agency_social_worker_pct": "* workers are names only: " + _NO_WORKFORCE,
@@ -428,6 +441,7 @@ UNSUPPORTED_METRICS: dict[str, dict[str, str]] = {
         "allocation_delay_median_wd": _NO_ALLOCATIONS,
         "allocated_within_5wd_pct": _NO_ALLOCATIONS,
         "unallocated_open_cases": _NO_ALLOCATIONS,
+        "unallocated_wait_median_wd": _NO_ALLOCATIONS,
         "cp_allocated_qualified_pct": _NO_ALLOCATIONS,
         "caseload_per_social_worker": _NO_ALLOCATIONS,
         "agency_social_worker_pct": _NO_WORKFORCE,

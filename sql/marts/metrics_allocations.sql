@@ -1,9 +1,11 @@
 -- requires: marts.fact_referrals, marts.fact_referral_allocations, marts.fact_allocations,
--- requires: marts.fact_case_intervals, marts.periods, marts.period_days
+-- requires: marts.fact_case_intervals, marts.periods, marts.period_days, ref.calendar
 -- marts.metrics_allocations: allocation_delay_median_wd and allocated_within_5wd_pct (over the
--- period's merged referrals that are not NFA, by the referral's team) and unallocated_open_cases
+-- period's merged referrals that are not NFA, by the referral's team), unallocated_open_cases
 -- (children with an open case and no qualified allocation open at period_end, by the team of
--- the child's most recently started open case). Same pattern as metrics_contacts.sql.
+-- the child's most recently started open case) and unallocated_wait_median_wd (how long those
+-- children have waited: the median of wd(the start of their current wait, period_end)). Same
+-- pattern as metrics_contacts.sql.
 
 CREATE OR REPLACE TABLE marts.metrics_allocations AS
 WITH
@@ -77,7 +79,7 @@ ranked_cases AS (
 
 -- Snapshot at T: each child's cases open then ...
 open_at_end AS (
-    SELECT e.period_end, c.child_id, c.team_label, c.case_order
+    SELECT e.period_end, c.child_id, c.start_date, c.team_label, c.case_order
     FROM ranked_cases AS c
     INNER JOIN period_ends AS e
         ON c.start_date <= e.period_end
@@ -96,16 +98,40 @@ unallocated_cases AS (
 ),
 
 -- ... one row per child and T, under the team of its first-ranked open case (one team per
--- child, so the teams sum to the whole).
+-- child, so the teams sum to the whole), with the earliest start of its open cases.
 unallocated_at_end AS (
-    SELECT period_end, child_id, arg_min(team_label, case_order) AS team_label
+    SELECT
+        period_end, child_id, arg_min(team_label, case_order) AS team_label,
+        min(start_date) AS earliest_open_start
     FROM unallocated_cases
     GROUP BY period_end, child_id
 ),
 
-unallocated AS (
-    SELECT p.period_type, p.period_label, u.child_id, u.team_label
+-- The end of each waiting child's last qualified allocation before or at T (its end_date or its
+-- worker's leaving, whichever is first: fact_allocations.qualified_end). Joined from the waiting
+-- children, so only their few allocations are read.
+last_allocation_end AS (
+    SELECT u.period_end, u.child_id, max(q.qualified_end) AS last_end
     FROM unallocated_at_end AS u
+    INNER JOIN qualified AS q
+        ON q.child_id = u.child_id AND q.qualified_end <= u.period_end
+    GROUP BY u.period_end, u.child_id
+),
+
+-- The current wait starts at the later of the two (greatest ignores a NULL: never allocated).
+waits AS (
+    SELECT
+        u.period_end, u.child_id, u.team_label,
+        tc.wd_index - wc.wd_index AS wait_wd
+    FROM unallocated_at_end AS u
+    LEFT JOIN last_allocation_end AS l USING (period_end, child_id)
+    INNER JOIN ref.calendar AS wc ON wc.date = greatest(u.earliest_open_start, l.last_end)
+    INNER JOIN ref.calendar AS tc ON tc.date = u.period_end
+),
+
+unallocated AS (
+    SELECT p.period_type, p.period_label, w.child_id, w.team_label, w.wait_wd
+    FROM waits AS w
     INNER JOIN periods AS p USING (period_end)
 ),
 
@@ -116,7 +142,9 @@ unallocated_by_breakdown AS (
 ),
 
 unallocated_counts AS (
-    SELECT period_type, period_label, breakdown, breakdown_value, count(*) AS unallocated
+    SELECT
+        period_type, period_label, breakdown, breakdown_value, count(*) AS unallocated,
+        median(wait_wd) AS wait_median
     FROM unallocated_by_breakdown
     GROUP BY ALL
 ),
@@ -154,7 +182,7 @@ referral_measures AS (
 ),
 
 case_measures AS (
-    SELECT s.*, coalesce(u.unallocated, 0) AS unallocated
+    SELECT s.*, coalesce(u.unallocated, 0) AS unallocated, u.wait_median
     FROM case_spine AS s
     LEFT JOIN unallocated_counts AS u USING (period_type, period_label, breakdown, breakdown_value)
 )
@@ -177,6 +205,12 @@ SELECT
     'unallocated_open_cases',
     period_type, period_label, period_start, period_end, breakdown, breakdown_value,
     unallocated, NULL, unallocated
+FROM case_measures
+UNION ALL
+SELECT
+    'unallocated_wait_median_wd',
+    period_type, period_label, period_start, period_end, breakdown, breakdown_value,
+    NULL, NULL, CAST(wait_median AS DOUBLE)
 FROM case_measures;
 
-COMMENT ON TABLE marts.metrics_allocations IS 'The allocation family in metric_values shape: allocation_delay_median_wd, allocated_within_5wd_pct (by the referral''s team), unallocated_open_cases (by the team of the child''s most recently started open case).';
+COMMENT ON TABLE marts.metrics_allocations IS 'The allocation family in metric_values shape: allocation_delay_median_wd, allocated_within_5wd_pct (by the referral''s team), unallocated_open_cases and unallocated_wait_median_wd (by the team of the child''s most recently started open case).';

@@ -158,6 +158,37 @@ def test_unallocated_open_cases_with_plans(built):
     )
 
 
+def test_unallocated_wait_median(built):
+    # 31 March (Sat), the waiting children and W, the start of each one's current wait:
+    #   c5: referral 12 Mar; w3's allocation ended when w3 left on Tue 20 Mar -> W = 20 Mar,
+    #       wd = 21-23 Mar (3) + 26-30 Mar (5) = 8
+    #   c6: plan from Wed 1 Feb (before its referral of 5 Mar); never qualified-allocated ->
+    #       W = 1 Feb, wd = 20 working days left in February + 22 in March = 42
+    #   c10: referral Mon 26 Mar; w5's allocation began and ended that day -> W = 26 Mar, wd = 4
+    #   c12: plan from Thu 1 Mar, no allocation -> wd = 21
+    # 4, 8, 21, 42 -> median 14.5.
+    row = mv(built, "unallocated_wait_median_wd", "2012-03")
+    assert (row["numerator"], row["denominator"], row["value"]) == (None, None, 14.5)
+    # By the team unallocated_open_cases counts them under: B = c5 (8), c6 (42); A = c10; P = c12.
+    teams = {
+        t: value(
+            built, "unallocated_wait_median_wd", "2012-03", breakdown="team", breakdown_value=t
+        )
+        for t in ("A", "B", "P")
+    }
+    assert teams == {"A": 4, "B": 25, "P": 21}
+    # as_at, Fri 20 April (Good Friday and Easter Monday are not working days): c5 21, c6 55,
+    # c7 (18 Apr) 2, c11 (2 Apr) 12, c12 34 -> median 21.
+    assert value(built, "unallocated_wait_median_wd", "2012-04") == 21
+    # 29 February: c6 alone, 20 working days since 1 Feb.
+    assert value(built, "unallocated_wait_median_wd", "2012-02") == 20
+    # A team with no child waiting at T has a row with no median (nothing to measure).
+    assert (
+        value(built, "unallocated_wait_median_wd", "2012-02", breakdown="team", breakdown_value="A")
+        is None
+    )
+
+
 def test_unallocated_without_plans(con):
     # cp_plans.csv absent: only referrals count. 31 March: c5, c6, c10 = 3.
     _load(con, plans=False)
