@@ -122,7 +122,9 @@ def test_chronology(data):
         joined = data[stem].join(r, on="referral_id")
         _never_before(joined, "referral_date", col)
         _never_before(joined, col, "closure_date")
-    # Nothing is dated after the extract date, and the history starts in April 2008.
+    # Nothing is dated after the extract date. The history starts in April 2008: before it only
+    # the cases carried in open on 1 April 2008 (episodes, plans, allocations begun earlier).
+    start = dt.date(2008, 4, 1)
     for e in EXTRACTS:
         for col in e.columns:
             if col.kind in ("date", "datetime") and e.stem not in ("children", "workers"):
@@ -131,7 +133,19 @@ def test_chronology(data):
                 values = data[e.stem][col.name].drop_nulls().cast(pl.Date)
                 if values.len():
                     assert values.max() <= AS_AT, (e.stem, col.name)
-                    assert values.min() >= dt.date(2008, 4, 1), (e.stem, col.name)
+    assert data["contacts"]["contact_datetime"].min().date() >= start
+    carried_in = data["referrals"].filter(pl.col("referral_date") < start)
+    assert carried_in.height > 0
+    assert carried_in.filter(pl.col("closure_date") < start).height == 0  # open on 1 April 2008
+    assert carried_in["contact_id"].null_count() == carried_in.height  # its contact is history
+    for stem, end in (
+        ("assessments", "completed_date"),
+        ("allocations", "end_date"),
+        ("s47_enquiries", "end_date"),
+        ("cp_plans", "end_date"),
+    ):
+        assert data[stem].filter(pl.col(end) < start).height == 0, stem  # open on 1 April 2008
+    assert data["early_help"]["start_date"].min() >= start
 
 
 def test_assessment_types_follow_working_together(data):
@@ -269,6 +283,26 @@ def test_the_sample_tells_the_story_of_the_letters():
         return (_open_at(w, "start_date", "end_date", t)["employment"] == "AGENCY").mean()
 
     assert agency(dt.date(2013, 3, 31)) > 2 * agency(dt.date(2011, 3, 31))
+
+    # Children in need wait longer for a social worker in 2012-13: the median working days from
+    # a referral to its first allocation (numpy's business-day count) rises from 1 to 3 or more.
+    first = _read("allocations").group_by("referral_id").agg(pl.col("start_date").min())
+    r = _read("referrals").filter(pl.col("nfa") == "N").join(first, on="referral_id")
+    r = r.with_columns(
+        wd=pl.Series(
+            np.busday_count(
+                (r["referral_date"] + dt.timedelta(days=1)).to_numpy(),
+                (r["start_date"] + dt.timedelta(days=1)).to_numpy(),
+                holidays=list(bank),
+            )
+        )
+    )
+
+    def median_wait(first_day: dt.date, last_day: dt.date) -> float:
+        return r.filter(pl.col("referral_date").is_between(first_day, last_day))["wd"].median()
+
+    assert median_wait(dt.date(2010, 4, 1), dt.date(2011, 3, 31)) == 1
+    assert median_wait(dt.date(2012, 12, 1), dt.date(2013, 5, 31)) >= 3
 
     # 2012-13 referrals (child and day, duplicates merged) near Kingston's 1,948.
     r = _read("referrals").filter(

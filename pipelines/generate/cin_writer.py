@@ -42,14 +42,18 @@ DISABILITY = {"N": "NONE", "Y": "DDA"}
 
 
 def collection_years(frames: dict[str, pl.DataFrame], as_at: dt.date | None = None) -> list[int]:
-    """The collection years with a referral in or before them whose 31 March is on or before
-    ``as_at`` (default: the latest contact or referral date): a census is made after its year."""
+    """The collection years from the first one the council recorded whole (the year of its
+    first contact; of its first referral if it has no contacts) to the last whose 31 March is on
+    or before ``as_at`` (default: the latest contact or referral date): a census is made after
+    its year. Cases carried in from before the first contact are in the first year's file, as
+    open cases are in a council's first census."""
     referrals = frames["referrals"]["referral_date"]
+    contacts = frames["contacts"]["contact_datetime"]
     latest = as_at or max(
         referrals.max(),  # type: ignore[type-var]
-        frames["contacts"]["contact_datetime"].max().date(),  # type: ignore[union-attr]
+        contacts.max().date(),  # type: ignore[union-attr]
     )
-    first: dt.date = referrals.min()  # type: ignore[assignment]
+    first: dt.date = contacts.min().date() if contacts.len() else referrals.min()  # type: ignore[union-attr,assignment]
     first_year = first.year + (1 if first.month >= 4 else 0)
     last_year = latest.year if latest >= dt.date(latest.year, 3, 31) else latest.year - 1
     return list(range(first_year, last_year + 1))

@@ -11,7 +11,7 @@ and blanked only when the frames are built (the data as they stood on the extrac
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import polars as pl
@@ -20,6 +20,7 @@ from pipelines.generate import story
 from pipelines.generate.calendar import WorkCalendar, day
 
 START = day(story.START)
+SIMULATED_FROM = day(story.SIMULATED_FROM)
 END = day(story.END)
 SINGLE_FROM = day(story.SINGLE_FROM)
 HORIZON = day("2016-12-31")  # true dates are clipped here; far past anything written
@@ -116,7 +117,7 @@ class _Workforce:
         self.post_created = np.where(
             added, draw.ints(day("2009-09-01"), day("2010-06-30"), n), START - 10 * 366
         )
-        first = np.where(added, self.post_created, START - draw.ints(0, 6 * 365, n))
+        first = np.where(added, self.post_created, SIMULATED_FROM - draw.ints(0, 6 * 365, n))
 
         posts, starts, ends, agency = [], [], [], []
         current = first.copy()
@@ -187,7 +188,7 @@ class _FrontDoor:
 
 def _front_door(draw: _Draw, cal: WorkCalendar, scale: float) -> _FrontDoor:
     rng = draw.rng
-    days = np.arange(START, END + 1)
+    days = np.arange(SIMULATED_FROM, END + 1)
     # Each child's contacts form a chain; chains start at the rate that, with their repeats,
     # gives the story's contact rate (referrals / P_REFERRAL), quieter on closed days.
     volume = np.where(cal.is_working(days), 1.0, story.NON_WORKING_DAY_VOLUME)
@@ -285,6 +286,11 @@ class _Episodes:
     def core_start(self) -> np.ndarray:
         return self.lt_start  # the long-term worker does the core assessment
 
+    def take(self, keep: np.ndarray) -> _Episodes:
+        """The episodes where ``keep`` is true, every field alike."""
+        rows = np.flatnonzero(keep)  # indices: a polars Series takes no boolean mask
+        return replace(self, **{f.name: getattr(self, f.name)[rows] for f in fields(self)})
+
 
 def _p_nfa(d: np.ndarray) -> np.ndarray:
     return np.where(d < SINGLE_FROM, story.P_NFA_BEFORE_2013, story.P_NFA_FROM_2013)
@@ -298,8 +304,18 @@ def _episodes(draw: _Draw, cal: WorkCalendar, fd: _FrontDoor) -> _Episodes:
     r_date = fd.ddate[contact]
     nfa = draw.chance(_p_nfa(r_date), nr)
 
-    # The assessment starts when the duty worker is allocated.
-    wait = rng.choice(6, nr, p=(0.8, 0.12, 0.04, 0.02, 0.01, 0.01))
+    # S47 at the rate that turns this month's referrals into the story's plan starts.
+    per_plan = _curve(story.REFERRALS, r_date) * (1 - _p_nfa(r_date)) * story.P_ICPC * story.P_PLAN
+    s47 = ~nfa & draw.chance(_curve(story.PLAN_STARTS, r_date) / per_plan, nr)
+    further = ~nfa & (s47 | draw.chance(story.P_FURTHER_ACTION, nr))
+
+    # The assessment starts when the duty worker is allocated: the same or the next working day
+    # for an S47 enquiry, after a wait in working days for other children in need.
+    wait = np.where(
+        s47,
+        draw.ints(0, 1, nr),
+        draw.lognormal_days(_curve(story.REFERRAL_ALLOCATION_WAIT, r_date), 0.8, nr),
+    )
     duty_start = np.where(wait == 0, r_date, cal.add(r_date, wait))
     single = duty_start >= SINGLE_FROM
     ia_median = np.where(
@@ -308,11 +324,6 @@ def _episodes(draw: _Draw, cal: WorkCalendar, fd: _FrontDoor) -> _Episodes:
         5 * _curve(story.IA_PRESSURE, duty_start),
     )
     ia_done = cal.add(duty_start, draw.lognormal_days(ia_median, 0.55, nr))
-
-    # S47 at the rate that turns this month's referrals into the story's plan starts.
-    per_plan = _curve(story.REFERRALS, r_date) * (1 - _p_nfa(r_date)) * story.P_ICPC * story.P_PLAN
-    s47 = ~nfa & draw.chance(_curve(story.PLAN_STARTS, r_date) / per_plan, nr)
-    further = ~nfa & (s47 | draw.chance(story.P_FURTHER_ACTION, nr))
 
     s_date = r_date + rng.choice(3, nr, p=(0.7, 0.2, 0.1))  # calendar days: urgent, any day
     icpc = s47 & draw.chance(story.P_ICPC, nr)
@@ -383,37 +394,48 @@ class _Allocations:
     lt_tenure: np.ndarray
 
 
-def _allocate(draw: _Draw, wf: _Workforce, ep: _Episodes) -> _Allocations:
+def _allocate(draw: _Draw, cal: WorkCalendar, wf: _Workforce, ep: _Episodes) -> _Allocations:
     nr = ep.kid.size
     duty = np.flatnonzero(~ep.nfa)
     lt = np.flatnonzero(ep.further)
     ref = np.concatenate([duty, lt])
     team = np.concatenate([np.full(duty.size, story.DUTY), ep.lt_team[lt]])
-    # Children on a plan always have a qualified worker; other children in need mostly do.
-    qualified = np.concatenate([np.ones(duty.size, bool), ep.plan[lt] | draw.chance(0.85, lt.size)])
+    # Children on a plan always have a qualified worker; other children in need almost always
+    # do (a few are held by a family support worker, and wait for a social worker throughout).
+    qualified = np.concatenate(
+        [np.ones(duty.size, bool), ep.plan[lt] | draw.chance(story.P_QUALIFIED_CIN, lt.size)]
+    )
     start = np.concatenate([ep.duty_start[duty], ep.lt_start[lt]])
     planned_end = np.concatenate(
         [np.where(ep.further, ep.ia_done, ep.closure)[duty], ep.closure[lt]]
     )
     tenure = wf.assign(draw, team, qualified, start)
-    # A worker who leaves mostly hands the case on after a gap; sometimes it is left with them.
-    w_end = wf.end[tenure]
-    left = (w_end < planned_end) & draw.chance(0.85, ref.size)
-    end = np.where(left, w_end, planned_end)
-    re_start = w_end + draw.ints(1, 15, ref.size)
-    again = np.flatnonzero(left & (re_start <= planned_end))
-    successor = wf.assign(draw, team[again], qualified[again], re_start[again])
+    # A worker who leaves mostly hands the case on, after a wait that lengthens when social
+    # workers are short; sometimes it is left with them (unallocated from their leaving). One
+    # pass per successive holder of the cases, as long as any case outlives its worker.
+    rows, since, holder = np.arange(ref.size), start, tenure
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    while rows.size:
+        w_end = wf.end[holder]
+        leaves = (w_end < planned_end[rows]) & draw.chance(story.P_HANDED_ON, rows.size)
+        parts.append((rows, since, np.where(leaves, w_end, planned_end[rows]), holder))
+        wait = draw.lognormal_days(_curve(story.ALLOCATION_WAIT, w_end), 0.7, rows.size)
+        handed = cal.add(w_end, np.maximum(wait, 1))
+        on = leaves & (handed <= planned_end[rows])
+        rows, since = rows[on], handed[on]
+        holder = wf.assign(draw, team[rows], qualified[rows], since)
 
     duty_tenure = np.full(nr, -1)
     duty_tenure[duty] = tenure[: duty.size]
     lt_tenure = np.full(nr, -1)
     lt_tenure[lt] = tenure[duty.size :]
+    segment_rows = np.concatenate([p[0] for p in parts])
     return _Allocations(
-        ref=np.concatenate([ref, ref[again]]),
-        team=np.concatenate([team, team[again]]),
-        start=np.concatenate([start, re_start[again]]),
-        end=np.concatenate([end, planned_end[again]]),
-        tenure=np.concatenate([tenure, successor]),
+        ref=ref[segment_rows],
+        team=team[segment_rows],
+        start=np.concatenate([p[1] for p in parts]),
+        end=np.concatenate([p[2] for p in parts]),
+        tenure=np.concatenate([p[3] for p in parts]),
         duty_tenure=duty_tenure,
         lt_tenure=lt_tenure,
     )
@@ -436,22 +458,37 @@ def simulate(children: int, seed: int) -> dict[str, pl.DataFrame]:
     cal = WorkCalendar(dt.date(1996, 1, 1), dt.date(2017, 12, 31))
     scale = children / 10_000
     fd = _front_door(draw, cal, scale)
+    # The extract's history starts on START: its contacts, the episodes referred since, and the
+    # episodes carried in open on START (referred earlier, closed on START or later).
     ep = _episodes(draw, cal, fd)
+    ep = ep.take((ep.date >= START) | (ep.closure >= START))
+    in_window = fd.cdate >= START
+    kept_kid = np.zeros(fd.n_kids, dtype=bool)
+    kept_kid[fd.kid[in_window]] = True
+    kept_kid[ep.kid] = True
 
     # Referral IDs in date order; double-keyed copies (same child and day) get their own IDs.
     nr = ep.kid.size
     rows = np.concatenate([np.arange(nr), np.flatnonzero(draw.chance(story.P_DUPLICATE_REFERRAL, nr))])  # fmt: skip
     is_copy = np.arange(rows.size) >= nr
     referral_id = _ids(rows.size, 7).gather(_rank(ep.date[rows], ep.kid[rows], is_copy))
-    child_id = _ids(fd.n_kids, 7).gather(draw.rng.permutation(fd.n_kids))  # not in time order
-    contact_id = _ids(fd.kid.size, 8).gather(_rank(fd.cdate * 1440 + fd.cminute, fd.kid))
+    child_id = _scatter(  # not in time order
+        _ids(int(kept_kid.sum()), 7).gather(draw.rng.permutation(int(kept_kid.sum()))), kept_kid
+    )
+    window = np.flatnonzero(in_window)
+    contact_id = _scatter(
+        _ids(window.size, 8).gather(
+            _rank(fd.cdate[window] * 1440 + fd.cminute[window], fd.kid[window])
+        ),
+        in_window,
+    )
 
     wf = _Workforce(draw, scale)
-    al = _allocate(draw, wf, ep)
+    al = _allocate(draw, cal, wf, ep)
     workers, worker_id = _workers_frame(draw, wf)
     ids = _Ids(child_id, contact_id, referral_id[:nr], worker_id)
     allocations = _allocations_frame(draw, al, ep, ids)
-    contacts = _contacts_frame(fd, ids)
+    contacts = _contacts_frame(fd, ids, in_window)
     referrals = _referrals_frame(draw, fd, ep, ids, rows, referral_id, is_copy)
     assessments = _assessments_frame(draw, ep, al, ids)
     s47 = _s47_frame(draw, ep, ids)
@@ -459,7 +496,7 @@ def simulate(children: int, seed: int) -> dict[str, pl.DataFrame]:
     ethnicity = draw.pick(story.ETHNICITIES, fd.n_kids)
     early_help = _early_help_frame(draw, fd, ep, ids, ethnicity, scale)
     return {
-        "children": _children_frame(draw, fd, ids, ethnicity),
+        "children": _children_frame(draw, fd, ids, ethnicity, kept_kid),
         "contacts": contacts,
         "referrals": referrals,
         "assessments": assessments,
@@ -479,6 +516,11 @@ def simulate(children: int, seed: int) -> dict[str, pl.DataFrame]:
             }
         ),
     }
+
+
+def _scatter(values: pl.Series, where: np.ndarray) -> pl.Series:
+    """``values`` at the places ``where`` is true, null elsewhere (ids for what is written)."""
+    return pl.Series([None] * where.size, dtype=values.dtype).scatter(np.flatnonzero(where), values)
 
 
 def _age_weights() -> np.ndarray:
@@ -522,7 +564,8 @@ def _workers_frame(draw: _Draw, wf: _Workforce) -> tuple[pl.DataFrame, pl.Series
 
 
 def _allocations_frame(draw: _Draw, al: _Allocations, ep: _Episodes, ids: _Ids) -> pl.DataFrame:
-    i = np.flatnonzero(al.start <= END)
+    # Allocations of the extract's history: those open on START (carried in) or begun since.
+    i = np.flatnonzero((al.start <= END) & (al.end >= START))
     ref = al.ref[i]
     return pl.DataFrame(
         {
@@ -537,21 +580,25 @@ def _allocations_frame(draw: _Draw, al: _Allocations, ep: _Episodes, ids: _Ids) 
     ).sort("allocation_id")
 
 
-def _contacts_frame(fd: _FrontDoor, ids: _Ids) -> pl.DataFrame:
+def _contacts_frame(fd: _FrontDoor, ids: _Ids, keep: np.ndarray) -> pl.DataFrame:
     decided = fd.ddate <= END
     decision = _datetime(np.where(decided, fd.ddate * 1440 + fd.dminute, 0))
-    return pl.DataFrame(
-        {
-            "contact_id": ids.contact,
-            "child_id": ids.child.gather(fd.kid),
-            "contact_datetime": _datetime(fd.cdate * 1440 + fd.cminute),
-            "source": fd.source,
-            "decision_datetime": _blank(decision, ~decided),
-            "outcome": _blank(fd.outcome, ~decided),  # the outcome comes with the decision
-            "out_of_hours": _yn(fd.ooh),
-            "team": pl.Series(np.where(fd.ooh, "EDT", story.TEAMS[story.DUTY])),
-        }
-    ).sort("contact_id")
+    return (
+        pl.DataFrame(
+            {
+                "contact_id": ids.contact,
+                "child_id": ids.child.gather(fd.kid),
+                "contact_datetime": _datetime(fd.cdate * 1440 + fd.cminute),
+                "source": fd.source,
+                "decision_datetime": _blank(decision, ~decided),
+                "outcome": _blank(fd.outcome, ~decided),  # the outcome comes with the decision
+                "out_of_hours": _yn(fd.ooh),
+                "team": pl.Series(np.where(fd.ooh, "EDT", story.TEAMS[story.DUTY])),
+            }
+        )
+        .filter(pl.Series(keep))
+        .sort("contact_id")
+    )
 
 
 def _referrals_frame(
@@ -596,7 +643,7 @@ def _assessments_frame(draw: _Draw, ep: _Episodes, al: _Allocations, ids: _Ids) 
     team = np.concatenate([np.full(ia.size, story.DUTY), ep.lt_team[core]])
     tenure = np.concatenate([al.duty_tenure[ia], al.lt_tenure[core]])
 
-    keep = start <= END
+    keep = (start <= END) & (done >= START)  # a carried-in case's finished ones are not written
     ref, start, done, first = ref[keep], start[keep], done[keep], first[keep]
     further, team, tenure = further[keep], team[keep], tenure[keep]
     n = ref.size
@@ -622,7 +669,7 @@ def _assessments_frame(draw: _Draw, ep: _Episodes, al: _Allocations, ids: _Ids) 
 
 
 def _s47_frame(draw: _Draw, ep: _Episodes, ids: _Ids) -> pl.DataFrame:
-    i = np.flatnonzero(ep.s47 & (ep.s_date <= END))
+    i = np.flatnonzero(ep.s47 & (ep.s_date <= END) & (ep.s_end >= START))
     n = i.size
     icpc = ep.icpc[i]
     held = icpc & (ep.icpc_date[i] <= END)
@@ -643,31 +690,37 @@ def _s47_frame(draw: _Draw, ep: _Episodes, ids: _Ids) -> pl.DataFrame:
     ).sort("s47_id")
 
 
-def _children_frame(draw: _Draw, fd: _FrontDoor, ids: _Ids, ethnicity: pl.Series) -> pl.DataFrame:
+def _children_frame(
+    draw: _Draw, fd: _FrontDoor, ids: _Ids, ethnicity: pl.Series, keep: np.ndarray
+) -> pl.DataFrame:
     n = fd.n_kids
     sex = np.where(
         fd.unborn & draw.chance(0.6, n),
         "U",
         draw.rng.choice(np.array(["M", "F", "U"]), n, p=(0.51, 0.485, 0.005)),
     )
-    return pl.DataFrame(
-        {
-            "child_id": ids.child,
-            "date_of_birth": _date(fd.dob, fd.unborn),
-            "expected_date_of_birth": _date(fd.edob, ~fd.unborn),
-            "sex": pl.Series(sex),
-            "ethnicity": ethnicity,
-            "religion": draw.pick(story.RELIGIONS, n),
-            "disability": _yn(draw.chance(0.07, n), draw.chance(0.14, n)),
-        }
-    ).sort("child_id")
+    return (
+        pl.DataFrame(
+            {
+                "child_id": ids.child,
+                "date_of_birth": _date(fd.dob, fd.unborn),
+                "expected_date_of_birth": _date(fd.edob, ~fd.unborn),
+                "sex": pl.Series(sex),
+                "ethnicity": ethnicity,
+                "religion": draw.pick(story.RELIGIONS, n),
+                "disability": _yn(draw.chance(0.07, n), draw.chance(0.14, n)),
+            }
+        )
+        .filter(pl.Series(keep))
+        .sort("child_id")
+    )
 
 
 def _plans_frames(
     draw: _Draw, cal: WorkCalendar, ep: _Episodes, ids: _Ids
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Plans, with their review conferences and statutory visits up to the extract date."""
-    pi = np.flatnonzero(ep.plan & (ep.p_start <= END))
+    pi = np.flatnonzero(ep.plan & (ep.p_start <= END) & (ep.p_end >= START))
     n = pi.size
     start, end, kid = ep.p_start[pi], ep.p_end[pi], ep.kid[pi]
     rank = _rank(start, kid)
@@ -743,7 +796,9 @@ def _early_help_frame(
     """Episodes in the separate early-help system, which holds its own copy of each child."""
     rng = draw.rng
     # Contacts sent to early help, mostly taken up.
-    sent = np.flatnonzero((fd.outcome == "EARLY_HELP").to_numpy() & (fd.ddate <= END))
+    sent = np.flatnonzero(
+        (fd.outcome == "EARLY_HELP").to_numpy() & (fd.ddate <= END) & (fd.cdate >= START)
+    )
     c = sent[draw.chance(0.8, sent.size)]
     # Step-downs (RC9) mostly start an episode within a month; some never do (unmatched).
     stepdown = np.flatnonzero((ep.reason == "RC9").to_numpy() & (ep.closure <= END))

@@ -16,6 +16,10 @@ from __future__ import annotations
 Curve = tuple[tuple[str, float], ...]
 
 START = "2008-04-01"  # the first day of the extract's history
+# The council is simulated from this day, so that on START it holds the cases it would have had
+# open then (episodes, plans, allocations begun earlier); only those are written from before
+# START, with their own earlier dates, as a system migrated in 2008 would hold them.
+SIMULATED_FROM = "2006-04-01"
 END = "2014-03-31"  # the extract date: anything later has not happened yet
 SINGLE_FROM = "2013-04-01"  # Working Together 2013: single assessments replace initial + core
 
@@ -61,6 +65,16 @@ SLOW_DECISIONS: Curve = (
     ("2013-06-01", 0.8),
     ("2013-10-01", 0.1),
 )
+# Median working days from referral to the first (duty) social worker for a child in need who
+# is not the subject of an S47 enquiry: a day or two, lengthening through 2012-13 (2013 letter:
+# "children ... do not always get a social worker quickly enough"). S47 cases are seen the day.
+REFERRAL_ALLOCATION_WAIT: Curve = (
+    ("2012-04-01", 1.0),
+    ("2012-10-01", 4.0),
+    ("2013-03-01", 7.0),
+    ("2013-07-01", 6.0),
+    ("2013-12-01", 2.0),
+)
 # Median working days a child in need waits for a long-term social worker (2013 letter).
 ALLOCATION_WAIT: Curve = (
     ("2012-06-01", 1.5),
@@ -76,6 +90,8 @@ AGENCY_SHARE: Curve = (
     ("2013-10-01", 0.85),
     ("2014-03-31", 0.50),
 )
+P_QUALIFIED_CIN = 0.99  # a child in need's long-term worker is a qualified social worker
+P_HANDED_ON = 0.95  # a case whose worker leaves is handed on (else left with the leaver)
 PERMANENT_TENURE_MEDIAN_DAYS = 2.5 * 365
 AGENCY_TENURE_MEDIAN_DAYS = 240
 PLAN_MEDIAN_DAYS = 290  # d5: few plans last two years
