@@ -47,6 +47,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("as_at", "DATE", "The extract date: events dated after it are treated as not yet happened (docs/metrics.md \"As at\")."),
     ("as_at_source", "VARCHAR", "Where as_at came from: the run's setting, or which dates of the input decided it."),
     ("first_date", "DATE", "The earliest contact or referral date (at most as_at): the periods start from the one containing it."),
+    ("history_start", "DATE", "The first day of the input's own history: the earliest contact date (census files: 1 April before the earliest ReferenceDate; no contacts: first_date), between first_date and as_at. Records dated before it are cases carried in open, so periods before it (which exist: they run from first_date) hold incomplete counts, and the report starts here."),
     ("frontdoor_version", "VARCHAR", "The frontdoor package version that built the warehouse."),
     ("git_commit", "VARCHAR", "The git commit of the frontdoor checkout that built it ('unknown' outside a checkout)."),
 )  # fmt: skip
@@ -106,6 +107,19 @@ def _contact_referral_dates(
         f"SELECT max(d), min(d) FROM ({' UNION ALL '.join(parts)})"
     ).fetchall()[0]
     return latest, earliest
+
+
+def history_start(con: duckdb.DuckDBPyConnection, first_date: dt.date, as_at: dt.date) -> dt.date:
+    """The first day of the input's own history (marts.run_info.history_start)."""
+    start = None
+    if table_exists(con, "audit.return_info"):
+        rows = con.execute("SELECT history_start FROM audit.return_info").fetchall()
+        start = rows[0][0] if rows else None
+    if start is None and table_exists(con, "staging.contacts"):
+        start = con.execute(
+            "SELECT min(CAST(contact_datetime AS DATE)) FROM staging.contacts"
+        ).fetchall()[0][0]
+    return max(first_date, min(start or first_date, as_at))
 
 
 def data_as_at(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, str]:
@@ -181,7 +195,12 @@ def build_run_info(
 ) -> dt.date:
     """Write marts.run_info (one row) and return the as-at date it holds."""
     as_at, source, first_date = decide_as_at(con, configured_as_at, anyway)
-    values = asdict(provenance) | {"as_at": as_at, "as_at_source": source, "first_date": first_date}
+    values = asdict(provenance) | {
+        "as_at": as_at,
+        "as_at_source": source,
+        "first_date": first_date,
+        "history_start": history_start(con, first_date, as_at),
+    }
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     columns = ", ".join(f"CAST(${n} AS {t}) AS {n}" for n, t, _ in COLUMNS)
     con.execute(

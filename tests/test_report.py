@@ -10,9 +10,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from plotly.offline import get_plotlyjs
+from plotly.offline import get_plotlyjs_version
 
 from pipelines.report import build_report
+from pipelines.report.build import PLOTLY_JS
 from pipelines.report.suppress import show
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,7 +79,7 @@ def make_warehouse(con: duckdb.DuckDBPyConnection, rows: list[tuple] | None = No
 
 def ours(html: str) -> str:
     """The page without the plotly.js bundle, whose own text would match any short figure."""
-    return html.replace(get_plotlyjs(), "")
+    return html.replace(PLOTLY_JS.read_text(encoding="utf-8"), "")
 
 
 @pytest.fixture
@@ -110,15 +111,33 @@ def card_value(html: str, label: str) -> str:
 
 def test_plotly_js_embedded_exactly_once_and_no_network(built):
     result, html = built
-    bundle = get_plotlyjs()
-    assert html.count(bundle[:40]) == 1  # "/**\n* plotly.js v4.1.1\n..."
+    bundle = PLOTLY_JS.read_text(encoding="utf-8")
+    assert html.count(bundle[:60]) == 1  # "/**\n* plotly.js (basic - minified) v4.1.1 ..."
     assert html.count(bundle) == 1
-    # plotly.js itself names cdn.plot.ly (a default map URL, unused); nothing else may.
-    assert "cdn.plot.ly" not in ours(html)
+    page = ours(html)
     assert not re.search(r"<script[^>]*\bsrc=", html), "every script must be inline"
     assert not re.search(r'<link[^>]+href="https?:', html)
-    assert html.count('class="plotly-graph-div"') == result.figures > 0
+    # No control can leave the page: links are to its own sections only, and no chart has a
+    # mode bar (its share and Chart Studio buttons post to Plotly's cloud) or a logo link.
+    assert re.findall(r'<a [^>]*href="([^"]*)"', page)
+    assert all(href.startswith("#") for href in re.findall(r'<a [^>]*href="([^"]*)"', page))
+    assert "displayModeBar: false" in page and "displaylogo: false" in page
+    assert not re.search(r"<form|<iframe|https?://", page)
+    assert page.count('class="plot"') == result.figures > 0
+    assert page.count('class="download"') == result.figures
     assert result.size_bytes == len(html.encode("utf-8"))
+
+
+def test_vendored_plotly_is_the_release_plotly_py_expects():
+    import hashlib
+
+    head = PLOTLY_JS.read_text(encoding="utf-8")[:200]
+    assert f"plotly.js (basic - minified) v{get_plotlyjs_version()}" in head
+    # pipelines/report/vendor/README.md: plotly.js-basic-dist-min 4.1.1 from npm, unchanged
+    assert (
+        hashlib.sha256(PLOTLY_JS.read_bytes()).hexdigest()
+        == "99784e3abfb07b142a15e521a439e6d9addceadb3f79553fd24c72774f0649ba"
+    )
 
 
 def test_page_structure_is_accessible(built):
@@ -147,13 +166,16 @@ def test_periods_latest_complete_and_partial(built):
 def test_count_of_three_is_suppressed_and_five_is_shown(built):
     result, html = built
     assert card_value(html, "Child protection plans open") == "5"
-    # contacts has no headline card; its team chart shows Red Team's 5 in October and [c] for
-    # its 4 in the year to date, and never the authority's total of 3. In the year, the other
-    # team is hidden too (complementary suppression): the total less its 90 would give the 4.
-    team_chart = html[html.index('id="teams"') : html.index('id="comparisons"')]
-    assert '"Contacts received by team"' in team_chart
-    assert re.search(r'"name":"October 2025",[^{}]*"text":\["41","5"\]', team_chart)
-    assert re.search(r'"name":"2025-26 to date",[^{}]*"text":\["\[c\]","\[c\]"\]', team_chart)
+    # contacts has no headline card; by team it shows Red Team's 5 in October and [c] for its
+    # 4 in the year to date, and never the authority's total of 3. In the year, the other team
+    # is hidden too (complementary suppression): the total less its 90 would give the 4. With
+    # no team's year figure left to draw, the measure is a table alone.
+    teams = html[html.index('id="teams"') : html.index('id="comparisons"')]
+    block = teams[teams.index("<h4>Contacts received by team</h4>") :]
+    block = block[: block.index("</table>")]
+    assert "No chart: fewer than two teams with a figure to show." in block
+    assert re.search(r"<th scope=\"row\">Blue Team</th><td>\[c\]</td><td>41</td>", block)
+    assert re.search(r"<th scope=\"row\">Red Team</th><td>\[c\]</td><td>5</td>", block)
     assert result.suppressed > 0
 
 
@@ -282,8 +304,11 @@ def test_privacy_no_child_identifier_reaches_the_page(tmp_path: Path):
         [CHILD, CHILD, f"bad id {CHILD}"],
     )
     con.execute(
-        "CREATE TABLE marts.data_quality AS SELECT 'contacts.csv' AS file, 'id_format' AS rule, 6 AS rows_failed, "
-        "? AS example_value, ? AS child_id, [?] AS unexpected_list, TIMESTAMP '2025-11-14 02:00' AS run_at",
+        "CREATE TABLE marts.data_quality AS SELECT 'quarantine' AS kind, 'id_format' AS rule, "
+        "'error' AS severity, 'quarantined' AS action, '/srv/in/contacts.csv' AS file, "
+        "'child_id' AS column_name, 10 AS rows_checked, 6 AS rows_failed, "
+        "? AS example_value, ? AS child_id, [?] AS unexpected_list, "
+        "TIMESTAMP '2025-11-14 02:00' AS run_at",
         [CHILD, CHILD, CHILD],
     )
     con.execute(
@@ -294,18 +319,19 @@ def test_privacy_no_child_identifier_reaches_the_page(tmp_path: Path):
     html = out.read_text(encoding="utf-8")
     assert CHILD not in html and "ZX-9931" not in html and "Quorra" not in html
     assert "bad id" not in html  # the quarantine reason may quote the value
-    # The aggregates are still there: 6 quarantined rows, the rule and the check result.
+    # The aggregates are still there: 6 quarantined rows of contacts.csv (by its own name, not
+    # the server's path), under the rule, shown in full (records, not children).
     quality = html[html.index('id="quality"') :]
-    assert "id_format" in quality and "<td>6</td>" in quality
+    assert "id format" in quality and "<td>6</td>" in quality
+    assert "<td>contacts.csv</td>" in quality and "/srv/in" not in html
 
 
 def test_data_quality_absent_is_said_not_hidden(built):
     _, html = built
     assert "marts.data_quality is not in this warehouse" in html
-    assert "No quarantine tables in this warehouse." in html
 
 
-def test_data_quality_over_runs_is_charted_and_suppressed(tmp_path: Path):
+def test_data_quality_over_runs_is_charted_and_counted_in_full(tmp_path: Path):
     con = duckdb.connect()
     make_warehouse(con)
     con.execute(
@@ -323,8 +349,10 @@ def test_data_quality_over_runs_is_charted_and_suppressed(tmp_path: Path):
     html = result.path.read_text(encoding="utf-8")
     assert result.figures == without + 1
     quality = html[html.index('id="quality"') :]
-    assert "1 check in the latest run (2025-11-14 02:00); 1 found rows failing" in quality
-    assert "<td>[c]</td>" in quality  # 3 failures in the latest run
+    quality = quality[: quality.index('id="about"')]
+    assert "What was found in the latest run (2025-11-14 02:00)" in quality
+    # 3 records failing in the latest run: records, not children, so shown in full
+    assert "<td>3</td>" in quality and "[c]" not in quality
 
 
 def test_empty_warehouse_still_writes_a_page(tmp_path: Path):
@@ -333,8 +361,17 @@ def test_empty_warehouse_still_writes_a_page(tmp_path: Path):
     assert result.latest_month is None
     # Only the five published comparisons are drawn, each saying the local figures are absent.
     assert result.figures == 5
-    assert html.count("(local figures not available: input not supplied)") == 5
-    assert html.count("not available: input not supplied</p>") == 26  # every headline card
+    assert (
+        len(
+            re.findall(
+                r'<figure class="chart" aria-label="[^"]*\(local figures not available: input '
+                r'not supplied\)"',
+                html,
+            )
+        )
+        == 5
+    )
+    assert html.count("not available: input not supplied</p>") == 27  # every headline card
 
 
 @pytest.mark.parametrize(

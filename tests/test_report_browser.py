@@ -1,19 +1,27 @@
-"""The report in a real browser: every chart draws, offline, with no console errors.
+"""The report in a real browser, as a manager opens it: offline, on a desktop (1440 px) and a
+phone (390 px). Every chart draws as it scrolls into view, nothing scrolls sideways, no control
+can send anything off the machine, and each headline trend names the periods of its values.
 
 Uses Debian's Chromium (/usr/bin/chromium) through Playwright; never downloads a browser.
-FRONTDOOR_UPDATE_SCREENSHOT=1 also writes docs/report.png (the picture in the README).
+Screenshots of both widths are written to tests/_artifacts/; FRONTDOOR_UPDATE_SCREENSHOT=1 also
+copies them to docs/ (the pictures in the README).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from pipelines.report import build_report
+from pipelines.report.catalogue import BY_ID, HEADLINES
+from pipelines.report.figures import add_months
+from pipelines.report.suppress import fmt
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -27,6 +35,7 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+WIDTHS = {"desktop": (1440, 1000), "phone": (390, 844)}
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -36,13 +45,22 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def report(sample_run, tmp_path_factory: pytest.TempPathFactory):
-    """The report of the README's run: data/sample through the whole pipeline.
-
-    Built again from the published warehouse by the same build_report the pipeline's report
-    asset calls, to have its ReportResult (how many figures it drew) at hand.
-    """
+    """The report of the README's run: data/sample through the whole pipeline, built again from
+    the published warehouse by the same build_report the pipeline calls, to have its
+    ReportResult at hand."""
     with duckdb.connect(str(sample_run.warehouse), read_only=True) as con:
         return build_report(con, tmp_path_factory.mktemp("report") / "report.html")
+
+
+@pytest.fixture(scope="module")
+def metric_values(sample_run) -> dict[tuple[str, str, str, str], tuple]:
+    """(metric, month, breakdown, value) -> (numerator, denominator, value), months only."""
+    with duckdb.connect(str(sample_run.warehouse), read_only=True) as con:
+        rows = con.execute(
+            "SELECT metric_id, period_label, breakdown, breakdown_value, numerator, "
+            "denominator, value FROM marts.metric_values WHERE period_type = 'month'"
+        ).fetchall()
+    return {tuple(r[:4]): tuple(r[4:]) for r in rows}
 
 
 @pytest.fixture(scope="module")
@@ -54,26 +72,18 @@ def browser():
         b.close()
 
 
-@pytest.fixture(scope="module")
-def loaded(browser, report):
-    """The full report loaded once (about 8 s on two cores): several tests read it."""
-    problems: list[str] = []
-    page = open_page(browser, report.path, problems)
-    yield page, problems
-    page.close()
-
-
-def open_page(browser, path: Path, problems: list[str]):
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+def open_page(browser, path: Path, problems: list[str], width: int = 1280, height: int = 1000):
+    page = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True)
     page.on(
         "console",
         lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
     )
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
 
-    # Offline: any request other than the file itself fails the test.
+    # Offline: any request other than the file itself (and the data: URL of a download)
+    # fails the test.
     def only_the_file(route):
-        if route.request.url.startswith(("file://", "data:")):
+        if route.request.url.startswith(("file://", "data:", "blob:")):
             route.continue_()
         else:
             problems.append(f"network request: {route.request.url}")
@@ -84,32 +94,157 @@ def open_page(browser, path: Path, problems: list[str]):
     return page
 
 
-def test_every_chart_renders_offline_without_errors(loaded, report):
-    page, problems = loaded
-    plots = page.locator(".js-plotly-plot")
+@pytest.fixture(scope="module", params=list(WIDTHS))
+def scrolled(request, browser, report):
+    """The report at one width, scrolled from top to bottom (as a reader would) so that every
+    chart has come into view and been drawn; then the screenshots."""
+    width, height = WIDTHS[request.param]
+    problems: list[str] = []
+    page = open_page(browser, report.path, problems, width, height)
+    shot(page, f"report-{request.param}.png")
+    total = page.evaluate("document.documentElement.scrollHeight")
+    for y in range(0, total + height, height):
+        page.evaluate(f"window.scrollTo(0, {y})")
+        page.wait_for_timeout(60)
+    page.wait_for_function(
+        "document.querySelectorAll('.js-plotly-plot').length === "
+        "document.querySelectorAll('div.plot').length",
+        timeout=60_000,
+    )
+    page.evaluate("document.getElementById('trends').scrollIntoView()")
+    page.wait_for_timeout(500)
+    shot(page, f"report-{request.param}-trends.png")
+    yield request.param, page, problems
+    page.close()
+
+
+def shot(page, name: str) -> None:
+    """A screenshot in tests/_artifacts/, and in docs/ with FRONTDOOR_UPDATE_SCREENSHOT=1."""
+    out = ROOT / "tests" / "_artifacts" / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(out))
+    if os.environ.get("FRONTDOOR_UPDATE_SCREENSHOT") == "1":
+        shutil.copyfile(out, ROOT / "docs" / name)
+
+
+def test_every_chart_draws_as_it_comes_into_view(scrolled, report):
+    _, page, problems = scrolled
     assert report.figures > 40  # trends, teams, comparisons, data quality
-    assert plots.count() == report.figures
-    # Every figure drew its SVG: axes and at least one trace.
+    assert page.locator("div.plot").count() == report.figures
     drawn = page.evaluate(
-        """() => [...document.querySelectorAll('.js-plotly-plot')].map(div =>
+        """() => [...document.querySelectorAll('div.plot')].map(div =>
               div.querySelectorAll('svg.main-svg').length > 0 &&
               div.querySelectorAll('g.trace, g.scatterlayer path, g.barlayer path').length > 0)"""
     )
     assert all(drawn), f"{drawn.count(False)} figures did not draw"
     assert problems == []
 
-    out = ROOT / "tests" / "_artifacts" / "report.png"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(out))  # the headline, as a manager first sees it
-    if os.environ.get("FRONTDOOR_UPDATE_SCREENSHOT") == "1":
-        shutil.copyfile(out, ROOT / "docs" / "report.png")
+
+def test_nothing_scrolls_sideways(scrolled):
+    width, page, _ = scrolled
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width][0]
+    # and no element reaches past the right edge (a table is scrolled inside its own box)
+    # (chart titles and legends included: Plotly clips what passes its box, so a title too long
+    # for a phone would be cut off)
+    wide = page.evaluate(
+        """(w) => [...document.querySelectorAll('main *')].filter(e => {
+              const r = e.getBoundingClientRect();
+              return r.width > 0 && r.right > w + 1 && !e.closest('.table-wrap');
+           }).map(e => e.tagName + ' ' + (e.textContent || '').slice(0, 40)).slice(0, 5)""",
+        WIDTHS[width][0],
+    )
+    assert wide == []
 
 
-def test_keyboard_reaches_navigation_with_visible_focus(browser, tmp_path: Path):
-    # A page of its own (an empty warehouse: quick to load) so focus starts at the top.
-    small = build_report(duckdb.connect(), tmp_path / "small.html")
+def test_no_control_can_reach_the_network(scrolled, tmp_path: Path):
+    _, page, problems = scrolled
+    # No mode bar (its share and Chart Studio buttons post to Plotly's cloud), no link out.
+    assert page.locator(".modebar, .modebar-btn, a.modebar-btn").count() == 0
+    hrefs = page.evaluate(
+        "[...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))"
+    )
+    assert hrefs and all(h.startswith("#") for h in hrefs)
+    assert page.locator("form, iframe, [formaction], [ping]").count() == 0
+    # The only action a chart offers: its PNG, made in the page and saved from a data: URL.
+    button = page.locator("button.download").first
+    with page.expect_download() as download:
+        button.click()
+    saved = tmp_path / "chart.png"
+    download.value.save_as(saved)
+    assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and saved.stat().st_size > 5_000
+    assert problems == []  # no request left the file
+
+
+def test_a_downloaded_chart_carries_its_title_council_date_and_source(scrolled):
+    _, page, _ = scrolled
+    footer = page.evaluate("document.body.getAttribute('data-chart-footer')")
+    assert footer.startswith("Kingston upon Thames · data as at 31 March 2014 · source: frontdoor")
+    assert "[c]: a figure from 1 to 4, suppressed" in footer
+
+
+def test_each_headline_trend_names_the_periods_of_its_values(scrolled, metric_values):
+    _, page, _ = scrolled
+    labels = page.evaluate(
+        """() => [...document.querySelectorAll('article.card')].map(a => [
+              a.getAttribute('aria-labelledby'),
+              (a.querySelector('svg.spark') || {getAttribute: () => null}).getAttribute('aria-label')])"""
+    )
+    checked = 0
+    for card_id, label in labels:
+        card = HEADLINES[int(card_id.removeprefix("card-"))]
+        metric = BY_ID[card.metric_id]
+        if label is None or label.startswith("Too few"):
+            continue
+        found = re.fullmatch(
+            r"Trend over \d+ months( \(rolling 12 months\))?: (.+?) in (.+?), (.+?) in (.+?)"
+            r"(; .+: (suppressed \(\[c\]\)|nothing to measure))?",
+            label,
+        )
+        assert found, label
+        rolling = bool(found.group(1))
+        for text, period in ((found.group(2), found.group(3)), (found.group(4), found.group(5))):
+            key = (card.metric_id, card.breakdown, card.breakdown_value)
+            assert text == expected(metric, key, period, rolling, metric_values), (label, period)
+            checked += 1
+    assert checked >= 2 * 20  # most cards have a trend
+
+
+def expected(metric, key, period: str, rolling: bool, metric_values) -> str:
+    """The figure metric_values gives for the period a trend label names."""
+    from datetime import datetime
+
+    end = datetime.strptime(period.removeprefix("12 months to "), "%b %Y").date()
+    months = [add_months(end, -k) for k in range(12 if rolling else 1)]
+    rows = [metric_values[(key[0], m.strftime("%Y-%m"), key[1], key[2])] for m in months]
+    if not rolling:
+        return fmt(rows[0][2], metric.unit)
+    numerator = sum(r[0] for r in rows)
+    if metric.unit == "pct":
+        return fmt(100 * numerator / sum(r[1] for r in rows), "pct")
+    return fmt(numerator / 12, "ratio") if metric.snapshot else fmt(numerator, "count")
+
+
+def test_suppressed_points_are_gaps_marked_never_zeros(scrolled):
+    _, page, _ = scrolled
+    traces = page.evaluate(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(div =>
+              div.data.filter(t => t.type === 'scatter').map(t =>
+                  ({yaxis: t.yaxis || 'y', y: t.y || [], hover: t.customdata || []})))"""
+    )
+    hidden_on_axis = [
+        t
+        for t in traces
+        if t["yaxis"] == "y"
+        and any("[c]" in str(h) and y is not None for h, y in zip(t["hover"], t["y"], strict=True))
+    ]
+    assert hidden_on_axis == []
+    marks = [t for t in traces if t["yaxis"] == "y2"]
+    assert marks and all(all(y == 1 for y in t["y"]) for t in marks)  # ticks at the top
+
+
+def test_keyboard_reaches_every_table_without_toolbars(browser, report, tmp_path: Path):
     problems: list[str] = []
-    page = open_page(browser, small.path, problems)
+    page = open_page(browser, report.path, problems)
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
     page.keyboard.press("Tab")
@@ -118,7 +253,13 @@ def test_keyboard_reaches_navigation_with_visible_focus(browser, tmp_path: Path)
         " return [a.getAttribute('href'), s.outlineStyle, s.outlineWidth]; })()"
     )
     assert focused == ["#headline", "solid", "3px"]
-    # Following a section link moves to it.
+    # Per chart: its download button and its table, two tab stops; nothing else in a figure.
+    stops = page.evaluate(
+        """() => [...document.querySelectorAll('figure.chart')].map(f =>
+              [...f.querySelectorAll('a[href], button, summary, [tabindex]')]
+                .filter(e => e.tabIndex >= 0).map(e => e.tagName))"""
+    )
+    assert stops and all(s == ["BUTTON", "SUMMARY"] for s in stops)
     page.locator('nav a[href="#quality"]').focus()
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#quality"
@@ -126,18 +267,8 @@ def test_keyboard_reaches_navigation_with_visible_focus(browser, tmp_path: Path)
     page.close()
 
 
-def test_suppressed_points_are_not_plotted(loaded):
-    """Hover text and data of every trace: no figure shown as [c] has a y value."""
-    page, _ = loaded
-    leaks = page.evaluate(
-        """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(div =>
-              div.data.flatMap(t => (t.customdata || []).map((c, i) =>
-                  String(c).includes('[c]') && t.type === 'scatter' && t.y[i] !== null ? c : null)
-              ).filter(Boolean))"""
-    )
-    assert leaks == []
-    hidden = page.evaluate(
-        """() => [...document.querySelectorAll('.js-plotly-plot')].reduce((n, div) => n +
-              div.data.reduce((m, t) => m + (t.customdata || []).filter(c => String(c).includes('[c]')).length, 0), 0)"""
-    )
-    assert hidden > 0  # the sample has small team figures, so the check above saw some
+def test_the_page_starts_at_the_history_not_before(report):
+    html = report.path.read_text(encoding="utf-8")
+    assert report.as_at == date(2014, 3, 31)
+    # The sample's carried-in cases go back to 2006; its history, and the report, to April 2008.
+    assert "Apr 2008" in html and "Mar 2008" not in html and "2007-08" not in html

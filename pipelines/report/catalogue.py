@@ -49,6 +49,7 @@ HEADLINES: tuple[Headline, ...] = (
     _card("referral_nfa_pct"),
     _card("allocation_delay_median_wd"),
     _card("unallocated_open_cases"),
+    _card("unallocated_wait_median_wd"),
     _card("single_assessment_timely_pct"),
     _card("initial_assessment_timely_pct"),
     _card("core_assessment_timely_pct"),

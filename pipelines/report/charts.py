@@ -1,14 +1,21 @@
-"""Figures: Plotly charts as HTML fragments (plotly.js is embedded once by the page), and
-small inline-SVG sparklines for the headline cards (no script needed, they print as drawn)."""
+"""Figures: Plotly charts as data the page draws when they scroll into view (plotly.js is
+embedded once by the page, page.py's script draws them), and small inline-SVG sparklines for the
+headline cards (no script needed, they print as drawn).
+
+Nothing on a chart can reach the network: no mode bar (its "share" and "edit in Chart Studio"
+buttons post to Plotly's cloud), no logo link; zoom and pan are off, so a phone scrolls the page,
+not the chart. The one action, "Download chart (PNG)", is the page's own button."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import escape
 
 import plotly.graph_objects as go
+from plotly.utils import PlotlyJSONEncoder
 
 from pipelines.report.suppress import Shown
 
@@ -28,13 +35,16 @@ TEMPLATE = go.layout.Template(
         "colorway": list(OKABE_ITO),
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
+        "dragmode": False,
         "xaxis": {
+            "fixedrange": True,
             "showgrid": False,
             "linecolor": "#505a5f",
             "ticks": "outside",
             "automargin": True,
         },
         "yaxis": {
+            "fixedrange": True,
             "gridcolor": "#dddddd",
             "zeroline": False,
             "automargin": True,
@@ -46,16 +56,12 @@ TEMPLATE = go.layout.Template(
         "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
     }
 )
-CONFIG = {
-    "displaylogo": False,
-    "responsive": True,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
-}
 
 
 @dataclass(frozen=True)
 class Series:
-    """One line: x labels or dates, the shown figures, and how to draw it."""
+    """One line: x positions (dates or labels), the shown figures, how each point is named in
+    hover text (its own period), and how to draw it."""
 
     name: str
     x: Sequence[object]
@@ -63,6 +69,16 @@ class Series:
     dash: str = "solid"
     symbol: str = "circle"
     partial_at: int | None = None  # index of a partial period: drawn hollow, off the line
+    names: Sequence[str] | None = None  # each point's period, as a reader says it
+
+
+@dataclass(frozen=True)
+class Shade:
+    """A stretch of the x axis drawn in grey with a note (periods whose figure is incomplete)."""
+
+    x0: object
+    x1: object
+    note: str
 
 
 def label(text: object) -> str:
@@ -71,46 +87,108 @@ def label(text: object) -> str:
     return escape(str(text), quote=True)
 
 
-def _hover(x: object, s: Shown, name: str) -> str:
-    shown = x.strftime("%b %Y") if isinstance(x, date) else str(x)
-    parts = [f"{label(name)}<br>{label(shown)}: {label(s.text)}"]
+def wrapped(title: str, width: int = 34) -> tuple[str, int]:
+    """A title escaped and broken into lines of at most ``width`` characters (Plotly does not
+    wrap titles, so a long one is clipped on a narrow screen); and how many lines it took."""
+    lines: list[str] = []
+    for word in title.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(escape(line) for line in lines), max(1, len(lines))
+
+
+def _point_name(x: object, i: int, s: Series) -> str:
+    if s.names is not None:
+        return s.names[i]
+    return x.strftime("%b %Y") if isinstance(x, date) else str(x)
+
+
+def _hover(name: str, s: Shown, series: str) -> str:
+    parts = [f"{label(series)}<br>{label(name)}: {label(s.text)}"]
     if s.detail:
         parts.append(label(s.detail))
     return "<br>".join(parts)
 
 
+def _layout(fig: go.Figure, title: str, height: int, legend_entries: int, **extra: object) -> None:
+    text, lines = wrapped(title)
+    # Room at the foot for the legend: about three entries a row, 22 px a row.
+    legend_px = 0 if legend_entries < 2 else 22 * ((legend_entries + 2) // 3) + 8
+    top = 30 + 20 * lines
+    margin = {"t": top, "b": 50 + legend_px} | dict(extra.pop("margin", {}))  # type: ignore[arg-type]
+    fig.update_layout(
+        template=TEMPLATE,
+        title={"text": text, "x": 0.01, "xanchor": "left", "y": 1, "yref": "container",
+               "yanchor": "top", "pad": {"t": 8}, "font": {"size": 15}},
+        height=height + legend_px + top - 50,
+        showlegend=legend_entries > 1,
+        margin=margin,
+        **extra,
+    )  # fmt: skip
+
+
 def line_figure(
-    title: str, y_title: str, x_title: str, series: Sequence[Series], *, height: int = 320
+    title: str,
+    y_title: str,
+    x_title: str,
+    series: Sequence[Series],
+    *,
+    height: int = 320,
+    shade: Shade | None = None,
 ) -> go.Figure:
-    """A line chart; suppressed and empty points are gaps, never plotted and never in hover."""
+    """A line chart. A suppressed point is a gap in its line, marked by a tick at the top of the
+    plot (never a zero); a point with nothing to measure is a plain gap; a partial period is an
+    open marker off the line."""
     fig = go.Figure()
-    partial_named = False
+    partial_named = suppressed_named = False
     for i, s in enumerate(series):
         colour = OKABE_ITO[i % len(OKABE_ITO)]
+        names = [_point_name(x, j, s) for j, x in enumerate(s.x)]
         on_line = [None if j == s.partial_at else p.value for j, p in enumerate(s.shown)]
         fig.add_trace(
             go.Scatter(
                 x=list(s.x),
                 y=on_line,
-                customdata=[_hover(x, p, s.name) for x, p in zip(s.x, s.shown, strict=True)],
+                customdata=[_hover(n, p, s.name) for n, p in zip(names, s.shown, strict=True)],
                 hovertemplate="%{customdata}<extra></extra>",
                 name=label(s.name),
                 mode="lines+markers",
                 line={"color": colour, "dash": s.dash, "width": 2},
-                marker={"symbol": s.symbol, "size": 7},
+                marker={"symbol": s.symbol, "size": 6},
                 connectgaps=False,
             )
         )
+        hidden = [j for j, p in enumerate(s.shown) if p.suppressed]
+        if hidden:
+            fig.add_trace(
+                go.Scatter(
+                    x=[s.x[j] for j in hidden],
+                    y=[1] * len(hidden),
+                    yaxis="y2",
+                    customdata=[_hover(names[j], s.shown[j], s.name) for j in hidden],
+                    hovertemplate="%{customdata}<extra></extra>",
+                    name="[c] suppressed: tick at top",
+                    showlegend=not suppressed_named,
+                    legendgroup="suppressed",
+                    mode="markers",
+                    marker={"symbol": "line-ns-open", "size": 10, "color": colour,
+                            "line": {"width": 2}},
+                )
+            )  # fmt: skip
+            suppressed_named = True
         if s.partial_at is not None and s.shown[s.partial_at].value is not None:
             x, p = s.x[s.partial_at], s.shown[s.partial_at]
+            name = names[s.partial_at] + " (partial period, to date)"
             # One legend entry explains every open marker; more would crowd the legend.
             fig.add_trace(
                 go.Scatter(
                     x=[x],
                     y=[p.value],
-                    customdata=[_hover(x, p, s.name + " (partial period, to date)")],
+                    customdata=[_hover(name, p, s.name)],
                     hovertemplate="%{customdata}<extra></extra>",
-                    name="Open marker: partial period, to date",
+                    name="Open marker: month to date",
                     showlegend=not partial_named,
                     mode="markers",
                     marker={
@@ -122,66 +200,88 @@ def line_figure(
                 )
             )
             partial_named = True
+    if shade is not None:
+        fig.add_vrect(
+            x0=shade.x0, x1=shade.x1, fillcolor="#6f777b", opacity=0.12, line_width=0,
+            annotation_text=escape(shade.note), annotation_position="top left",
+            annotation_font_size=11,
+        )  # fmt: skip
     entries = sum(1 for t in fig.data if t.showlegend is not False)
-    # Room at the foot for the legend: about three entries a row, 22 px a row.
-    legend_px = 0 if entries < 2 else 22 * ((entries + 2) // 3) + 8
-    fig.update_layout(
-        template=TEMPLATE,
-        title={"text": escape(title)},
-        height=height + legend_px,
+    _layout(
+        fig,
+        title,
+        height,
+        entries,
         xaxis_title=x_title,
         yaxis_title=y_title,
-        showlegend=entries > 1,
-        margin={"b": 50 + legend_px},
+        # The suppressed ticks' own axis: 0 to 1, invisible, so a tick never reads as a value.
+        yaxis2={"overlaying": "y", "range": [0, 1.02], "visible": False, "fixedrange": True},
     )
     return fig
 
 
 def bar_figure(
-    title: str, x_title: str, categories: Sequence[str], bars: Sequence[tuple[str, Sequence[Shown]]]
+    title: str, x_title: str, categories: Sequence[str], shown: Sequence[Shown]
 ) -> go.Figure:
-    """Horizontal bars by team, one colour per period; a suppressed figure keeps its row with
-    the label [c] and no bar."""
-    fig = go.Figure()
-    for i, (name, shown) in enumerate(bars):
-        fig.add_trace(
-            go.Bar(
-                y=[label(c) for c in categories],
-                x=[p.value if p.value is not None else 0 for p in shown],
-                text=[label(p.text) for p in shown],
-                textposition="outside",
-                cliponaxis=False,
-                orientation="h",
-                name=label(name),
-                marker={"color": OKABE_ITO[i % len(OKABE_ITO)]},
-                customdata=[_hover(c, p, name) for c, p in zip(categories, shown, strict=True)],
-                hovertemplate="%{customdata}<extra></extra>",
-            )
+    """Horizontal bars by team for one period; a suppressed figure keeps its row with the
+    label [c] and no bar."""
+    fig = go.Figure(
+        go.Bar(
+            y=[label(c) for c in categories],
+            # a suppressed team keeps its row: no bar (0), its [c] label beside it
+            x=[p.value if p.value is not None else 0 for p in shown],
+            text=[label(p.text) for p in shown],
+            textposition="outside",
+            cliponaxis=False,
+            orientation="h",
+            marker={"color": OKABE_ITO[0]},
+            customdata=[_hover(c, p, title) for c, p in zip(categories, shown, strict=True)],
+            hovertemplate="%{customdata}<extra></extra>",
         )
-    legend_px = 30 if len(bars) > 1 else 0
-    fig.update_layout(
-        template=TEMPLATE,
-        title={"text": escape(title)},
-        height=max(200, 90 + 26 * len(categories) * len(bars)) + legend_px,
+    )
+    _layout(
+        fig,
+        title,
+        max(180, 80 + 28 * len(categories)),
+        1,
         xaxis_title=x_title,
         yaxis={"autorange": "reversed", "title": {"text": "Team"}},
         xaxis={"rangemode": "tozero"},
-        barmode="group",
-        showlegend=len(bars) > 1,
-        margin={"r": 60, "b": 50 + legend_px},
+        margin={"r": 50},
     )
     return fig
 
 
-def fragment(fig: go.Figure, div_id: str) -> str:
-    """The figure as an HTML fragment that relies on the page's single copy of plotly.js."""
-    return fig.to_html(full_html=False, include_plotlyjs=False, config=CONFIG, div_id=div_id)
+def _json(value: object) -> str:
+    """JSON for a script element: never closing it early."""
+    return json.dumps(value, cls=PlotlyJSONEncoder, separators=(",", ":")).replace("</", "<\\/")
+
+
+def template_json() -> str:
+    """The charts' shared template as JSON: the page holds one copy, each chart refers to it."""
+    return _json(TEMPLATE.to_plotly_json())
+
+
+def fragment(fig: go.Figure, div_id: str, caption: str) -> str:
+    """The figure as a placeholder the page's script draws when it nears the screen, with the
+    figure's data beside it as JSON (inert until then: a page of 80 charts opens at once)."""
+    figure = fig.to_plotly_json()
+    figure["layout"].pop("template", None)  # the page holds it once (template_json)
+    spec = _json(figure)
+    height = int(fig.layout.height or 320)
+    return (
+        f'<div class="plot" id="{div_id}" data-spec="{div_id}-spec" style="min-height:{height}px" '
+        f'role="img" aria-label="{escape(caption, quote=True)}: chart (its figures are in the '
+        'table below)"></div>'
+        f'<script type="application/json" id="{div_id}-spec">{spec}</script>'
+    )
 
 
 def sparkline(
     values: Sequence[float | None], description: str, *, width: int = 132, height: int = 36
 ) -> str:
-    """An inline SVG trend line; None (suppressed or empty) breaks the line."""
+    """An inline SVG trend line; None (suppressed or empty) breaks the line. The dot is the
+    last value's, drawn only when the last value is there."""
     points = [(i, v) for i, v in enumerate(values) if v is not None]
     label = escape(description, quote=True)
     if len(points) < 2:
@@ -209,10 +309,12 @@ def sparkline(
         for r in runs
         if r
     )
-    last_i, last_v = points[-1]
-    x, y = xy(last_i, last_v).split(",")
+    # The dot marks the latest period, and only when it has a figure: never an older one.
+    dot = ""
+    if values[-1] is not None:
+        x, y = xy(len(values) - 1, values[-1]).split(",")
+        dot = f'<circle cx="{x}" cy="{y}" r="3" fill="{OKABE_ITO[1]}"/>'
     return (
         f'<svg class="spark" role="img" aria-label="{label}" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}"><title>{label}</title>{lines}'
-        f'<circle cx="{x}" cy="{y}" r="3" fill="{OKABE_ITO[1]}"/></svg>'
+        f'viewBox="0 0 {width} {height}"><title>{label}</title>{lines}{dot}</svg>'
     )

@@ -1,8 +1,8 @@
 """Read the aggregates the report needs, and nothing else.
 
-Privacy by construction: the only tables read are marts.metric_values, marts.run_info,
-marts.data_quality (only its count, rule, file and run columns) and the quarantine tables'
-row counts grouped by file, rule and column. No row-level table, no value column is selected.
+Privacy by construction: the only tables read are marts.metric_values, marts.run_info and
+marts.data_quality (only its count, rule, file and run columns). No row-level table, no value
+column is selected.
 """
 
 from __future__ import annotations
@@ -138,68 +138,39 @@ RUN_INFO_SHOWN = {
 }
 
 
-def read_run_info(con: duckdb.DuckDBPyConnection) -> tuple[date | None, dict[str, str]]:
-    """as_at, and the run_info columns the report shows (RUN_INFO_SHOWN), by their labels."""
+@dataclass(frozen=True)
+class RunInfo:
+    """What the report takes from marts.run_info: the as-at date, the first day of the data's
+    own history (the report starts there), and the lines it shows in About."""
+
+    as_at: date | None = None
+    history_start: date | None = None
+    shown: dict[str, str] = field(default_factory=dict)
+
+
+def read_run_info(con: duckdb.DuckDBPyConnection) -> RunInfo:
+    """The run_info columns the report uses (RUN_INFO_SHOWN, history_start), by name."""
     if not table_exists(con, "marts.run_info"):
-        return None, {}
+        return RunInfo()
     have = {name for name, _ in columns(con, "marts", "run_info")}
-    cols = [c for c in RUN_INFO_SHOWN if c in have]
+    cols = [c for c in [*RUN_INFO_SHOWN, "history_start"] if c in have]
     if not cols:
-        return None, {}
+        return RunInfo()
     row = con.execute(
         f"SELECT {', '.join(ident(c) for c in cols)} FROM marts.run_info LIMIT 1"
     ).fetchone()
     if row is None:
-        return None, {}
-    info = {RUN_INFO_SHOWN[c]: "" if v is None else str(v) for c, v in zip(cols, row, strict=True)}
-    as_at = _as_date(row[cols.index("as_at")]) if "as_at" in cols else None
-    return as_at, info
-
-
-@dataclass(frozen=True)
-class Table:
-    """A small aggregate table for display: header and rows of plain values."""
-
-    header: list[str]
-    rows: list[list[object]]
-    count_columns: frozenset[int] = frozenset()
-
-
-def read_quarantine(con: duckdb.DuckDBPyConnection) -> Table | None:
-    """Quarantined row counts per table, and by file, rule and column where those exist."""
-    names = [
-        r[0]
-        for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'quarantine' ORDER BY 1"
-        ).fetchall()
-    ]
-    if not names:
-        return None
-    out: list[list[object]] = []
-    for name in names:
-        present = {c for c, _ in columns(con, "quarantine", name)}
-        keys = [c for c in ("_source_file", "_rule", "_column") if c in present]
-        select = ", ".join(ident(k) for k in keys)
-        if keys:
-            sql = (
-                f"SELECT {select}, count(*) FROM quarantine.{ident(name)} GROUP BY ALL ORDER BY ALL"
-            )
-        else:
-            sql = f"SELECT count(*) FROM quarantine.{ident(name)}"
-        for r in con.execute(sql).fetchall():
-            values = dict(zip(keys, r[:-1], strict=True))
-            if not keys and r[-1] == 0:
-                continue
-            out.append(
-                [
-                    name,
-                    values.get("_source_file", ""),
-                    values.get("_rule", ""),
-                    values.get("_column", ""),
-                    r[-1],
-                ]
-            )
-    return Table(["Extract", "File", "Rule", "Column", "Rows quarantined"], out, frozenset({4}))
+        return RunInfo()
+    values = dict(zip(cols, row, strict=True))
+    return RunInfo(
+        as_at=_as_date(values.get("as_at")),
+        history_start=_as_date(values.get("history_start")),
+        shown={
+            label: "" if values[c] is None else str(values[c])
+            for c, label in RUN_INFO_SHOWN.items()
+            if c in values
+        },
+    )
 
 
 @dataclass(frozen=True)

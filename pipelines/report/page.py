@@ -1,10 +1,17 @@
-"""The page's stylesheet: readable on screen, visible keyboard focus, and a print layout."""
+"""The page's stylesheet (readable from 360 px wide up, visible keyboard focus, a print layout)
+and its one script (draw each chart as it nears the screen; download a chart as PNG)."""
 
 CSS = """
 :root { --text: #0b0c0c; --muted: #505a5f; --link: #1d70b8; --focus: #ffdd00; --rule: #b1b4b6; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: var(--text); background: #fff; }
 header { background: #0b0c0c; color: #fff; padding: 0.8rem 1.2rem 0; position: sticky; top: 0; z-index: 10; }
+@media (max-width: 700px), (max-height: 500px) {
+  header { position: static; padding: 0.6rem 0.8rem 0; }
+  header h1 { font-size: 1.2rem; }
+  main { padding: 0 0.8rem 2rem; }
+  section { scroll-margin-top: 0.5rem; }
+}
 header h1 { margin: 0; font-size: 1.5rem; }
 header .status { margin: 0.2rem 0 0.4rem; }
 nav ul { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 0.2rem 1.2rem; }
@@ -23,7 +30,7 @@ h2 { font-size: 1.6rem; margin: 1rem 0 0.3rem; }
 h3 { font-size: 1.2rem; margin: 1.2rem 0 0.5rem; }
 h4 { font-size: 1rem; margin: 0 0 0.3rem; }
 .lead { color: var(--muted); margin-top: 0; }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(250px, 1fr)); gap: 0.8rem; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 250px), 1fr)); gap: 0.8rem; }
 .card { border: 1px solid var(--rule); border-left: 5px solid #0072B2; padding: 0.6rem 0.8rem; break-inside: avoid; }
 .card .figure { margin: 0; font-size: 1.9rem; font-weight: 700; line-height: 1.2; }
 .card .figure .detail { display: block; font-size: 0.9rem; font-weight: 400; line-height: 1.3; color: var(--muted); }
@@ -34,8 +41,14 @@ h4 { font-size: 1rem; margin: 0 0 0.3rem; }
 .card .compare { margin: 0.2rem 0; font-size: 0.85rem; }
 .card .def { margin: 0.3rem 0 0; font-size: 0.85rem; color: var(--muted); }
 .spark { display: block; margin: 0.3rem 0; }
-.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 1rem; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 440px), 1fr)); gap: 1rem; }
 figure.chart { margin: 0; border: 1px solid #e5e6e7; padding: 0.3rem; break-inside: avoid; min-width: 0; }
+.plot { width: 100%; }
+.chart-actions { margin: 0.2rem 0; }
+button.download { font: inherit; font-size: 0.85rem; color: var(--link); background: none; border: 1px solid var(--rule); border-radius: 3px; padding: 0.15rem 0.5rem; cursor: pointer; }
+.card .flags { color: var(--muted); font-size: 0.85rem; }
+.card .rolling { font-size: 0.9rem; }
+p, li, td, th, caption { overflow-wrap: anywhere; }
 details summary { cursor: pointer; color: var(--link); padding: 0.2rem 0; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; margin: 0.5rem 0; font-size: 0.9rem; }
@@ -47,7 +60,7 @@ td { font-variant-numeric: tabular-nums; }
 footer { border-top: 1px solid var(--rule); padding: 0.8rem 1.2rem; color: var(--muted); font-size: 0.9rem; }
 @media print {
   header { position: static; background: none; color: var(--text); padding: 0; }
-  nav, .skip-link, .modebar-container, details summary { display: none; }
+  nav, .skip-link, .chart-actions, details summary { display: none; }
   body { font-size: 11pt; }
   main { max-width: none; padding: 0; }
   section { break-before: page; border-top: 0; }
@@ -58,4 +71,81 @@ footer { border-top: 1px solid var(--rule); padding: 0.8rem 1.2rem; color: var(-
   details > .table-wrap { display: none; }
   a { color: var(--text); text-decoration: none; }
 }
+"""
+
+# Draw each chart when it comes within a screen of view (80 charts drawn at once take seconds
+# before anything shows); every chart before printing. "Download chart (PNG)" draws the chart
+# again off screen with a footer naming the council, the as-at date, the source and the
+# suppression rule, and saves it from a data: URL: nothing is sent anywhere.
+SCRIPT = r"""
+(function () {
+  "use strict";
+  var TEMPLATE = JSON.parse(document.getElementById("chart-template").textContent);
+  var CONFIG = {displayModeBar: false, responsive: true, scrollZoom: false,
+                doubleClick: false, showTips: false, displaylogo: false};
+  function draw(div) {
+    if (div.getAttribute("data-drawn")) { return; }
+    div.setAttribute("data-drawn", "1");
+    var spec = JSON.parse(document.getElementById(div.getAttribute("data-spec")).textContent);
+    spec.layout.template = TEMPLATE;
+    Plotly.newPlot(div, spec.data, spec.layout, CONFIG);
+  }
+  // One chart a frame, so that the first shows before the others are drawn.
+  var queue = [];
+  function pump() {
+    var next = queue.shift();
+    if (next) { draw(next); requestAnimationFrame(pump); }
+  }
+  function enqueue(div) {
+    if (queue.push(div) === 1) { requestAnimationFrame(pump); }
+  }
+  var plots = Array.prototype.slice.call(document.querySelectorAll("div.plot"));
+  if ("IntersectionObserver" in window) {
+    var watch = new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) {
+        if (e.isIntersecting) { watch.unobserve(e.target); enqueue(e.target); }
+      });
+    }, {rootMargin: "100% 0px"});
+    plots.forEach(function (p) { watch.observe(p); });
+  } else {
+    plots.forEach(enqueue);
+  }
+  window.frontdoorDrawAll = function () { plots.forEach(draw); };
+  window.addEventListener("beforeprint", window.frontdoorDrawAll);
+
+  function png(div, name) {
+    var footer = document.body.getAttribute("data-chart-footer") || "";
+    var lines = footer.split("\n").length;
+    var layout = JSON.parse(JSON.stringify(div.layout));
+    var extra = 18 * lines + 16;
+    var bottom = (layout.margin && layout.margin.b) || 50;
+    layout.margin = Object.assign({}, layout.margin, {b: bottom + extra});
+    layout.height = (layout.height || 360) + extra;
+    layout.width = 900;
+    // the legend keeps its place under the plot; the footer goes beneath it
+    layout.legend = Object.assign({}, layout.legend, {
+      orientation: "h", x: 0, yref: "container", yanchor: "bottom", y: extra / layout.height});
+    layout.annotations = (layout.annotations || []).concat([{
+      text: footer.split("\n").join("<br>"), showarrow: false, align: "left",
+      xref: "paper", yref: "paper", x: 0, y: 0, xanchor: "left", yanchor: "top",
+      yshift: -bottom - 4, font: {size: 11, color: "#505a5f"}
+    }]);
+    return Plotly.toImage({data: div.data, layout: layout},
+                          {format: "png", width: 900, height: layout.height}).then(function (url) {
+      var a = document.createElement("a");
+      a.href = url;
+      a.download = name + ".png";
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button.download") : null;
+    if (!button) { return; }
+    var div = document.getElementById(button.getAttribute("data-for"));
+    draw(div);
+    png(div, button.getAttribute("data-name"));
+  });
+})();
 """

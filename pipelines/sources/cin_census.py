@@ -743,6 +743,7 @@ def read_cin_census(paths: list[Path], xsd_dir: Path | None = None) -> SourceFra
         extra_columns=EXTRA_MEANINGS,
         as_at=max(reference_dates, default=None),
         as_at_source="the latest ReferenceDate of the census files",
+        history_start=(dt.date(min(reference_dates).year - 1, 4, 1) if reference_dates else None),
         files=sorted(Path(p).name for p in paths),
         source_names=_source_names(),
         built={stem: (column,) for stem, (column, _) in BUILT_FROM.items()},

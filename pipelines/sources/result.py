@@ -52,6 +52,9 @@ class SourceFrames:
     # when the return holds no date to take it from.
     as_at: date | None = None
     as_at_source: str = ""
+    # The first day of the return's own history, when it says (a census: 1 April before its
+    # earliest ReferenceDate); records dated earlier are cases carried in open.
+    history_start: date | None = None
     # The files read, by name (for a message about the return as a whole).
     files: list[str] = field(default_factory=list)
     # How the source names each contract column, per stem, as a phrase for a message ("column
