@@ -481,16 +481,17 @@ def _stand_in_stage(lose_a_contact: bool) -> dg.AssetsDefinition:
 def _run_checks(folder: Path, out: Path, lose_a_contact: bool = False) -> dg.ExecuteInProcessResult:
     from pipelines.defs.quality import data_quality
     from pipelines.defs.resources import GreatExpectations
-    from pipelines.defs.validation import validation
+    from pipelines.defs.validation import great_expectations_check, validation
 
-    @dg.asset(deps=[["staging", "contacts"]])
+    @dg.asset(key=["marts", "metric_values"], deps=[["staging", "contacts"]])
     def downstream() -> None:
-        """Stands in for the marts: must not run when a blocking check fails."""
+        """Stands in for the marts: must not run when a blocking check fails (and GX's check
+        comes after it)."""
 
     warehouse = Warehouse(input_dir=str(folder), output_dir=str(out))
     defs = dg.Definitions(
         assets=[_stand_in_stage(lose_a_contact), data_quality, downstream],
-        asset_checks=[validation],
+        asset_checks=[validation, great_expectations_check],
         resources={
             "warehouse": warehouse,
             "great_expectations": GreatExpectations(warehouse=warehouse),
@@ -528,8 +529,9 @@ def _checks(result: dg.ExecuteInProcessResult) -> dict[tuple[str, str], Any]:
 def test_checks_pass_warn_and_fail_in_process(tiny_council, tmp_path, gx):
     result = _run_checks(tiny_council, tmp_path / "out")
     checks = _checks(result)
-    # loaded, rows_reconcile and suite per extract, and each cross-file rule per extract it judges
-    assert len(checks) == 3 * len(EXTRACTS) + sum(len(c.stems) for c in cross_checks())
+    # loaded, rows_reconcile, suite and great_expectations per extract, and each cross-file rule
+    # per extract it judges
+    assert len(checks) == 4 * len(EXTRACTS) + sum(len(c.stems) for c in cross_checks())
     loaded = checks["workers", "loaded"]
     assert not loaded.passed and loaded.severity == dg.AssetCheckSeverity.ERROR
     assert "workers.csv" in loaded.description and "worker_id" in loaded.description
@@ -539,13 +541,16 @@ def test_checks_pass_warn_and_fail_in_process(tiny_council, tmp_path, gx):
     suite = checks["assessments", "suite"]
     assert not suite.passed and suite.severity == dg.AssetCheckSeverity.WARN
     assert suite.metadata["sql_findings"].value == {"date_order:completed_date": 1}
-    assert suite.metadata["gx_failed"].value == {"date_order:completed_date": 1}
-    assert suite.metadata["gx_sql_disagree"].value == {}
+    gx = checks["assessments", "great_expectations"]
+    assert not gx.passed and gx.severity == dg.AssetCheckSeverity.WARN
+    assert gx.metadata["gx_failed"].value == {"date_order:completed_date": 1}
+    assert gx.metadata["gx_sql_disagree"].value == {}
+    assert checks["cp_plans", "great_expectations"].passed  # absent: nothing to sample
     assert checks["contacts", "rows_reconcile"].passed
     assert checks["contacts", "suite"].passed
     # A failed optional file and a warning block nothing.
     assert result.success
-    assert result.is_node_success("downstream")
+    assert result.is_node_success("marts__metric_values")
     with duckdb.connect(
         str(tmp_path / "out" / ".frontdoor" / "work.duckdb"), read_only=True
     ) as con:
@@ -560,4 +565,4 @@ def test_rows_lost_between_raw_and_staging_fail_and_block(tiny_council, tmp_path
     check = _checks(result)["contacts", "rows_reconcile"]
     assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
     assert "2 rows read but 1 staged + 0 quarantined" in check.description
-    assert not result.is_node_success("downstream")
+    assert not result.is_node_success("marts__metric_values")

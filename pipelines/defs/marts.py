@@ -49,7 +49,7 @@ def marts(
 ) -> Iterator[dg.MaterializeResult]:
     """The facts behind every figure, the metric families and marts.metric_values."""
     selected = {key.path[-1] for key in context.selected_asset_keys}
-    with warehouse.connect() as con:
+    with warehouse.connect(transaction=False) as con:
         result = build_marts(con, selected)
         done = set(result.built) | set(result.dropped)
         # Dagster wants a multi-asset's results in the order of their dependencies.

@@ -44,7 +44,7 @@ def release(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mater
     """The analysts' warehouse and the managers' report, published together in one switch."""
     run_id = context.run.run_id
     name = releases.release_name(run_id)
-    with warehouse.connect() as con:
+    with warehouse.connect(transaction=False) as con:
         info = dict(
             zip(
                 [d[0] for d in con.execute("SELECT * FROM marts.run_info").description],

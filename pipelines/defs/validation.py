@@ -1,20 +1,21 @@
 """The validation checks on staging.<stem>, run once per run (docs/validation.md).
 
-- ``suite`` (WARN), per extract: the stem's expectations/<stem>.json over every row in SQL, and
-  Great Expectations on a bounded sample, in the worker process the run started at its beginning
-  (so GX's import is off the critical path). A line GX flags that SQL did not means the SQL
-  translation of the suite is wrong: the check says so.
+- ``suite`` (WARN), per extract: the stem's expectations/<stem>.json over every row, in SQL.
 - one check per cross-file rule (sql/checks/*.sql) and extract it judges (WARN).
+- ``great_expectations`` (WARN), per extract: the same suite run by Great Expectations on a
+  bounded sample, the independent second opinion. The validation step hands the samples to the
+  GX worker the run started at its beginning and goes on; this check takes the answers after
+  the metrics (so GX works beside the SQL, not before it). A line GX flags that SQL did not
+  means the SQL translation of the suite is wrong: the check says so.
 
-Findings warn and block nothing; every spec is ``blocking`` so the checks finish before what
-depends on staging (marts/data_quality reads their results from audit.check_rules).
+Findings warn and block nothing. The SQL checks are ``blocking`` so that they finish before what
+depends on staging (marts/data_quality reads their results from audit.check_rules); the GX check
+is not, and runs after the metrics.
 """
 
 import datetime as dt
-import tempfile
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -53,56 +54,83 @@ def check_specs() -> list[dg.AssetCheckSpec]:
     return suites + rules
 
 
+def gx_specs() -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec(
+            "great_expectations",
+            asset=["staging", e.stem],
+            description=f"expectations/{e.stem}.json run by Great Expectations on a sample: "
+            "fails when GX flags a line SQL did not",
+            # After the metrics: GX answers while the SQL works, and nothing waits for it.
+            additional_deps=[dg.AssetKey(["marts", "metric_values"])],
+        )
+        for e in EXTRACTS
+    ]
+
+
 @dg.multi_asset_check(specs=check_specs(), name="validation", can_subset=True, pool=POOL)
 def validation(
     context: dg.AssetCheckExecutionContext,
     warehouse: Warehouse,
     great_expectations: GreatExpectations,
 ) -> Iterator[dg.AssetCheckResult]:
-    """Each extract's suite and the cross-file rules, over every row; results kept in audit."""
+    """Each extract's suite and the cross-file rules, over every row; results kept in audit.
+    Each extract's sample goes to the Great Expectations worker, answered while the run goes on."""
     started = time.perf_counter()
     selected = {(key.asset_key.path[-1], key.name) for key in context.selected_asset_check_keys}
     stems = [e.stem for e in EXTRACTS if any(s == e.stem for s, _ in selected)]
     as_at = dt.date.fromisoformat(warehouse.as_at) if warehouse.as_at else None
-    with tempfile.TemporaryDirectory(prefix="gx-", dir=_mkdir(warehouse.work_dir)) as tmp:
-        with warehouse.connect() as con:
-            evaluate_checks(con, stems, as_at)
-            record_checks(con, stems)
-            found = _findings(con)
-            as_of = extract_date(con, as_at)
-            samples = {
-                stem: write_sample(
-                    con, stem, as_of, Path(tmp) / f"{stem}.parquet", _lines(found, stem)
+    samples = great_expectations.samples_dir()
+    with warehouse.connect() as con:
+        evaluate_checks(con, stems, as_at)
+        record_checks(con, stems)
+        found = _findings(con)
+        as_of = extract_date(con, as_at)
+        for stem, rule in sorted(selected):
+            if rule != "suite":
+                yield _cross_file_result(con, stem, rule, found)
+            elif not table_exists(con, f"staging.{stem}"):
+                yield dg.AssetCheckResult(
+                    asset_key=["staging", stem],
+                    check_name="suite",
+                    passed=True,
+                    metadata={"status": _status(con, stem)},
                 )
-                for stem in stems
-                if (stem, "suite") in selected and table_exists(con, f"staging.{stem}")
-            }
-            rows = {stem: _count(con, stem) for stem in samples}
-            for stem, rule in sorted(selected):
-                if rule != "suite":
-                    yield _cross_file_result(con, stem, rule, found)
-                elif stem not in samples:
-                    yield dg.AssetCheckResult(
-                        asset_key=["staging", stem],
-                        check_name="suite",
-                        passed=True,
-                        metadata={"status": _status(con, stem)},
-                    )
-        # The warehouse is closed: GX works on its own copies of the samples.
-        t = time.perf_counter()
-        for stem, frame in samples.items():
-            yield _suite_result(stem, rows[stem], found, great_expectations.validate(stem, frame))
-        gx_seconds = time.perf_counter() - t
+            else:
+                frame = write_sample(
+                    con, stem, as_of, samples / f"{stem}.parquet", _lines(found, stem)
+                )
+                great_expectations.submit(stem, frame, _suite_findings(found, stem))
+                yield _suite_result(stem, _count(con, stem), found)
     report(
         context.op_execution_context,
-        f"validation: {time.perf_counter() - started:.1f} s, of which waiting for Great "
-        f"Expectations {gx_seconds:.1f} s",
+        f"validation: {time.perf_counter() - started:.1f} s (Great Expectations answers beside "
+        "the metrics)",
     )
 
 
-def _mkdir(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+@dg.multi_asset_check(specs=gx_specs(), name="great_expectations", can_subset=True)
+def great_expectations_check(
+    context: dg.AssetCheckExecutionContext, great_expectations: GreatExpectations
+) -> Iterator[dg.AssetCheckResult]:
+    """Great Expectations' answers on each extract's sample, compared with what SQL found."""
+    started = time.perf_counter()
+    submitted = great_expectations.submitted()
+    for key in sorted(context.selected_asset_check_keys, key=str):
+        stem = key.asset_key.path[-1]
+        if stem not in submitted:
+            yield dg.AssetCheckResult(
+                asset_key=key.asset_key,
+                check_name=key.name,
+                passed=True,
+                metadata={"status": "not run: the extract is absent, or validation did not run"},
+            )
+            continue
+        yield _gx_result(stem, submitted[stem], great_expectations.result(stem))
+    report(
+        context.op_execution_context,
+        f"great_expectations: waited {time.perf_counter() - started:.1f} s for its answers",
+    )
 
 
 Found = dict[tuple[str, str, str], list[int | None]]  # (kind, stem, "rule:column") -> lines
@@ -171,15 +199,36 @@ def _cross_file_result(
     )
 
 
-def _suite_result(stem: str, rows: int, found: Found, outcomes: list) -> dg.AssetCheckResult:
+def _suite_findings(found: Found, stem: str) -> dict[str, set[int]]:
+    """The lines SQL flagged under each rule:column of the stem's suite."""
+    return {
+        key: {n for n in lines if n is not None}
+        for (kind, s, key), lines in found.items()
+        if kind == "rule" and s == stem
+    }
+
+
+def _suite_result(stem: str, rows: int, found: Found) -> dg.AssetCheckResult:
     counts = {
         key: len(lines) for (kind, s, key), lines in found.items() if kind == "rule" and s == stem
     }
-    lines = {
-        key: {n for n in found_lines if n is not None}
-        for (kind, s, key), found_lines in found.items()
-        if kind == "rule" and s == stem
-    }
+    lines = _suite_findings(found, stem)
+    return dg.AssetCheckResult(
+        asset_key=["staging", stem],
+        check_name="suite",
+        passed=not counts,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=(
+            "; ".join(
+                f"{k}: {n} rows (e.g. lines {sorted(lines[k])[:5]})" for k, n in counts.items()
+            )
+            or None
+        ),
+        metadata={"status": "loaded", "rows": rows, "sql_findings": counts},
+    )
+
+
+def _gx_result(stem: str, lines: dict[str, set[int]], outcomes: list) -> dg.AssetCheckResult:
     gx_failed = [o for o in outcomes if not o.success]
     # GX counts every copy of a duplicate id, SQL the later copies only: not compared.
     disagree = {
@@ -190,19 +239,17 @@ def _suite_result(stem: str, rows: int, found: Found, outcomes: list) -> dg.Asse
     }
     return dg.AssetCheckResult(
         asset_key=["staging", stem],
-        check_name="suite",
-        passed=not counts and not gx_failed,
+        check_name="great_expectations",
+        passed=not gx_failed,
         severity=dg.AssetCheckSeverity.WARN,
         description=(
-            "; ".join(
-                f"{k}: {n} rows (e.g. lines {sorted(lines[k])[:5]})" for k, n in counts.items()
-            )
-            or None
+            "GX flagged lines SQL did not (the SQL translation of the suite is wrong): "
+            + "; ".join(f"{k}: lines {v[:5]}" for k, v in disagree.items())
+            if disagree
+            else None
         ),
         metadata={
             "status": "loaded",
-            "rows": rows,
-            "sql_findings": counts,
             "gx_failed": {f"{o.rule}:{o.column}": o.error or o.unexpected_count for o in gx_failed},
             "gx_sql_disagree": disagree,
         },

@@ -42,6 +42,8 @@ class GxWorker:
             text=True,
         )
         self._ready = False
+        self._pending: list[str] = []  # stems asked for, in order, not yet answered
+        self._answers: dict[str, dict] = {}  # answers read, not yet taken
 
     def _answer(self) -> dict:
         assert self._proc.stdout is not None
@@ -54,18 +56,28 @@ class GxWorker:
             )
         return json.loads(line)
 
-    def validate(self, stem: str, frame: Path) -> list[Outcome]:
-        """The suite of ``stem`` run by GX on the frame in the Parquet file ``frame``."""
+    def submit(self, stem: str, frame: Path) -> None:
+        """Ask for the suite of ``stem`` on the frame in the Parquet file ``frame``, without
+        waiting: the worker answers in order, and ``result`` reads the answers."""
         assert self._proc.stdin is not None
-        if not self._ready:
-            self._answer()  # {"ready": true}: waits for the import if it is not done yet
-            self._ready = True
         try:
             self._proc.stdin.write(json.dumps({"stem": stem, "frame": str(frame)}) + "\n")
             self._proc.stdin.flush()
         except BrokenPipeError as error:
             raise GxWorkerError("the Great Expectations worker has stopped") from error
-        answer = self._answer()
+        self._pending.append(stem)
+
+    def result(self, stem: str) -> list[Outcome]:
+        """The answer to the request for ``stem`` (waiting for it and any asked before it)."""
+        if not self._ready:
+            self._answer()  # {"ready": true}: waits for the import if it is not done yet
+            self._ready = True
+        while stem not in self._answers:
+            if not self._pending:
+                raise GxWorkerError(f"{stem}: no request was made for it")
+            answer = self._answer()
+            self._answers[self._pending.pop(0)] = answer
+        answer = self._answers.pop(stem)
         if "error" in answer:
             raise GxWorkerError(f"{stem}: {answer['error']}")
         return [Outcome(**o) for o in answer["outcomes"]]
