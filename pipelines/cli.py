@@ -35,9 +35,12 @@ DAGSTER_YAML = """\
 # time writes the working warehouse (every step that opens it is in the pool frontdoor_warehouse).
 telemetry:
   enabled: false
+# A region's councils are separate runs: Dagster's run queue starts two at a time (2 cores).
 concurrency:
   pools:
     default_limit: 1
+  runs:
+    max_concurrent_runs: 2
 run_monitoring:
   enabled: true
 """
@@ -143,6 +146,109 @@ def run(
         file=sys.stderr,
     )
     return False
+
+
+def region(
+    input_dir: Path,
+    output: Path,
+    as_at: dt.date | None = None,
+    settle_seconds: float = 0,
+    timeout_seconds: float = 6 * 3600,
+) -> bool:
+    """Run every council of a region folder and the roll-up, on Dagster's daemon.
+
+    Each council is a partition run, queued by Dagster's run queue (run_queue in dagster.yaml)
+    and launched in a process of its own; the region_folders sensor requests them and the
+    roll-up (pipelines/defs/region.py). This starts the daemon on those definitions, waits for
+    the roll-up it requests and stops the daemon. True when the roll-up was published (a
+    council may have failed: it is named)."""
+    import subprocess
+
+    from pipelines import region as regions
+    from pipelines.releases import current
+
+    home = ensure_dagster_home()
+    problem = as_at_problem(as_at, False)
+    if problem:
+        print(f"frontdoor region: {problem}", file=sys.stderr)
+        return False
+    try:
+        names = regions.councils(input_dir)
+    except (OSError, ValueError) as error:
+        print(f"frontdoor region: {error}", file=sys.stderr)
+        return False
+    print(f"frontdoor region: {len(names)} councils in {shown(input_dir)} -> {shown(output)}")
+    wait_until_settled(input_dir, settle_seconds)
+    rollup = output / regions.REGION
+    before = current(rollup)
+    if before and _region_is_current(input_dir, output, names, before.manifest()):
+        print("  nothing has changed since the last roll-up: it is current")
+        return True
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "FRONTDOOR_REGION_INPUT": str(input_dir.resolve()),
+        "FRONTDOOR_REGION_OUTPUT": str(output.resolve()),
+        "FRONTDOOR_AS_AT": as_at.isoformat() if as_at else "",
+        "FRONTDOOR_SETTLE_SECONDS": "0",  # waited for above
+    }
+    (rollup / ".frontdoor").mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with (rollup / ".frontdoor" / "daemon.log").open("w") as log:
+        daemon = subprocess.Popen(
+            [str(Path(sys.executable).parent / "dagster-daemon"), "run", "-m",
+             "pipelines.definitions"],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            reported: set[str] = set()
+            while time.perf_counter() - started < timeout_seconds:
+                time.sleep(2)
+                for name in names:
+                    status = regions.read_status(output, name)
+                    if name not in reported and _ran_since(status, started):
+                        reported.add(name)
+                        said = "published" if status.status == "published" else status.message
+                        print(f"  [{time.perf_counter() - started:6.1f} s] {name}: {said}")
+                now = current(rollup)
+                if now and (before is None or now.name != before.name):
+                    failed = now.manifest().get("failed") or []
+                    print(
+                        f"done in {time.perf_counter() - started:.1f} s: {rollup}/warehouse.duckdb "
+                        f"and report.html ({len(names) - len(failed)} councils"
+                        + (f"; failed: {', '.join(failed)})" if failed else ")")
+                    )
+                    return True
+                if daemon.poll() is not None:
+                    print(f"frontdoor region: Dagster's daemon stopped (see {log.name})",
+                          file=sys.stderr)  # fmt: skip
+                    return False
+            print(f"frontdoor region: no roll-up after {timeout_seconds:.0f} s", file=sys.stderr)
+            return False
+        finally:
+            daemon.terminate()
+            daemon.wait(timeout=60)
+
+
+def _ran_since(status: object, started: float) -> bool:
+    finished = getattr(status, "finished_at", None)
+    if not finished:
+        return False
+    age = dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(finished)
+    return age.total_seconds() <= time.perf_counter() - started + 1
+
+
+def _region_is_current(
+    input_dir: Path, output: Path, names: list[str], manifest: dict[str, object]
+) -> bool:
+    """True when the published roll-up was made from every council's current extracts."""
+    from pipelines import region as regions
+    from pipelines.run_info import input_fingerprint
+
+    statuses = [regions.read_status(output, name) for name in names]
+    return manifest.get("rollup_key") == regions.rollup_key(statuses) and all(
+        s.fingerprint == input_fingerprint(input_dir / s.council) for s in statuses
+    )
 
 
 def failures(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -287,11 +393,36 @@ def parser() -> argparse.ArgumentParser:
         help="folder of DfE CIN_schema_<year>.xsd files to validate CIN census XML against",
     )
 
+    rg = sub.add_parser(
+        "region", help="run every council of a region folder and roll their figures up"
+    )
+    rg.add_argument("--input", type=Path, required=True, help="one sub-folder per council")
+    rg.add_argument(
+        "--output",
+        type=Path,
+        required=True,
+        help="OUTPUT/<council>/ for each council, OUTPUT/region/ for the roll-up",
+    )
+    rg.add_argument("--as-at", type=_date, default=None, help="extract date for every council")
+    rg.add_argument(
+        "--settle-seconds",
+        type=float,
+        default=float(os.environ.get("FRONTDOOR_RUN_SETTLE_SECONDS", SETTLE_SECONDS_RUN)),
+        help="wait until no input file has changed for this long first",
+    )
+
     b = sub.add_parser("rollback", help="publish the previous release again")
     b.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="the output folder")
 
     g = sub.add_parser("generate", help="write a synthetic council's extracts")
-    g.add_argument("--children", type=int, required=True, help="resident children aged 0-17")
+    g.add_argument("--children", type=int, default=None, help="resident children aged 0-17")
+    g.add_argument(
+        "--region",
+        type=int,
+        default=None,
+        metavar="N",
+        help="write N councils of varied size, story and input format, one folder each",
+    )
     g.add_argument("--seed", type=int, default=2010)
     g.add_argument("--out", type=Path, required=True, help="folder to write the extracts to")
     g.add_argument(
@@ -345,12 +476,23 @@ def main(argv: list[str] | None = None) -> int:
             args.settle_seconds,
         )
         return 0 if ok else 1
+    if args.command == "region":
+        ok = region(args.input, args.output, args.as_at, args.settle_seconds)
+        return 0 if ok else 1
     if args.command == "rollback":
         return rollback(args.output)
     from pipelines.generate import simulate, write_extracts
 
-    if args.children < 1:
-        raise SystemExit("--children must be at least 1")
+    if args.region is not None:
+        from pipelines.generate.region import write_region
+
+        if args.region < 1:
+            raise SystemExit("--region must be at least 1")
+        for name, kind, children in write_region(args.region, args.out, args.seed, args.children):
+            print(f"  {name}: {children:,} children, {kind}")
+        return 0
+    if args.children is None or args.children < 1:
+        raise SystemExit("--children must be at least 1 (or give --region N)")
     started = time.perf_counter()
     frames = simulate(args.children, args.seed)
     rows = write_extracts(frames, args.out)

@@ -13,7 +13,7 @@ from pipelines.warehouse import Warehouse
 
 frontdoor_job = dg.define_asset_job(
     "frontdoor",
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("region"),
     description="Load the extracts, compute every metric, write the report, publish a release.",
     executor_def=dg.in_process_executor,
 )

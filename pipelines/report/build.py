@@ -6,13 +6,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import date
-from html import escape
 from pathlib import Path
 
 import duckdb
 
 from pipelines.metrics import CATALOGUE
-from pipelines.report import charts
 from pipelines.report.about import about
 from pipelines.report.comparisons import (
     REFERENCE_CSV,
@@ -31,12 +29,12 @@ from pipelines.report.data import (
 )
 from pipelines.report.figures import Report, long_date, month_name
 from pipelines.report.headline import headline
-from pipelines.report.page import CSS, SCRIPT
+from pipelines.report.page import PLOTLY_JS, document
 from pipelines.report.quality_page import quality
 from pipelines.report.teams import teams
 from pipelines.report.trends import trends
 
-PLOTLY_JS = Path(__file__).resolve().parent / "vendor" / "plotly-basic.min.js"
+__all__ = ["PLOTLY_JS", "ReportResult", "build_report"]
 
 
 @dataclass(frozen=True)
@@ -132,25 +130,14 @@ def build_report(
             ("about", "About"),
         )
     )
-    page = (
-        '<!DOCTYPE html>\n<html lang="en-GB"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Front door report: data as at {escape(as_at_text)}</title>"
-        f"<style>{CSS}</style>"
-        f'</head><body data-chart-footer="{escape(r.footer, quote=True)}">'
-        '<a class="skip-link" href="#main">Skip to the report</a>'
-        "<header><h1>Children's services front door</h1>"
-        f'<p class="status">{escape(status)}</p>'
-        f'<nav aria-label="Report sections"><ul>{nav}</ul></nav></header>'
-        f'<main id="main" tabindex="-1">{body}</main>'
-        "<footer><p>Built by frontdoor from the warehouse's aggregate tables only. "
-        "Published comparators: Open Government Licence v3.0.</p></footer>"
-        # The one copy of plotly.js, inline (the page must open offline from a file path), after
-        # the content: the text and the headline show while it loads.
-        f'<script type="text/javascript">{PLOTLY_JS.read_text(encoding="utf-8")}</script>'
-        f'<script type="application/json" id="chart-template">{charts.template_json()}</script>'
-        f"<script>{SCRIPT}</script>"
-        "</body></html>\n"
+    page = document(
+        title=f"Front door report: data as at {as_at_text}",
+        heading="Children's services front door",
+        status=status,
+        nav=nav,
+        body=body,
+        chart_footer=r.footer,
+        skip_text="Skip to the report",
     )
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)

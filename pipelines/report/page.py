@@ -1,5 +1,11 @@
 """The page's stylesheet (readable from 360 px wide up, visible keyboard focus, a print layout)
-and its one script (draw each chart as it nears the screen; download a chart as PNG)."""
+and its one script (draw each chart as it nears the screen; download a chart as PNG), and the
+page around a report's sections (``document``)."""
+
+from html import escape
+from pathlib import Path
+
+from pipelines.report import charts
 
 CSS = """
 :root { --text: #0b0c0c; --muted: #505a5f; --link: #1d70b8; --focus: #ffdd00; --rule: #b1b4b6; }
@@ -41,6 +47,8 @@ h4 { font-size: 1rem; margin: 0 0 0.3rem; }
 .card .compare { margin: 0.2rem 0; font-size: 0.85rem; }
 .card .def { margin: 0.3rem 0 0; font-size: 0.85rem; color: var(--muted); }
 .spark { display: block; margin: 0.3rem 0; }
+.multiples { list-style: none; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 0.5rem 1rem; }
+.multiples li { display: flex; flex-direction: column; font-size: 0.9rem; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 440px), 1fr)); gap: 1rem; }
 figure.chart { margin: 0; border: 1px solid #e5e6e7; padding: 0.3rem; break-inside: avoid; min-width: 0; }
 .plot { width: 100%; }
@@ -149,3 +157,39 @@ SCRIPT = r"""
   });
 })();
 """
+
+
+PLOTLY_JS = Path(__file__).resolve().parent / "vendor" / "plotly-basic.min.js"
+
+
+def document(
+    *,
+    title: str,
+    heading: str,
+    status: str,
+    nav: str,
+    body: str,
+    chart_footer: str,
+    skip_text: str,
+) -> str:
+    """The whole page around a report's sections: one self-contained HTML file."""
+    return (
+        '<!DOCTYPE html>\n<html lang="en-GB"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title>"
+        f"<style>{CSS}</style>"
+        f'</head><body data-chart-footer="{escape(chart_footer, quote=True)}">'
+        f'<a class="skip-link" href="#main">{escape(skip_text)}</a>'
+        f"<header><h1>{escape(heading)}</h1>"
+        f'<p class="status">{escape(status)}</p>'
+        f'<nav aria-label="Report sections"><ul>{nav}</ul></nav></header>'
+        f'<main id="main" tabindex="-1">{body}</main>'
+        "<footer><p>Built by frontdoor from the warehouse's aggregate tables only. "
+        "Published comparators: Open Government Licence v3.0.</p></footer>"
+        # The one copy of plotly.js, inline (the page must open offline from a file path), after
+        # the content: the text and the headline show while it loads.
+        f'<script type="text/javascript">{PLOTLY_JS.read_text(encoding="utf-8")}</script>'
+        f'<script type="application/json" id="chart-template">{charts.template_json()}</script>'
+        f"<script>{SCRIPT}</script>"
+        "</body></html>\n"
+    )

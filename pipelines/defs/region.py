@@ -1,0 +1,230 @@
+"""A region of councils (pipelines.region): each council a partition, and the roll-up.
+
+- ``region/council``, partitioned by ``council`` (a dynamic partition per sub-folder of the
+  region folder): that council's folder through `frontdoor run`, in a process of its own, into
+  OUT/<council>/, exactly as `frontdoor run` writes it for that folder alone. Each council has
+  its own Dagster home under OUT/<council>/.frontdoor/dagster, so councils' runs do not wait on
+  one another's warehouse pool.
+- ``region/rollup``: every council's published figures side by side, into OUT/region/.
+
+Each council is a separate Dagster run, queued by Dagster's run queue (run_queue in
+DAGSTER_HOME/dagster.yaml: two at a time on this machine). The ``region_folders`` sensor adds a
+partition when a council folder appears, requests a council's run when its extracts change and
+the roll-up once every council has been run on its current extracts; ``region_nightly`` runs
+every council at 02:00. `frontdoor region` starts Dagster's daemon on these definitions and
+waits for the roll-up; `dg dev` shows and runs the same.
+
+The settings come from FRONTDOOR_REGION_INPUT, FRONTDOOR_REGION_OUTPUT and FRONTDOOR_AS_AT; with
+no region folder set, the sensor and schedule skip.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines import region, releases
+from pipelines.run_info import input_fingerprint
+from pipelines.sources.folder import settled
+
+COUNCILS = dg.DynamicPartitionsDefinition(name="council")
+GROUP = "region"
+SETTLE_SECONDS = float(os.environ.get("FRONTDOOR_SETTLE_SECONDS", "60"))
+
+
+class RegionSettings(dg.ConfigurableResource):
+    """Where the region's council folders are, where their outputs go, and the as-at date."""
+
+    input_dir: str = ""
+    output_dir: str = ""
+    as_at: str | None = None
+
+    @property
+    def input(self) -> Path:
+        return Path(self.input_dir)
+
+    @property
+    def output(self) -> Path:
+        return Path(self.output_dir)
+
+
+def region_from_environment() -> RegionSettings:
+    return RegionSettings(
+        input_dir=os.environ.get("FRONTDOOR_REGION_INPUT", ""),
+        output_dir=os.environ.get("FRONTDOOR_REGION_OUTPUT", ""),
+        as_at=os.environ.get("FRONTDOOR_AS_AT") or None,
+    )
+
+
+def _problems(stderr: str) -> str:
+    """What stopped a council's run: `frontdoor run` says each problem on a line of its own,
+    indented, before its closing line."""
+    lines = stderr.splitlines()
+    problems = [line.strip() for line in lines if line.startswith("  ") and line.strip()]
+    said = problems or [line.strip() for line in lines if line.strip()][-1:]
+    return " ".join(said) or "the run failed without saying why"
+
+
+@dg.asset(
+    key=["region", "council"],
+    partitions_def=COUNCILS,
+    group_name=GROUP,
+    kinds={"duckdb", "html"},
+    description="One council's folder through `frontdoor run`: its own published warehouse "
+    "and report in OUT/<council>/.",
+)
+def council(context: dg.AssetExecutionContext, region_settings: RegionSettings) -> dg.Output:
+    name = context.partition_key
+    folder, out = region_settings.input / name, region_settings.output / name
+    fingerprint = input_fingerprint(folder)
+    command = [sys.executable, "-m", "pipelines.cli", "run", "--input", str(folder)]
+    command += ["--output", str(out), "--settle-seconds", "0"]
+    if region_settings.as_at:
+        command += ["--as-at", region_settings.as_at]
+    home = out / ".frontdoor" / "dagster"
+    home.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        command, env={**os.environ, "DAGSTER_HOME": str(home)}, capture_output=True, text=True
+    )
+    ok = done.returncode == 0
+    message = None if ok else _problems(done.stderr)
+    region.write_status(
+        out,
+        region.CouncilStatus(
+            name, "published" if ok else "failed", message, region.finished_now(), fingerprint
+        ),
+    )
+    if not ok:
+        raise dg.Failure(description=f"{name}: {message}")
+    return dg.Output(
+        None,
+        metadata={
+            "warehouse": str(out / releases.WAREHOUSE),
+            "report": str(out / releases.REPORT),
+        },
+    )
+
+
+@dg.asset(
+    key=["region", "rollup"],
+    deps=[dg.AssetDep(council, partition_mapping=dg.AllPartitionMapping())],
+    group_name=GROUP,
+    kinds={"duckdb", "html"},
+    description="Every council's figures side by side: OUT/region/warehouse.duckdb and "
+    "report.html, aggregates only, the councils that failed named.",
+)
+def rollup(context: dg.AssetExecutionContext, region_settings: RegionSettings) -> dg.Output:
+    from pipelines.report.region import build_region_report
+
+    out = region_settings.output / region.REGION
+    work = out / ".frontdoor"
+    work.mkdir(parents=True, exist_ok=True)
+    names = region.councils(region_settings.input)
+    statuses = region.build_rollup(region_settings.output, names, work / "warehouse.duckdb")
+    build_region_report(work / "warehouse.duckdb", work / "report.html")
+    failed = [s.council for s in statuses if s.status != "published"]
+    published = releases.publish(
+        out,
+        context.run.run_id,
+        work / "warehouse.duckdb",
+        work / "report.html",
+        {
+            "region": str(region_settings.input),
+            "councils": names,
+            "failed": failed,
+            "rollup_key": region.rollup_key(statuses),
+        },
+    )
+    return dg.Output(
+        None,
+        metadata={"release": published.name, "councils": len(names), "failed": failed},
+    )
+
+
+region_councils = dg.define_asset_job(
+    "region_councils",
+    selection=[council],
+    partitions_def=COUNCILS,
+    description="One council of the region (a partition) through the whole pipeline.",
+    executor_def=dg.in_process_executor,
+)
+region_rollup = dg.define_asset_job(
+    "region_rollup",
+    selection=[rollup],
+    description="The region's warehouse and report from every council's published figures.",
+    executor_def=dg.in_process_executor,
+)
+
+
+@dg.sensor(
+    jobs=[region_councils, region_rollup],
+    minimum_interval_seconds=5,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Adds a council when its folder appears, runs a council when its extracts "
+    "change, and the roll-up once every council has been run on its current extracts.",
+)
+def region_folders(
+    context: dg.SensorEvaluationContext, region_settings: RegionSettings
+) -> dg.SensorResult | dg.SkipReason:
+    if not region_settings.input_dir or not region_settings.input.is_dir():
+        return dg.SkipReason("no region folder set (FRONTDOOR_REGION_INPUT)")
+    names = region.councils(region_settings.input)
+    known = set(context.instance.get_dynamic_partitions(COUNCILS.name))
+    requests = []
+    statuses = []
+    for name in names:
+        folder = region_settings.input / name
+        status = region.read_status(region_settings.output, name)
+        statuses.append(status)
+        fingerprint = input_fingerprint(folder)
+        if status.fingerprint != fingerprint and settled(folder, SETTLE_SECONDS):
+            requests.append(
+                dg.RunRequest(
+                    run_key=f"{name}-{fingerprint[:16]}-{region_settings.as_at}",
+                    partition_key=name,
+                    job_name=region_councils.name,
+                )
+            )
+    if not requests and names:
+        # every council has been run on its current extracts: roll them up (once per outcome)
+        requests.append(
+            dg.RunRequest(run_key=region.rollup_key(statuses), job_name=region_rollup.name)
+        )
+    return dg.SensorResult(
+        run_requests=requests,
+        dynamic_partitions_requests=[COUNCILS.build_add_request(sorted(set(names) - known))],
+    )
+
+
+@dg.schedule(
+    job=region_councils,
+    cron_schedule="0 2 * * *",
+    execution_timezone="Europe/London",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Every night at 02:00 UK time, every council of the region (the sensor then "
+    "rolls them up).",
+)
+def region_nightly(
+    context: dg.ScheduleEvaluationContext, region_settings: RegionSettings
+) -> list[dg.RunRequest] | dg.SkipReason:
+    if not region_settings.input_dir or not region_settings.input.is_dir():
+        return dg.SkipReason("no region folder set (FRONTDOOR_REGION_INPUT)")
+    known = set(context.instance.get_dynamic_partitions(COUNCILS.name))
+    return [
+        dg.RunRequest(partition_key=name, tags={"frontdoor/trigger": "nightly"})
+        for name in region.councils(region_settings.input)
+        if name in known
+    ]
+
+
+@dg.definitions
+def region_definitions() -> dg.Definitions:
+    return dg.Definitions(
+        assets=[council, rollup],
+        jobs=[region_councils, region_rollup],
+        sensors=[region_folders],
+        schedules=[region_nightly],
+        resources={"region_settings": region_from_environment()},
+    )

@@ -1,0 +1,51 @@
+"""A synthetic region: N councils of varied size, each in one of the three input formats.
+
+Council i (from 1) gets its own seed and a size from a spread around the sample council's
+(37,000 children: a small London borough) up to a county's; the formats take turns (our CSV
+contract, Ofsted's Annex A, the DfE CIN census), so a region exercises every reader. Each council
+is a folder named ``council-01``, ``council-02``, ... holding one format only, as a hub receives
+them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from pipelines.generate import story
+from pipelines.generate.annex_a_writer import write_annex_a
+from pipelines.generate.cin_writer import write_cin_census
+from pipelines.generate.simulate import simulate
+
+FORMATS = ("csv", "annex_a", "cin_census")
+# Relative to the sample council: from a small unitary to a large county.
+SIZES = (1.0, 0.5, 1.6, 0.8, 2.4, 0.6, 1.2, 3.0, 0.7, 1.4)
+SAMPLE_CHILDREN = 37_000
+
+
+def write_region(
+    councils: int, out: Path, seed: int = 2010, children: int | None = None
+) -> list[tuple[str, str, int]]:
+    """Write the region's council folders under ``out``; (name, format, children) of each.
+    ``children`` sets the base size (default the sample council's)."""
+    from pipelines.generate import write_extracts
+
+    base = children or SAMPLE_CHILDREN
+    as_at = dt.date.fromisoformat(story.END)
+    written = []
+    for i in range(councils):
+        name = f"council-{i + 1:02d}"
+        kind = FORMATS[i % len(FORMATS)]
+        size = max(1, round(base * SIZES[i % len(SIZES)]))
+        frames = simulate(size, seed + 101 * i)
+        folder = out / name
+        if kind == "csv":
+            write_extracts(frames, folder)
+        else:
+            if kind == "annex_a":
+                write_annex_a(frames, folder, as_at)
+            else:
+                write_cin_census(frames, folder, as_at)
+            frames["population"].write_csv(folder / "population.csv")
+        written.append((name, kind, size))
+    return written

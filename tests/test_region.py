@@ -1,0 +1,135 @@
+"""A region: three generated councils (one per input format) and a broken folder, through
+`frontdoor region` (Dagster's daemon, run queue, sensor and council partitions)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import run_pipeline
+
+# What names a child, a referral or a worker in any table of a council's warehouse.
+IDENTIFIER_COLUMNS = re.compile(
+    r"(child|referral|worker|contact|assessment|plan|enquiry|upn|person)_?id|^line$|^_line$|"
+    r"example_lines|date_of_birth",
+    re.I,
+)
+
+
+@pytest.fixture(scope="module")
+def region(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, Path, subprocess.CompletedProcess]:
+    from pipelines.generate.region import write_region
+
+    root = tmp_path_factory.mktemp("region")
+    folder, out = root / "in", root / "out"
+    written = write_region(3, folder, seed=11, children=2000)
+    assert [kind for _, kind, _ in written] == ["csv", "annex_a", "cin_census"]
+    (folder / "council-broken").mkdir()
+    (folder / "council-broken" / "contacts.csv").write_text("nonsense,header\n")
+    env = {**os.environ, "DAGSTER_HOME": str(root / "dagster_home")}
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "region", "--input", str(folder),
+         "--output", str(out), "--settle-seconds", "0"],
+        env=env, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    return folder, out, done
+
+
+def _rows(path: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_the_region_publishes_the_councils_that_ran_and_names_the_broken_one(region):
+    _, out, done = region
+    assert done.returncode == 0, done.stderr
+    assert "failed: council-broken" in done.stdout
+    statuses = dict(
+        _rows(out / "region" / "warehouse.duckdb", "SELECT council, status FROM marts.councils")
+    )
+    assert statuses == {
+        "council-01": "published",
+        "council-02": "published",
+        "council-03": "published",
+        "council-broken": "failed",
+    }
+    message = _rows(
+        out / "region" / "warehouse.duckdb",
+        "SELECT message FROM marts.councils WHERE council = 'council-broken'",
+    )[0][0]
+    assert "contacts.csv" in message and "contact_id" in message
+    report = (out / "region" / "report.html").read_text()
+    assert "Councils not in this report" in report and "council-broken" in report
+    assert not (out / "council-broken" / "warehouse.duckdb").exists()
+
+
+def test_each_councils_figures_in_the_region_equal_its_own_single_council_run(region, tmp_path):
+    folder, out, _ = region
+    formats = dict(
+        _rows(
+            out / "region" / "warehouse.duckdb",
+            "SELECT council, input_format FROM marts.councils WHERE status = 'published'",
+        )
+    )
+    assert formats == {"council-01": "csv", "council-02": "annex_a", "council-03": "cin_census"}
+    columns = (
+        "metric_id, period_type, period_label, period_start, period_end, breakdown, "
+        "breakdown_value, numerator, denominator, value"
+    )
+    for council in formats:
+        alone = run_pipeline(folder / council, tmp_path / council)
+        own = _rows(alone.warehouse, f"SELECT {columns} FROM marts.metric_values ORDER BY ALL")
+        in_region = _rows(
+            out / "region" / "warehouse.duckdb",
+            f"SELECT {columns} FROM marts.metric_values WHERE council = '{council}' ORDER BY ALL",
+        )
+        assert own and in_region == own, council
+
+
+def test_no_table_in_the_region_folder_holds_an_identifier(region):
+    out = region[1]
+    warehouse = out / "region" / "warehouse.duckdb"
+    tables = _rows(
+        warehouse,
+        "SELECT table_schema, table_name, column_name FROM information_schema.columns",
+    )
+    assert {t for _, t, _ in tables} == {"metric_values", "data_quality", "councils"}
+    assert not [c for _, _, c in tables if IDENTIFIER_COLUMNS.search(c)]
+    # nor any value: every child, referral and worker id of the councils' own extracts
+    ids: set[str] = set()
+    for council in ("council-01",):
+        for stem, column in (
+            ("children", "child_id"),
+            ("referrals", "referral_id"),
+            ("workers", "worker_id"),
+        ):
+            ids |= {
+                r[0]
+                for r in _rows(
+                    out / council / "warehouse.duckdb", f"SELECT {column} FROM staging.{stem}"
+                )
+            }
+    assert len(ids) > 500
+    text_cells: set[str] = set()
+    for schema, table, column in tables:
+        text_cells |= {
+            str(r[0])
+            for r in _rows(warehouse, f'SELECT DISTINCT "{column}" FROM {schema}.{table}')
+            if r[0] is not None
+        }
+    assert not ids & text_cells
+    region_files = {p.name for p in (out / "region").rglob("*") if p.is_file()}
+    assert region_files <= {
+        "warehouse.duckdb",
+        "report.html",
+        "manifest.json",
+        "daemon.log",
+    }, region_files
