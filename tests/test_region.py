@@ -130,6 +130,6 @@ def test_no_table_in_the_region_folder_holds_an_identifier(region):
     assert region_files <= {
         "warehouse.duckdb",
         "report.html",
-        "manifest.json",
+        "release.json",
         "daemon.log",
     }, region_files

@@ -48,8 +48,12 @@ def test_each_asset_materialised_alone_after_a_full_run_gives_the_same_figures(
     expected = rows(full_run.warehouse)
     output = full_run.output
     definitions = defs()
-    assets = list(definitions.assets)
-    keys = sorted(definitions.resolve_all_asset_keys(), key=lambda k: k.to_user_string())
+    # The region's assets run whole councils (tests/test_region.py), not this warehouse's tables.
+    assets = [a for a in definitions.assets if all(k.path[0] != "region" for k in a.keys)]
+    keys = sorted(
+        (k for k in definitions.resolve_all_asset_keys() if k.path[0] != "region"),
+        key=lambda k: k.to_user_string(),
+    )
     assert len(keys) > 70  # every raw, staging and quarantine table, every fact and family
     with dg.DagsterInstance.get() as instance:
         for key in keys:

@@ -1,0 +1,63 @@
+"""Time a region of councils through `frontdoor region` at run-queue concurrency 1 and 2.
+
+    .venv/bin/python bench/bench_region.py [--councils 10] [--children 37000] [--work /tmp/region-bench]
+
+Generates the region once (`frontdoor generate --region N`: sizes spread around --children, the
+three input formats in turn), then for each concurrency runs `frontdoor region` with a fresh
+DAGSTER_HOME whose dagster.yaml sets Dagster's run queue to that many runs at once, and a fresh
+output folder. Prints the wall time of each, the time per council and the speed-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_region(region: Path, work: Path, concurrency: int) -> float:
+    home, out = work / f"home_{concurrency}", work / f"out_{concurrency}"
+    for folder in (home, out):
+        shutil.rmtree(folder, ignore_errors=True)
+    home.mkdir(parents=True)
+    (home / "dagster.yaml").write_text(
+        "telemetry:\n  enabled: false\nconcurrency:\n  pools:\n    default_limit: 1\n"
+        f"  runs:\n    max_concurrent_runs: {concurrency}\n"
+    )
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "region", "--input", str(region),
+         "--output", str(out), "--settle-seconds", "0"],
+        cwd=ROOT, env={**os.environ, "DAGSTER_HOME": str(home)}, check=True,
+    )  # fmt: skip
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--councils", type=int, default=10)
+    p.add_argument("--children", type=int, default=37_000)
+    p.add_argument("--work", type=Path, default=Path("/tmp/region-bench"))
+    args = p.parse_args()
+    region = args.work / "region"
+    if not region.is_dir():
+        subprocess.run(
+            [sys.executable, "-m", "pipelines.cli", "generate", "--region", str(args.councils),
+             "--children", str(args.children), "--out", str(region)],
+            cwd=ROOT, check=True,
+        )  # fmt: skip
+    seconds = {c: run_region(region, args.work, c) for c in (1, 2)}
+    print("| run queue concurrency | wall s | s per council | speed-up |")
+    print("|---:|---:|---:|---:|")
+    for c, s in seconds.items():
+        print(f"| {c} | {s:.0f} | {s / args.councils:.1f} | {seconds[1] / s:.2f}x |")
+
+
+if __name__ == "__main__":
+    main()
