@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     import dagster as dg
     import polars as pl
 
+    from pipelines.region import CouncilStatus
+
 # A person at a terminal waits ten seconds for a copy to finish; the sensor and schedule, a minute.
 SETTLE_SECONDS_RUN = 10
 
@@ -230,11 +232,11 @@ def region(
             daemon.wait(timeout=60)
 
 
-def _ran_since(status: object, started: float) -> bool:
-    finished = getattr(status, "finished_at", None)
-    if not finished:
+def _ran_since(status: CouncilStatus, started: float) -> bool:
+    """Whether the council's run ended after ``started`` (a perf_counter reading)."""
+    if not status.finished_at:
         return False
-    age = dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(finished)
+    age = dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(status.finished_at)
     return age.total_seconds() <= time.perf_counter() - started + 1
 
 
@@ -347,6 +349,16 @@ def _mode(text: str) -> str:
     return text
 
 
+def _settle_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--settle-seconds",
+        type=float,
+        default=float(os.environ.get("FRONTDOOR_RUN_SETTLE_SECONDS", SETTLE_SECONDS_RUN)),
+        help="wait until no input file has changed for this long (default "
+        f"{SETTLE_SECONDS_RUN:g} s; the sensor and schedule wait a minute)",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="frontdoor", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -367,13 +379,7 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run with an --as-at after today or before the earliest record",
     )
-    r.add_argument(
-        "--settle-seconds",
-        type=float,
-        default=float(os.environ.get("FRONTDOOR_RUN_SETTLE_SECONDS", SETTLE_SECONDS_RUN)),
-        help="wait until no input file has changed for this long (default "
-        f"{SETTLE_SECONDS_RUN:g} s; the sensor and schedule wait a minute)",
-    )
+    _settle_argument(r)
     r.add_argument(
         "--keep-releases",
         type=int,
@@ -404,12 +410,7 @@ def parser() -> argparse.ArgumentParser:
         help="OUTPUT/<council>/ for each council, OUTPUT/region/ for the roll-up",
     )
     rg.add_argument("--as-at", type=_date, default=None, help="extract date for every council")
-    rg.add_argument(
-        "--settle-seconds",
-        type=float,
-        default=float(os.environ.get("FRONTDOOR_RUN_SETTLE_SECONDS", SETTLE_SECONDS_RUN)),
-        help="wait until no input file has changed for this long first",
-    )
+    _settle_argument(rg)
 
     b = sub.add_parser("rollback", help="publish the previous release again")
     b.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="the output folder")

@@ -30,7 +30,10 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.comments import comment_table
+from pipelines.marts import METRIC_VALUES_COLUMNS
 from pipelines.sql import literal
+from pipelines.validation.quality import DATA_QUALITY_COLUMNS
 from pipelines.warehouse import STORAGE_VERSION
 
 REGION = "region"  # OUT/region/: the roll-up (a council may not be called this)
@@ -38,17 +41,39 @@ STATUS = "region-status.json"  # OUT/<council>/.frontdoor/: how the council's la
 # A council's folder name becomes a Dagster partition key and a folder under OUT.
 COUNCIL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
 
-DATA_QUALITY_COLUMNS = (
-    "kind",
-    "rule",
-    "severity",
-    "action",
-    "stem",
-    "file",
-    "column_name",
-    "rows_checked",
-    "rows_failed",
+COUNCIL = ("council", "VARCHAR", "The council: its folder's name in the region folder.")
+# Each council's own columns, as its warehouse defines them; data_quality without the run's own
+# columns, the example line numbers and the messages (they point into a council's records).
+PRIVATE = {"run_id", "run_at", "example_lines", "message"}
+COUNCILS = (
+    COUNCIL,
+    ("status", "VARCHAR", "published (its figures are here) or failed (they are not)."),
+    ("message", "VARCHAR", "For a failed council, what stopped its run; else NULL."),
+    ("as_at", "DATE", "The as-at date of the council's published figures."),
+    ("input_format", "VARCHAR", "csv, annex_a or cin_census."),
+    ("history_start", "DATE", "The first day of the council's history (marts.run_info)."),
+    ("run_id", "VARCHAR", "The Dagster run (in the council's own history) that published them."),
 )
+TABLES = {
+    "metric_values": (
+        (COUNCIL, *METRIC_VALUES_COLUMNS),
+        "Every council's figures: the council, then its own marts.metric_values.",
+    ),
+    "data_quality": (
+        (COUNCIL, *(c for c in DATA_QUALITY_COLUMNS if c[0] not in PRIVATE)),
+        "Each council's data-quality rule counts from its latest run (no line numbers).",
+    ),
+    "councils": (COUNCILS, "Each council's status in this roll-up, as-at date and input format."),
+}
+# What each council gives each table (``{names}``: the table's columns, the council's first).
+SOURCES = {
+    "metric_values": "SELECT {names} FROM council_db.marts.metric_values",
+    # The council's latest run only: its warehouse keeps the history of every run.
+    "data_quality": "SELECT {names} FROM council_db.marts.data_quality "
+    "WHERE run_id = (SELECT run_id FROM council_db.marts.run_info)",
+    "councils": "SELECT {names} FROM (SELECT *, 'published' AS status, NULL AS message "
+    "FROM council_db.marts.run_info)",
+}
 
 
 @dataclass(frozen=True)
@@ -95,77 +120,38 @@ def build_rollup(out_dir: Path, names: list[str], path: Path) -> list[CouncilSta
     """The regional warehouse at ``path`` (made new) from each council's published warehouse
     under ``out_dir``; returns each council's status, failed ones included."""
     path.unlink(missing_ok=True)
-    statuses = []
+    statuses = [read_status(out_dir, council) for council in names]
     con = duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
     try:
         con.execute("CREATE SCHEMA marts")
-        con.execute(
-            "CREATE TABLE marts.councils (council VARCHAR, status VARCHAR, message VARCHAR, "
-            "as_at DATE, input_format VARCHAR, history_start DATE, run_id VARCHAR)"
-        )
-        first = True
-        for council in names:
-            status = read_status(out_dir, council)
-            warehouse = out_dir / council / "warehouse.duckdb"
+        for table, (columns, text) in TABLES.items():
+            shape = ", ".join(f"{n} {t}" for n, t, _ in columns)
+            con.execute(f"CREATE TABLE marts.{table} ({shape})")
+            comment_table(con, f"marts.{table}", text, {n: c for n, _, c in columns})
+        for status in statuses:
+            warehouse = out_dir / status.council / "warehouse.duckdb"
             if status.status != "published" or not warehouse.exists():
-                statuses.append(status)
                 con.execute(
-                    "INSERT INTO marts.councils VALUES (?, 'failed', ?, NULL, NULL, NULL, NULL)",
-                    [council, status.message or "no published warehouse"],
+                    "INSERT INTO marts.councils (council, status, message) VALUES (?, 'failed', ?)",
+                    [status.council, status.message or "no published warehouse"],
                 )
                 continue
-            statuses.append(status)
             con.execute(f"ATTACH {literal(str(warehouse))} AS council_db (READ_ONLY)")
             try:
-                _copy_council(con, council, first)
-                first = False
+                for table, sql in SOURCES.items():
+                    columns = [n for n, _, _ in TABLES[table][0]]
+                    names = ", ".join(["$council", *columns[1:]])
+                    con.execute(
+                        f"INSERT INTO marts.{table} ({', '.join(columns)}) "
+                        + sql.format(names=names),
+                        {"council": status.council},
+                    )
             finally:
                 con.execute("DETACH council_db")
-        if first:  # no council published: the tables still exist, empty
-            con.execute(
-                "CREATE TABLE marts.metric_values AS SELECT NULL::VARCHAR AS council, * "
-                "FROM (SELECT NULL::VARCHAR AS metric_id) WHERE false"
-            )
-            con.execute(
-                "CREATE TABLE marts.data_quality (council VARCHAR, "
-                + ", ".join(f"{c} VARCHAR" for c in DATA_QUALITY_COLUMNS)
-                + ")"
-            )
-        _comment(con)
         con.execute("CHECKPOINT")
     finally:
         con.close()
     return statuses
-
-
-def _copy_council(con: duckdb.DuckDBPyConnection, council: str, first: bool) -> None:
-    c = literal(council)
-    dq = ", ".join(DATA_QUALITY_COLUMNS)
-    metric_values = f"SELECT {c} AS council, * FROM council_db.marts.metric_values"
-    # The council's latest run only: its warehouse keeps the history of every run.
-    data_quality = (
-        f"SELECT {c} AS council, {dq} FROM council_db.marts.data_quality "
-        "WHERE run_id = (SELECT run_id FROM council_db.marts.run_info)"
-    )
-    if first:
-        con.execute(f"CREATE TABLE marts.metric_values AS {metric_values}")
-        con.execute(f"CREATE TABLE marts.data_quality AS {data_quality}")
-    else:
-        con.execute(f"INSERT INTO marts.metric_values {metric_values}")
-        con.execute(f"INSERT INTO marts.data_quality {data_quality}")
-    con.execute(
-        f"INSERT INTO marts.councils SELECT {c}, 'published', NULL, as_at, input_format, "
-        "history_start, run_id FROM council_db.marts.run_info"
-    )
-
-
-def _comment(con: duckdb.DuckDBPyConnection) -> None:
-    for table, text in (
-        ("metric_values", "Every council's figures: council, then its own metric_values."),
-        ("data_quality", "Each council's data-quality rule counts from its latest run."),
-        ("councils", "Each council's status in this roll-up, as-at date and input format."),
-    ):
-        con.execute(f"COMMENT ON TABLE marts.{table} IS {literal(text)}")
 
 
 def rollup_key(statuses: list[CouncilStatus]) -> str:

@@ -102,6 +102,17 @@ def test_no_table_in_the_region_folder_holds_an_identifier(region):
         "SELECT table_schema, table_name, column_name FROM information_schema.columns",
     )
     assert {t for _, t, _ in tables} == {"metric_values", "data_quality", "councils"}
+    # and every table and column of it says what it holds
+    assert not _rows(
+        warehouse,
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = "
+        "current_database() AND coalesce(comment, '') = ''",
+    )
+    assert not _rows(
+        warehouse,
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND coalesce(comment, '') = ''",
+    )
     assert not [c for _, _, c in tables if IDENTIFIER_COLUMNS.search(c)]
     # nor any value: every child, referral and worker id of the councils' own extracts
     ids: set[str] = set()
@@ -133,3 +144,31 @@ def test_no_table_in_the_region_folder_holds_an_identifier(region):
         "release.json",
         "daemon.log",
     }, region_files
+
+
+def test_a_suppressed_council_cannot_be_worked_out_from_the_regional_total():
+    """Three councils' open plans: 3 (suppressed), 10 and 20; the region's 33 is shown, so
+    10 is suppressed too, as the next smallest (worked by hand from suppress.py's rule)."""
+    from pipelines.report.catalogue import HEADLINES
+    from pipelines.report.region import _metric_section
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts")
+    con.execute("CREATE TABLE marts.councils (council VARCHAR, as_at DATE)")
+    con.execute(
+        "CREATE TABLE marts.metric_values (council VARCHAR, metric_id VARCHAR, "
+        "period_type VARCHAR, period_label VARCHAR, period_end DATE, breakdown VARCHAR, "
+        "breakdown_value VARCHAR, numerator DOUBLE, denominator DOUBLE, value DOUBLE)"
+    )
+    for council, plans in (("a", 3), ("b", 10), ("c", 20)):
+        con.execute("INSERT INTO marts.councils VALUES (?, DATE '2014-03-31')", [council])
+        con.execute(
+            "INSERT INTO marts.metric_values VALUES (?, 'cp_plans_open', 'financial_year', "
+            "'2013-14', DATE '2014-03-31', 'all', 'ALL', ?, NULL, ?)",
+            [council, plans, plans],
+        )
+    (card,) = [h for h in HEADLINES if h.metric_id == "cp_plans_open"]
+    html = _metric_section(con, card, ["a", "b", "c"], 5, 0)
+    cells = dict(re.findall(r"<tr><th scope='row'>(\w)</th><td>([^<]+)</td></tr>", html))
+    assert cells == {"a": "[c]", "b": "[c]", "c": "20"}
+    assert "Region 2013-14: 33." in html

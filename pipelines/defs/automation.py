@@ -21,13 +21,17 @@ frontdoor_job = dg.define_asset_job(
 # A file still being copied in must not start a run: wait until the folder has been quiet this
 # long (the rule `frontdoor run` applies too, pipelines/sources/folder.settled).
 SETTLE_SECONDS = float(os.environ.get("FRONTDOOR_SETTLE_SECONDS", "60"))
+# 02:00 UK time, after the case-management system's nightly export (a council's and a region's).
+NIGHTLY = {
+    "cron_schedule": "0 2 * * *",
+    "execution_timezone": "Europe/London",
+    "default_status": dg.DefaultScheduleStatus.RUNNING,
+}
 
 
 @dg.schedule(
     job=frontdoor_job,
-    cron_schedule="0 2 * * *",
-    execution_timezone="Europe/London",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
+    **NIGHTLY,
     description="Every night at 02:00 UK time, after the case-management system's export; "
     "skipped while the extracts are still arriving (the sensor then starts the run).",
 )

@@ -26,12 +26,12 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines import region, releases
+from pipelines.defs.automation import NIGHTLY, SETTLE_SECONDS
 from pipelines.run_info import input_fingerprint
 from pipelines.sources.folder import settled
 
 COUNCILS = dg.DynamicPartitionsDefinition(name="council")
 GROUP = "region"
-SETTLE_SECONDS = float(os.environ.get("FRONTDOOR_SETTLE_SECONDS", "60"))
 
 
 class RegionSettings(dg.ConfigurableResource):
@@ -200,9 +200,7 @@ def region_folders(
 
 @dg.schedule(
     job=region_councils,
-    cron_schedule="0 2 * * *",
-    execution_timezone="Europe/London",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
+    **NIGHTLY,
     description="Every night at 02:00 UK time, every council of the region (the sensor then "
     "rolls them up).",
 )

@@ -22,7 +22,7 @@ from pipelines.report import charts
 from pipelines.report.catalogue import BY_ID, HEADLINES, Headline
 from pipelines.report.figures import UNIT_AXIS, long_date
 from pipelines.report.page import document
-from pipelines.report.suppress import SUPPRESSED, Shown, show
+from pipelines.report.suppress import SUPPRESSED, Shown, complementary, show
 
 Figure = tuple[float | None, float | None, float | None]  # value, numerator, denominator
 
@@ -99,20 +99,29 @@ def _metric_section(
         return ""
     year = max(common)
 
+    years = sorted({y for (_, y) in figures})
+
     def shown(council: str, label: str) -> Shown:
         value, num, den = figures.get((council, label), (None, None, None))
         size = _size(con, card, council, label) if metric.unit == "wd" else None
         return show(metric.unit, value, num, den, threshold, size)
 
-    latest = sorted(
-        ((c, shown(c, year)) for c in councils),
-        key=lambda cs: (cs[1].value is None, -(cs[1].value or 0), cs[0]),
-    )
+    cells = {(c, y): shown(c, y) for c in councils for y in years}
     region_figure = _pooled(card, [figures[(c, year)] for c in councils])
     region_text = ""
     if region_figure is not None:
-        region = show(metric.unit, *region_figure, threshold)
-        region_text = f"Region {year}: {region.text}."
+        region_text = f"Region {year}: {show(metric.unit, *region_figure, threshold).text}."
+        # The councils add up to the region: one suppressed council could be worked out from
+        # the rest, so the next smallest is suppressed too (suppress.complementary).
+        latest_cells = complementary(
+            {c: cells[(c, year)] for c in councils},
+            {c: figures[(c, year)][0 if metric.unit == "count" else 2] for c in councils},
+        )
+        cells.update({(c, year): cell for c, cell in latest_cells.items()})
+    latest = sorted(
+        ((c, cells[(c, year)]) for c in councils),
+        key=lambda cs: (cs[1].value is None, -(cs[1].value or 0), cs[0]),
+    )
     bar = charts.bar_figure(
         f"{card.label}, {year}",
         UNIT_AXIS[metric.unit],
@@ -121,14 +130,13 @@ def _metric_section(
     )
     bar.update_yaxes(title_text="Council")
     caption = f"{card.label}, financial year {year}, councils ranked"
-    years = sorted({y for (_, y) in figures})
     multiples = "".join(
         f'<li><span class="council">{escape(c)}</span>'
         + charts.sparkline(
-            [shown(c, y).value for y in years],
+            [cells[(c, y)].value for y in years],
             f"{c}: {card.label}, financial years {years[0]} to {years[-1]}",
         )
-        + f"<span>{escape(shown(c, year).text)}</span></li>"
+        + f"<span>{escape(cells[(c, year)].text)}</span></li>"
         for c in councils
     )
     rows = "".join(
