@@ -138,6 +138,14 @@ def test_every_chart_draws_as_it_comes_into_view(scrolled, report):
     )
     assert all(drawn), f"{drawn.count(False)} figures did not draw"
     assert problems == []
+    # and no title is cut off at the top of its chart (a title of two lines was, once)
+    clipped = page.evaluate(
+        """() => [...document.querySelectorAll('div.plot')].filter(div => {
+              const title = div.querySelector('.gtitle');
+              return title && title.getBoundingClientRect().top < div.getBoundingClientRect().top;
+           }).map(div => div.querySelector('.gtitle').textContent)"""
+    )
+    assert clipped == []
 
 
 def test_nothing_scrolls_sideways(scrolled):

@@ -116,12 +116,16 @@ def _layout(fig: go.Figure, title: str, height: int, legend_entries: int, **extr
     text, lines = wrapped(title)
     # Room at the foot for the legend: about three entries a row, 22 px a row.
     legend_px = 0 if legend_entries < 2 else 22 * ((legend_entries + 2) // 3) + 8
-    top = 30 + 20 * lines
+    # plotly.js anchors a title of several lines about 16 px higher than one of a single line
+    # (its first line was clipped at the top: measured in Chromium), so such a title is padded
+    # down by as much to start where a single line does.
+    pad = 8 + (16 if lines > 1 else 0)
+    top = 30 + 20 * lines + pad - 8
     margin = {"t": top, "b": 50 + legend_px} | dict(extra.pop("margin", {}))  # type: ignore[arg-type]
     fig.update_layout(
         template=TEMPLATE,
         title={"text": text, "x": 0.01, "xanchor": "left", "y": 1, "yref": "container",
-               "yanchor": "top", "pad": {"t": 8}, "font": {"size": 15}},
+               "yanchor": "top", "pad": {"t": pad}, "font": {"size": 15}},
         height=height + legend_px + top - 50,
         showlegend=legend_entries > 1,
         margin=margin,
