@@ -7,7 +7,9 @@ the row counts, the rows in one and not the other (EXCEPT ALL both ways, so a du
 counts), and a digest of every row in a fixed order with each DOUBLE written out exactly
 (float.hex), so "identical" means the same bits, not merely equal after rounding. With --facts,
 every marts table the two share (the row-level facts) is compared the same way on the columns
-they share. Exit 0 when identical, 1 otherwise; each difference is printed.
+they share. Columns that name the run rather than a figure (RUN_IDENTITY: its id, its time,
+the commit it ran) are left out, and the output says so. Exit 0 when identical, 1 otherwise;
+each difference is printed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ import sys
 from pathlib import Path
 
 import duckdb
+
+# Columns that say which run wrote a row, and so differ between any two runs.
+RUN_IDENTITY = ("run_id", "run_at", "started_at", "git_commit", "frontdoor_version")
 
 
 def _columns(con: duckdb.DuckDBPyConnection, db: str, table: str) -> list[tuple[str, str]]:
@@ -59,7 +64,7 @@ def compare_table(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
             f"{table}: columns differ: only before {sorted(set(before) - set(after))},"
             f" only after {sorted(set(after) - set(before))}"
         )
-    names = [n for n in before if n in after and before[n] == after[n]]
+    names = [n for n in before if n in after and before[n] == after[n] and n not in RUN_IDENTITY]
     select = ", ".join(f'"{n}"' for n in names)
     for a, b in (("before", "after"), ("after", "before")):
         extra = con.execute(
@@ -90,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             only = sorted(_tables(con, side) - _tables(con, other))
             if only:
                 print(f"marts tables only in {side}: {', '.join(only)}")
+    print(f"(compared without the columns naming the run: {', '.join(RUN_IDENTITY)})")
     problems = []
     for table in tables:
         found = compare_table(con, table)

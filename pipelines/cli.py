@@ -18,6 +18,7 @@ from pipelines.warehouse import (
     DEFAULT_FILE_MODE,
     DEFAULT_INPUT,
     DEFAULT_KEEP_RELEASES,
+    DEFAULT_MEMORY_LIMIT,
     DEFAULT_OUTPUT,
     PROJECT_ROOT,
     file_mode,
@@ -45,6 +46,23 @@ concurrency:
     max_concurrent_runs: 2
 run_monitoring:
   enabled: true
+# Dagster's SQLite storage in its usual folders, with an event log that keeps its SQLAlchemy
+# engines (pipelines/run_storage.py): a run's ~500 events cost seconds less.
+run_storage:
+  module: dagster._core.storage.runs
+  class: SqliteRunStorage
+  config:
+    base_dir: {home}/history
+event_log_storage:
+  module: pipelines.run_storage
+  class: EventLogStorage
+  config:
+    base_dir: {home}/history/runs
+schedule_storage:
+  module: dagster._core.storage.schedules
+  class: SqliteScheduleStorage
+  config:
+    base_dir: {home}/schedules
 """
 
 
@@ -57,7 +75,7 @@ def ensure_dagster_home() -> Path:
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
-        config.write_text(DAGSTER_YAML)
+        config.write_text(DAGSTER_YAML.format(home=home))
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 
@@ -90,6 +108,7 @@ def run(
     file_mode: str = DEFAULT_FILE_MODE,
     as_at_anyway: bool = False,
     settle_seconds: float = 0,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
 ) -> bool:
     """Run the frontdoor job in this process; True when it succeeded and published a release.
 
@@ -111,6 +130,7 @@ def run(
         "keep_releases": keep_releases,
         "file_mode": file_mode,
         "as_at_anyway": as_at_anyway,
+        "memory_limit": memory_limit,
     }
     print(f"frontdoor run: {shown(input_dir)} -> {shown(output)}", flush=True)
     problem = as_at_problem(as_at, as_at_anyway)
@@ -349,6 +369,14 @@ def _mode(text: str) -> str:
     return text
 
 
+def _memory(text: str) -> str:
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?\s*[KMGT]i?B", text.strip(), flags=re.IGNORECASE):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an amount of memory such as 1GB or 512MB"
+        )
+    return text.strip()
+
+
 def _settle_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--settle-seconds",
@@ -391,6 +419,13 @@ def parser() -> argparse.ArgumentParser:
         type=_mode,
         default=DEFAULT_FILE_MODE,
         help=f"the published files' mode (default {DEFAULT_FILE_MODE}; never world-readable)",
+    )
+    r.add_argument(
+        "--memory-limit",
+        type=_memory,
+        default=os.environ.get("FRONTDOOR_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
+        help=f"DuckDB's memory limit for each step (default {DEFAULT_MEMORY_LIMIT}; past it DuckDB "
+        "spills to disk)",
     )
     r.add_argument(
         "--cin-xsd",
@@ -475,6 +510,7 @@ def main(argv: list[str] | None = None) -> int:
             args.file_mode,
             args.as_at_anyway,
             args.settle_seconds,
+            args.memory_limit,
         )
         return 0 if ok else 1
     if args.command == "region":

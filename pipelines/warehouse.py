@@ -35,14 +35,24 @@ OLDEST_DUCKDB = "1.1.0"
 # Published files: owner read-write, the pipeline's readers (the group) read-only, nobody else.
 DEFAULT_FILE_MODE = "0640"
 DEFAULT_KEEP_RELEASES = 7
+# DuckDB keeps the blocks it reads and writes in memory up to its limit, 80% of the machine's
+# memory by default: at 8 million input rows that cache alone took a run past 2 GB. Within this
+# it drops clean blocks and spills to <work>.duckdb.tmp, and the run is no slower
+# (bench/bench_run.py; docs/architecture.md "Memory").
+DEFAULT_MEMORY_LIMIT = "1GB"
 
 
-def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A connection to a frontdoor DuckDB file, written in ``STORAGE_VERSION`` when new."""
+def connect(
+    path: Path, read_only: bool = False, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A connection to a frontdoor DuckDB file, written in ``STORAGE_VERSION`` when new, with
+    DuckDB's memory held to ``memory_limit`` (such as "1GB") when given."""
+    config = {"memory_limit": memory_limit} if memory_limit else {}
     if read_only:
-        return duckdb.connect(str(path), read_only=True)
+        return duckdb.connect(str(path), read_only=True, config=config)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
+    config["storage_compatibility_version"] = STORAGE_VERSION
+    return duckdb.connect(str(path), config=config)
 
 
 class DiskFull(Exception):
@@ -94,6 +104,8 @@ class Warehouse(dg.ConfigurableResource):
     cin_xsd_dir: str | None = None
     keep_releases: int = DEFAULT_KEEP_RELEASES
     file_mode: str = DEFAULT_FILE_MODE
+    # DuckDB's memory limit for each step ("1GB", "4GB"; DEFAULT_MEMORY_LIMIT).
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
 
     @property
     def output(self) -> Path:
@@ -124,7 +136,7 @@ class Warehouse(dg.ConfigurableResource):
         one wait for the disk per step is enough (a commit a statement cost 1.5 s of the sample
         run). Without it, the caller manages its own (the marts; the release's CHECKPOINT)."""
         try:
-            con = connect(self.work_path)
+            con = connect(self.work_path, memory_limit=self.memory_limit)
         except (duckdb.Error, OSError) as error:
             _raise_if_disk_full(self.work_path, error)
             raise
@@ -152,4 +164,5 @@ def from_environment() -> Warehouse:
         cin_xsd_dir=os.environ.get("FRONTDOOR_CIN_XSD_DIR") or None,
         keep_releases=int(os.environ.get("FRONTDOOR_KEEP_RELEASES", DEFAULT_KEEP_RELEASES)),
         file_mode=os.environ.get("FRONTDOOR_FILE_MODE", DEFAULT_FILE_MODE),
+        memory_limit=os.environ.get("FRONTDOOR_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
     )
