@@ -24,3 +24,11 @@ def test_run_refuses_a_date_that_is_not_iso(capsys):
         main(["run", "--as-at", "31/03/2014"])
     assert stop.value.code == 2
     assert "is not a date (YYYY-MM-DD)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("amount", ["lots", "1G", "1 GB of RAM", "GB"])
+def test_run_refuses_a_memory_limit_that_is_not_an_amount(amount, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["run", "--memory-limit", amount])
+    assert stop.value.code == 2
+    assert "is not an amount of memory such as 1GB or 512MB" in capsys.readouterr().err

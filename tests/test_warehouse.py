@@ -143,3 +143,24 @@ def test_two_runs_started_together_take_turns_and_both_keep_their_history(small_
     )
     assert history == [(2,)]
     assert len(list((tmp_path / "releases").iterdir())) == 2
+    # Both wrote their events through frontdoor's event log (one engine per database, two
+    # processes at once): each run's every step is in its history, as Dagster reads it.
+    from pipelines.run_storage import EventLogStorage
+
+    with dg.DagsterInstance.get() as instance:
+        assert isinstance(instance.event_log_storage, EventLogStorage)
+        run_ids = [
+            r.run_id for r in instance.get_runs(limit=2) if r.status == dg.DagsterRunStatus.SUCCESS
+        ]
+        assert len(run_ids) == 2
+        for run_id in run_ids:
+            steps = instance.get_run_step_stats(run_id)
+            assert {s.step_key for s in steps} >= {"load_extracts", "marts", "release"}
+            assert all(s.status.value == "SUCCESS" for s in steps)
+
+
+def test_duckdb_is_held_to_the_memory_limit(tmp_path):
+    warehouse = Warehouse(input_dir=str(tmp_path), output_dir=str(tmp_path), memory_limit="300MB")
+    with warehouse.connect() as con:
+        # DuckDB shows 300 MB (10^6 bytes) in MiB.
+        assert con.execute("SELECT current_setting('memory_limit')").fetchall() == [("286.1 MiB",)]
