@@ -44,10 +44,10 @@ def set_up(env: dict[str, str]) -> None:
     if not (BIN / "uv").exists():
         sh(BIN / "python", "-m", "pip", "install", "--quiet", f"uv=={UV_VERSION}", env=env)
     sh(BIN / "uv", "sync", "--frozen", "--quiet", env=env)
-    home = Path(env["DAGSTER_HOME"])
-    home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():
-        (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    # frontdoor's own dagster.yaml (telemetry off, the warehouse pool, its event log), before any
+    # Dagster tool (dg dev, dg check) opens the instance.
+    code = "from pipelines.cli import ensure_dagster_home; ensure_dagster_home()"
+    sh(BIN / "python", "-c", code, env=env)
 
 
 def ensure_chromium() -> None:

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 # A person at a terminal waits ten seconds for a copy to finish; the sensor and schedule, a minute.
 SETTLE_SECONDS_RUN = 10
 
+_WRITTEN_BY = "# Written by frontdoor"
+# What bootstrap.py wrote before it left dagster.yaml to frontdoor: upgraded like our own.
+_BOOTSTRAP_YAML = "telemetry:\n  enabled: false\n"
 DAGSTER_YAML = """\
 # Written by frontdoor: nothing about a council's runs leaves this machine, and one run at a
 # time writes the working warehouse (every step that opens it is in the pool frontdoor_warehouse).
@@ -74,8 +77,13 @@ def ensure_dagster_home() -> Path:
     home = Path(os.environ.get("DAGSTER_HOME") or PROJECT_ROOT / ".dagster_home").resolve()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(DAGSTER_YAML.format(home=home))
+    ours = DAGSTER_YAML.format(home=home)
+    # A dagster.yaml frontdoor wrote is brought up to date; one written by a person is theirs.
+    written = config.read_text() if config.exists() else None
+    if written is None or (
+        written != ours and (written.startswith(_WRITTEN_BY) or written == _BOOTSTRAP_YAML)
+    ):
+        config.write_text(ours)
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 

@@ -32,3 +32,25 @@ def test_run_refuses_a_memory_limit_that_is_not_an_amount(amount, capsys):
         main(["run", "--memory-limit", amount])
     assert stop.value.code == 2
     assert "is not an amount of memory such as 1GB or 512MB" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("written", "replaced"),
+    [
+        ("telemetry:\n  enabled: false\n", True),  # what bootstrap.py used to write
+        ("# Written by frontdoor: an older version\ntelemetry:\n  enabled: false\n", True),
+        ("# ours, by hand\ntelemetry:\n  enabled: false\n", False),
+    ],
+)
+def test_dagster_yaml_written_by_frontdoor_is_brought_up_to_date(
+    written, replaced, tmp_path, monkeypatch
+):
+    from pipelines.cli import ensure_dagster_home
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    (tmp_path / "dagster.yaml").write_text(written)
+    ensure_dagster_home()
+    now = (tmp_path / "dagster.yaml").read_text()
+    assert (now != written) is replaced
+    if replaced:
+        assert "class: EventLogStorage" in now and f"base_dir: {tmp_path}/history/runs" in now
