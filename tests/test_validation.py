@@ -566,3 +566,25 @@ def test_rows_lost_between_raw_and_staging_fail_and_block(tiny_council, tmp_path
     assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
     assert "2 rows read but 1 staged + 0 quarantined" in check.description
     assert not result.is_node_success("marts__metric_values")
+
+
+def test_a_gx_worker_no_longer_needed_is_stopped_and_one_answered_ends_on_its_own(tmp_path):
+    import signal
+
+    from pipelines.validation.gx_worker import GxWorker
+
+    # Closed at once, as when a run fails before its suites are answered: still importing GX,
+    # it is stopped, not waited for.
+    unwanted = GxWorker(tmp_path / "unwanted.log")
+    unwanted.close()
+    assert unwanted._proc.returncode == -signal.SIGTERM
+    # Every answer taken, as at the end of a run that succeeded: it ends at the end of its input.
+    con = duckdb.connect()
+    frame = tmp_path / "population.parquet"
+    sample = Path(__file__).parents[1] / "data" / "sample" / "population.csv"
+    con.execute(f"COPY (FROM read_csv('{sample}')) TO '{frame}' (FORMAT parquet)")
+    answered = GxWorker(tmp_path / "answered.log")
+    answered.submit("population", frame)
+    answered.result("population")
+    answered.close()
+    assert answered._proc.returncode == 0
