@@ -11,9 +11,15 @@ warehouse is DuckDB), made by SQLAlchemy's documented connect event:
 - synchronous=NORMAL, the setting SQLite recommends for WAL databases (Dagster keeps them in WAL
   mode): the database stays consistent after a crash or power cut; only the last events before a
   power cut may be lost, and the run is then marked failed at the next start (pipelines.runs).
-- one idle connection held open to each database for the life of the process, so that Dagster's
-  own connections are never the last to close and each does not checkpoint; WAL checkpoints
-  itself every 1,000 pages instead, and at the end of the process.
+- one idle connection held open to each database the process is using, so that Dagster's own
+  connections are never the last to close and each does not checkpoint; WAL checkpoints itself
+  every 1,000 pages instead, and when the held connection is let go.
+
+And an event log (EventLogStorage, named in the dagster.yaml frontdoor writes) that keeps one
+SQLAlchemy engine per database instead of making one for every statement.
+
+A long-lived process (dg dev, the daemon) meets a new database with every run, so the held
+connections and the engines are kept for the most recently used few databases only (_Recent).
 
 The warehouse and report do not depend on any of this: the release step publishes them
 atomically.
@@ -22,9 +28,9 @@ atomically.
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     INDEX_SHARD_NAME,
@@ -37,7 +43,42 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
-_held: dict[str, sqlite3.Connection] = {}
+T = TypeVar("T")
+
+
+class _Recent(Generic[T]):
+    """Something kept per database (a connection, an engine) for the ``kept`` databases used
+    most recently; one used less recently is closed with ``close``."""
+
+    def __init__(self, close: Callable[[T], object], kept: int = 8) -> None:
+        self._close = close
+        self._kept = kept
+        self._items: OrderedDict[str, T] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, make: Callable[[], T]) -> T:
+        """The item kept for ``key``, made now if there is none."""
+        with self._lock:
+            item = self._items.pop(key) if key in self._items else make()
+            self._items[key] = item
+            while len(self._items) > self._kept:
+                self._close(self._items.popitem(last=False)[1])
+            return item
+
+    def clear(self) -> None:
+        with self._lock:
+            while self._items:
+                self._close(self._items.popitem()[1])
+
+
+def _held_connection(path: str) -> sqlite3.Connection:
+    held = sqlite3.connect(path, check_same_thread=False)
+    # A connection takes its share of a WAL database when it first reads it.
+    held.execute("SELECT count(*) FROM sqlite_master").fetchall()
+    return held
+
+
+_held: _Recent[sqlite3.Connection] = _Recent(sqlite3.Connection.close)
 
 
 @event.listens_for(Engine, "connect")
@@ -47,11 +88,8 @@ def _commit_without_waiting(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.execute("PRAGMA synchronous=NORMAL")
     path = dbapi_connection.execute("PRAGMA database_list").fetchone()[2]
     wal = dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    if path and wal and path not in _held:
-        held = sqlite3.connect(path, check_same_thread=False)
-        # A connection takes its share of a WAL database when it first reads it.
-        held.execute("SELECT count(*) FROM sqlite_master").fetchall()
-        _held[path] = held
+    if path and wal:
+        _held.get(path, lambda: _held_connection(path))
 
 
 class EventLogStorage(SqliteEventLogStorage):
@@ -65,11 +103,9 @@ class EventLogStorage(SqliteEventLogStorage):
     used databases keep an engine, so a long-lived daemon does not gather one per run.
     """
 
-    _KEPT = 8
-
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
-        self._engines: OrderedDict[str, Engine] = OrderedDict()
-        self._engines_lock = threading.Lock()  # Dagster's _db_lock is held across a whole use
+        # Its own lock: Dagster's _db_lock is held across a whole use of a connection.
+        self._engines: _Recent[Engine] = _Recent(Engine.dispose)
         self._tables: set[str] = set()
         super().__init__(base_dir, inst_data)
 
@@ -80,18 +116,14 @@ class EventLogStorage(SqliteEventLogStorage):
         return cls(inst_data=inst_data, **config_value)
 
     def _engine(self, shard: str) -> Engine:
-        with self._engines_lock:
-            engine = self._engines.pop(shard, None)
-            if engine is None:
-                engine = create_engine(
-                    self.conn_string_for_shard(shard),
-                    poolclass=NullPool,
-                    connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
-                )
-            self._engines[shard] = engine
-            while len(self._engines) > self._KEPT:
-                self._engines.popitem(last=False)[1].dispose()
-            return engine
+        return self._engines.get(
+            shard,
+            lambda: create_engine(
+                self.conn_string_for_shard(shard),
+                poolclass=NullPool,
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+            ),
+        )
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
@@ -115,6 +147,4 @@ class EventLogStorage(SqliteEventLogStorage):
 
     def dispose(self) -> None:
         super().dispose()
-        with self._engines_lock:
-            while self._engines:
-                self._engines.popitem()[1].dispose()
+        self._engines.clear()
