@@ -4,8 +4,6 @@ from pathlib import Path
 
 import dagster as dg
 
-import pipelines.run_storage  # noqa: F401  (SQLite run storage without an fsync per event)
-
 
 @dg.definitions
 def defs() -> dg.Definitions:

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     import dagster as dg
 
 _WRITTEN_BY = "# Written by frontdoor"
+# A deployment that runs Dagster's daemon (a regional hub) names its PostgreSQL database here.
+POSTGRES_URL = "FRONTDOOR_DAGSTER_POSTGRES_URL"
 # What bootstrap.py wrote before it left dagster.yaml to frontdoor: upgraded like our own.
 _BOOTSTRAP_YAML = "telemetry:\n  enabled: false\n"
 DAGSTER_YAML = """\
@@ -29,24 +31,23 @@ concurrency:
     max_concurrent_runs: 2
 run_monitoring:
   enabled: true
-# Dagster's SQLite storage in its usual folders, with an event log that keeps its SQLAlchemy
-# engines (pipelines/run_storage.py): a run's ~500 events cost seconds less.
-run_storage:
-  module: dagster._core.storage.runs
-  class: SqliteRunStorage
-  config:
-    base_dir: {home}/history
-event_log_storage:
-  module: pipelines.run_storage
-  class: EventLogStorage
-  config:
-    base_dir: {home}/history/runs
-schedule_storage:
-  module: dagster._core.storage.schedules
-  class: SqliteScheduleStorage
-  config:
-    base_dir: {home}/schedules
-"""
+{storage}"""
+
+
+def _storage(home: Path) -> str:
+    """Dagster's own storage, by its public settings: SQLite files in DAGSTER_HOME (one
+    database per run, committed to disk at every event), or, when FRONTDOOR_DAGSTER_POSTGRES_URL
+    is set, PostgreSQL, which Dagster advises for a deployment running its daemon. The URL is
+    read from the environment by Dagster, never written into the file (it holds a password)."""
+    if os.environ.get(POSTGRES_URL):
+        return (
+            "# Dagster's PostgreSQL storage: the URL comes from the environment (docs/deploy.md).\n"
+            f"storage:\n  postgres:\n    postgres_url:\n      env: {POSTGRES_URL}\n"
+        )
+    return (
+        "# Dagster's SQLite storage in DAGSTER_HOME (history/, schedules/).\n"
+        f"storage:\n  sqlite:\n    base_dir: {home}\n"
+    )
 
 
 def ensure_dagster_home() -> Path:
@@ -57,7 +58,7 @@ def ensure_dagster_home() -> Path:
     home = Path(os.environ.get("DAGSTER_HOME") or PROJECT_ROOT / ".dagster_home").resolve()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    ours = DAGSTER_YAML.format(home=home)
+    ours = DAGSTER_YAML.format(home=home, storage=_storage(home))
     # A dagster.yaml frontdoor wrote is brought up to date; one written by a person is theirs.
     written = config.read_text() if config.exists() else None
     if written is None or (

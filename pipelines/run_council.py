@@ -7,11 +7,12 @@ The run's settings are checked before Dagster's definitions are imported (second
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pipelines.instance import ensure_dagster_home, open_instance
 from pipelines.sources.folder import shown
@@ -43,11 +44,9 @@ def run(
         print(f"frontdoor run: {problem}", file=sys.stderr)
         return False
     ensure_dagster_home()
-    # Imported after the refusals: loading the definitions takes seconds.
-    from pipelines.definitions import defs
     from pipelines.runs import fail_abandoned_runs, run_tags
 
-    job = defs().resolve_job_def("frontdoor")
+    job = frontdoor_job()
     settings = {
         "input_dir": str(input_dir.resolve()),
         "output_dir": str(output.resolve()),
@@ -64,12 +63,7 @@ def run(
         for abandoned in fail_abandoned_runs(instance):
             print(f"  run {abandoned} was left unfinished (killed?): marked failed", flush=True)
         result = job.execute_in_process(
-            run_config={
-                "resources": {"warehouse": {"config": settings}},
-                # Our own one line per step is the progress; Dagster's event stream is in dg dev.
-                # Dagster's console log would print stack traces: only its worst is let through.
-                "loggers": {"console": {"config": {"log_level": "CRITICAL"}}, "waiting": {}},
-            },
+            run_config=run_config(settings),
             instance=instance,
             raise_on_error=False,
             tags=run_tags(),
@@ -89,6 +83,25 @@ def run(
         file=sys.stderr,
     )
     return False
+
+
+@functools.cache
+def frontdoor_job() -> dg.JobDefinition:
+    """The frontdoor job, its definitions loaded once in a process (they take seconds): imported
+    after the refusals, so a refused run costs no wait."""
+    from pipelines.definitions import defs
+
+    return defs().resolve_job_def("frontdoor")
+
+
+def run_config(settings: dict[str, Any]) -> dict[str, Any]:
+    """The run config of a `frontdoor run`: the settings, and the console kept quiet."""
+    return {
+        "resources": {"warehouse": {"config": settings}},
+        # Our own one line per step is the progress; Dagster's event stream is in dg dev.
+        # Dagster's console log would print stack traces: only its worst is let through.
+        "loggers": {"console": {"config": {"log_level": "CRITICAL"}}, "waiting": {}},
+    }
 
 
 def failures(result: dg.ExecuteInProcessResult) -> list[str]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +28,13 @@ class Run:
     @property
     def report(self) -> Path:
         return self.output / "report.html"
+
+
+def copy_run(run: Run, out: Path) -> Run:
+    """A copy of a run's output folder (its releases, links and working warehouse) at ``out``:
+    what a test that needs a published run to start from gets without running one again."""
+    shutil.copytree(run.output, out, symlinks=True, dirs_exist_ok=True)
+    return Run(run.input_dir, out)
 
 
 def run_pipeline(input_dir: Path, out: Path, as_at: dt.date | None = None) -> Run:
@@ -112,6 +121,48 @@ def small_council(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("small_council")
     generate(children=2000, seed=7, out=out)
     return out
+
+
+@pytest.fixture(scope="session")
+def small_council_run(small_council: Path, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """The small council through the whole job, once for the session. Tests that change its
+    output start from a copy (``copy_run``)."""
+    return run_pipeline(small_council, tmp_path_factory.mktemp("small_council_run"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_great_expectations_worker() -> Iterator[None]:
+    """One Great Expectations worker for the session's in-process runs, not one a run (GX takes
+    seconds of CPU to import). A run that ends owing no answers leaves its worker to the next
+    run; one that ends owing answers (it failed) stops it, as a run's own worker is stopped."""
+    import pipelines.defs.resources as resources
+    from pipelines.validation.gx_worker import GxWorker
+
+    idle: list[GxWorker] = []
+
+    class SessionWorker:
+        def __init__(self, log: Path) -> None:
+            worker = idle.pop() if idle else None
+            self._worker = worker if worker and worker._proc.poll() is None else GxWorker(log)
+
+        def submit(self, stem: str, frame: Path) -> None:
+            self._worker.submit(stem, frame)
+
+        def result(self, stem: str):
+            return self._worker.result(stem)
+
+        def close(self) -> None:
+            if self._worker._pending or self._worker._proc.poll() is not None:
+                self._worker.close()
+            else:
+                idle.append(self._worker)
+
+    real = resources.GxWorker
+    resources.GxWorker = SessionWorker
+    yield
+    resources.GxWorker = real
+    for worker in idle:
+        worker.close()
 
 
 @pytest.fixture(scope="session")

@@ -53,4 +53,4 @@ def test_dagster_yaml_written_by_frontdoor_is_brought_up_to_date(
     now = (tmp_path / "dagster.yaml").read_text()
     assert (now != written) is replaced
     if replaced:
-        assert "class: EventLogStorage" in now and f"base_dir: {tmp_path}/history/runs" in now
+        assert "storage:\n  sqlite:\n" in now and f"base_dir: {tmp_path}\n" in now

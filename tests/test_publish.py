@@ -24,7 +24,7 @@ import pytest
 
 from pipelines import releases
 from pipelines.warehouse import connect as connect_warehouse
-from tests.conftest import ROOT, run_pipeline
+from tests.conftest import ROOT, copy_run, run_pipeline
 
 DUCKDB_CLI = Path(sys.executable).parent / "duckdb"
 
@@ -54,8 +54,10 @@ def assert_pair_belongs_together(output: Path) -> None:
     assert report.stat().st_size > 0
 
 
-def test_open_read_only_connection_does_not_block_the_next_run(small_council, tmp_path):
-    first = run_pipeline(small_council, tmp_path, as_at=dt.date(2012, 3, 31))
+def test_open_read_only_connection_does_not_block_the_next_run(
+    small_council_run, small_council, tmp_path
+):
+    first = copy_run(small_council_run, tmp_path)  # published as at its latest date, 2014-03-31
     analyst = duckdb.connect(str(first.warehouse), read_only=True)
     try:
         before = analyst.execute("SELECT as_at FROM marts.run_info").fetchall()[0][0]
@@ -64,13 +66,15 @@ def test_open_read_only_connection_does_not_block_the_next_run(small_council, tm
         assert analyst.execute("SELECT as_at FROM marts.run_info").fetchall()[0][0] == before
     finally:
         analyst.close()
-    assert before == dt.date(2012, 3, 31)
+    assert before == dt.date(2014, 3, 31)
     assert as_at_of(first.warehouse) == dt.date(2013, 3, 31)
     assert_pair_belongs_together(tmp_path)
 
 
-def test_a_failed_run_leaves_the_published_pair_as_it_was(small_council, tmp_path):
-    published = run_pipeline(small_council, tmp_path / "out")
+def test_a_failed_run_leaves_the_published_pair_as_it_was(
+    small_council_run, small_council, tmp_path
+):
+    published = copy_run(small_council_run, tmp_path / "out")
     before = pair(published.output)
     fingerprints = [digest(p) for p in before]
 
@@ -158,9 +162,9 @@ def test_a_kill_at_any_point_of_publishing_leaves_a_pair_that_belongs_together(
 
 
 def test_a_killed_run_leaves_the_published_pair_and_is_marked_failed_next_time(
-    small_council, tmp_path
+    small_council_run, small_council, tmp_path
 ):
-    published = run_pipeline(small_council, tmp_path)
+    published = copy_run(small_council_run, tmp_path)
     before = pair(tmp_path)
     fingerprints = [digest(p) for p in before]
     env = dict(os.environ)
@@ -206,9 +210,9 @@ os.kill(os.getpid(), 9)
 
 
 def test_an_analysts_killed_read_write_session_does_not_stop_the_next_release(
-    small_council, tmp_path
+    small_council_run, small_council, tmp_path
 ):
-    run = run_pipeline(small_council, tmp_path)
+    run = copy_run(small_council_run, tmp_path)
     analyst = subprocess.run(
         [sys.executable, "-c", KILLED_MID_WRITE, str(run.warehouse)], capture_output=True, text=True
     )

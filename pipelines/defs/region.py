@@ -27,6 +27,7 @@ import dagster as dg
 
 from pipelines import region, releases
 from pipelines.defs.automation import NIGHTLY, SETTLE_SECONDS
+from pipelines.instance import POSTGRES_URL
 from pipelines.run_info import input_fingerprint
 from pipelines.sources.folder import settled
 
@@ -85,8 +86,10 @@ def council(context: dg.AssetExecutionContext, region_settings: RegionSettings) 
         command += ["--as-at", region_settings.as_at]
     home = out / ".frontdoor" / "dagster"
     home.mkdir(parents=True, exist_ok=True)
+    # The council's own SQLite history, even where the hub's is PostgreSQL: its pool is its own.
+    env = {k: v for k, v in os.environ.items() if k != POSTGRES_URL}
     done = subprocess.run(
-        command, env={**os.environ, "DAGSTER_HOME": str(home)}, capture_output=True, text=True
+        command, env={**env, "DAGSTER_HOME": str(home)}, capture_output=True, text=True
     )
     ok = done.returncode == 0
     message = None if ok else _problems(done.stderr)
