@@ -9,12 +9,12 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipelines.instance import ensure_dagster_home
+from pipelines.instance import ensure_dagster_home, open_instance
 from pipelines.run_council import as_at_problem, wait_until_settled
 from pipelines.sources.folder import shown
 
 if TYPE_CHECKING:
-    from pipelines.region import CouncilStatus
+    import dagster as dg
 
 
 def region(
@@ -32,6 +32,8 @@ def region(
     the roll-up it requests and stops the daemon. True when the roll-up was published (a
     council may have failed: it is named)."""
     import subprocess
+
+    import dagster as dg
 
     from pipelines import region as regions
     from pipelines.releases import current
@@ -62,8 +64,8 @@ def region(
         "FRONTDOOR_SETTLE_SECONDS": "0",  # waited for above
     }
     (rollup / ".frontdoor").mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    with (rollup / ".frontdoor" / "daemon.log").open("w") as log:
+    started, since = time.perf_counter(), time.time()
+    with (rollup / ".frontdoor" / "daemon.log").open("w") as log, open_instance() as instance:
         daemon = subprocess.Popen(
             [str(Path(sys.executable).parent / "dagster-daemon"), "run", "-m",
              "pipelines.definitions"],
@@ -73,14 +75,19 @@ def region(
             reported: set[str] = set()
             while time.perf_counter() - started < timeout_seconds:
                 time.sleep(2)
-                for name in names:
-                    status = regions.read_status(output, name)
-                    if name not in reported and _ran_since(status, started):
-                        reported.add(name)
-                        said = "published" if status.status == "published" else status.message
+                for record in _finished_runs(instance, "region_councils", since):
+                    run = record.dagster_run
+                    if run.run_id not in reported:
+                        reported.add(run.run_id)
+                        name = run.tags.get("dagster/partition", run.run_id)
+                        said = _outcome(instance, record).removeprefix(f"{name}: ")
                         print(f"  [{time.perf_counter() - started:6.1f} s] {name}: {said}")
-                now = current(rollup)
-                if now and (before is None or now.name != before.name):
+                for record in _finished_runs(instance, "region_rollup", since):
+                    now = current(rollup)
+                    if record.dagster_run.status != dg.DagsterRunStatus.SUCCESS or now is None:
+                        print(f"frontdoor region: the roll-up failed: {_outcome(instance, record)}",
+                              file=sys.stderr)  # fmt: skip
+                        return False
                     failed = now.manifest().get("failed") or []
                     print(
                         f"done in {time.perf_counter() - started:.1f} s: {rollup}/warehouse.duckdb "
@@ -99,12 +106,42 @@ def region(
             daemon.wait(timeout=60)
 
 
-def _ran_since(status: CouncilStatus, started: float) -> bool:
-    """Whether the council's run ended after ``started`` (a perf_counter reading)."""
-    if not status.finished_at:
-        return False
-    age = dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(status.finished_at)
-    return age.total_seconds() <= time.perf_counter() - started + 1
+def _finished_runs(instance: dg.DagsterInstance, job: str, since: float) -> list[dg.RunRecord]:
+    """The runs of ``job`` created since ``since`` (a time.time()) that have ended, oldest
+    first: Dagster's own record of the region's progress (in its PostgreSQL or SQLite storage)."""
+    import dagster as dg
+
+    ended = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
+    return list(
+        instance.get_run_records(
+            filters=dg.RunsFilter(
+                job_name=job,
+                statuses=ended,
+                created_after=dt.datetime.fromtimestamp(since, dt.UTC),
+            ),
+            order_by="create_timestamp",
+            ascending=True,
+        )
+    )
+
+
+def _outcome(instance: dg.DagsterInstance, record: dg.RunRecord) -> str:
+    """``published`` for a run that succeeded; else what stopped it, as its failed step said."""
+    import dagster as dg
+
+    if record.dagster_run.status == dg.DagsterRunStatus.SUCCESS:
+        return "published"
+    failures = instance.get_records_for_run(
+        record.dagster_run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE
+    ).records
+    for failure in failures:
+        event = failure.event_log_entry.dagster_event
+        data = event.step_failure_data if event else None
+        if data and data.user_failure_data and data.user_failure_data.description:
+            return data.user_failure_data.description
+        if data and data.error:
+            return data.error.message.strip().splitlines()[0]
+    return f"its run {record.dagster_run.run_id} ended {record.dagster_run.status.value.lower()}"
 
 
 def _region_is_current(

@@ -7,12 +7,15 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from pipelines.instance import POSTGRES_URL
 from tests.conftest import run_pipeline
+from tests.postgres import server
 
 # What names a child, a referral or a worker in any table of a council's warehouse.
 IDENTIFIER_COLUMNS = re.compile(
@@ -23,8 +26,17 @@ IDENTIFIER_COLUMNS = re.compile(
 
 
 @pytest.fixture(scope="module")
+def hub_postgres() -> Iterator[str | None]:
+    """The regional hub's Dagster storage: a real PostgreSQL server where PostgreSQL is installed
+    (bootstrap.py installs it for the tests), as docs/deploy.md says a hub runs; else None, and
+    the hub keeps Dagster's SQLite storage (only the test of PostgreSQL itself then skips)."""
+    with server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
 def region(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, hub_postgres: str | None
 ) -> tuple[Path, Path, subprocess.CompletedProcess]:
     from pipelines.generate.region import write_region
 
@@ -35,6 +47,8 @@ def region(
     (folder / "council-broken").mkdir()
     (folder / "council-broken" / "contacts.csv").write_text("nonsense,header\n")
     env = {**os.environ, "DAGSTER_HOME": str(root / "dagster_home")}
+    if hub_postgres:
+        env[POSTGRES_URL] = hub_postgres
     done = subprocess.run(
         [sys.executable, "-m", "pipelines.cli", "region", "--input", str(folder),
          "--output", str(out), "--settle-seconds", "0"],
@@ -69,6 +83,36 @@ def test_the_region_publishes_the_councils_that_ran_and_names_the_broken_one(reg
     report = (out / "region" / "report.html").read_text()
     assert "Councils not in this report" in report and "council-broken" in report
     assert not (out / "council-broken" / "warehouse.duckdb").exists()
+
+
+def test_the_hub_keeps_its_run_history_in_postgresql(region, hub_postgres):
+    """Every council's run and the roll-up, as Dagster's daemon launched them, are rows of the
+    PostgreSQL database; each council's own run is in its own SQLite history, not there."""
+    if hub_postgres is None:
+        pytest.skip("PostgreSQL is not installed (bootstrap.py installs it where it may)")
+    import sqlalchemy
+
+    _, out, done = region
+    assert done.returncode == 0, done.stderr
+    home = out.parent / "dagster_home"
+    assert (
+        "postgres_url:\n      env: FRONTDOOR_DAGSTER_POSTGRES_URL"
+        in (home / "dagster.yaml").read_text()
+    )
+    engine = sqlalchemy.create_engine(hub_postgres)
+    with engine.connect() as con:
+        runs = con.exec_driver_sql(
+            "SELECT pipeline_name, status, count(*) FROM runs GROUP BY 1, 2 ORDER BY 1, 2"
+        ).fetchall()
+    engine.dispose()
+    assert runs == [
+        ("region_councils", "FAILURE", 1),  # council-broken
+        ("region_councils", "SUCCESS", 3),
+        ("region_rollup", "SUCCESS", 1),
+    ]
+    assert not list((home / "history").glob("runs/*.db"))  # no SQLite history beside it
+    for council in ("council-01", "council-02", "council-03"):
+        assert list((out / council / ".frontdoor" / "dagster" / "history" / "runs").glob("*.db"))
 
 
 def test_each_councils_figures_in_the_region_equal_its_own_single_council_run(region, tmp_path):

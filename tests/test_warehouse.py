@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
@@ -19,6 +20,7 @@ from pipelines.definitions import defs
 from pipelines.defs.resources import GreatExpectations
 from pipelines.warehouse import Warehouse
 from tests.conftest import ROOT, copy_run, run_pipeline
+from tests.writes import QueryLog, written
 
 METRIC_VALUES = "SELECT * FROM marts.metric_values ORDER BY ALL"
 
@@ -44,46 +46,68 @@ def full_run(small_council_run, tmp_path_factory):
     return copy_run(small_council_run, tmp_path_factory.mktemp("full"))
 
 
-def test_each_asset_materialised_apart_after_a_full_run_gives_the_same_figures(
-    full_run, small_council, tmp_path
-):
-    """Every step's assets in two halves (alternate keys), each half a run of its own: each
+@dataclass
+class Half:
+    """One run materialising half of one step's assets, and what came of it."""
+
+    keys: list[dg.AssetKey]
+    success: bool = False
+    materialised: dict[dg.AssetKey, dict] = field(default_factory=dict)
+    figures_unchanged: bool = False
+    writes: set[str] = field(default_factory=set)  # the tables its statements wrote
+
+
+@pytest.fixture(scope="module")
+def halves(full_run, small_council, tmp_path_factory) -> list[Half]:
+    """Every step's assets in two halves (alternate keys), each half a run of its own, so each
     step runs on a strict subset, its tables rebuilt from what the working warehouse kept of
-    the others. Then, table by table: each was materialised exactly once, alone in its step's
-    half, and holds the rows its materialisation reported."""
+    the others; DuckDB's query log records what each run wrote."""
     expected = rows(full_run.warehouse)
     output = full_run.output
     definitions = defs()
     # The region's assets run whole councils (tests/test_region.py), not this warehouse's tables.
     assets = [a for a in definitions.assets if all(k.path[0] != "region" for k in a.keys)]
-    keys = {k for a in assets for k in a.keys}
-    assert len(keys) > 70  # every raw, staging and quarantine table, every fact and family
-    halves = []
+    out = []
     for assets_def in assets:
         step = sorted(assets_def.keys, key=lambda k: k.to_user_string())
-        halves += [half for half in (step[0::2], step[1::2]) if half]
-    materialised: dict[dg.AssetKey, dict] = {}
-    with dg.DagsterInstance.get() as instance:
-        for half in halves:
-            result = dg.materialize(
-                assets,
-                selection=half,
-                resources=resources(small_council, output),
-                instance=instance,
-                raise_on_error=False,
+        out += [Half(half) for half in (step[0::2], step[1::2]) if half]
+    with pytest.MonkeyPatch.context() as patch, dg.DagsterInstance.get() as instance:
+        log = QueryLog(tmp_path_factory.mktemp("queries"), patch)
+        for n, half in enumerate(out):
+            with log.recording(f"half-{n}") as folder:
+                result = dg.materialize(
+                    assets,
+                    selection=half.keys,
+                    resources=resources(small_council, output),
+                    instance=instance,
+                    raise_on_error=False,
+                )
+            half.writes = written(folder)
+            half.success = result.success
+            for e in result.get_asset_materialization_events():
+                half.materialised[e.asset_key] = e.materialization.metadata
+            published = full_run.warehouse if half.keys[0].path[0] == "release" else None
+            half.figures_unchanged = rows(published or output / ".frontdoor" / "work.duckdb") == (
+                expected
             )
-            assert result.success, half
-            events = result.get_asset_materialization_events()
-            assert sorted(e.asset_key for e in events) == sorted(half)
-            for e in events:
-                materialised[e.asset_key] = e.materialization.metadata
-            if half[0].path[0] == "release":
-                assert rows(full_run.warehouse) == expected
-            else:
-                assert rows(output / ".frontdoor" / "work.duckdb") == expected, half
+    return out
+
+
+def test_each_asset_materialised_apart_after_a_full_run_gives_the_same_figures(full_run, halves):
+    """Each half materialises its assets and only them, the figures unchanged; then, table by
+    table: each asset was materialised exactly once and its table holds the rows its own
+    materialisation reported."""
+    materialised: dict[dg.AssetKey, dict] = {}
+    for half in halves:
+        assert half.success, half.keys
+        assert sorted(half.materialised) == sorted(half.keys)
+        assert half.figures_unchanged, half.keys
+        materialised.update(half.materialised)
+    keys = {k for half in halves for k in half.keys}
+    assert len(keys) > 70  # every raw, staging and quarantine table, every fact and family
     assert set(materialised) == keys
     # Each table: there, with the rows its own materialisation reported.
-    with duckdb.connect(str(output / ".frontdoor" / "work.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(full_run.output / ".frontdoor" / "work.duckdb"), read_only=True) as con:
         for key, metadata in materialised.items():
             if "dagster/table_name" not in metadata:
                 continue  # the report and the release are files, not tables
@@ -91,6 +115,33 @@ def test_each_asset_materialised_apart_after_a_full_run_gives_the_same_figures(
             assert "dagster/row_count" in metadata, key  # the small council has every extract
             count = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
             assert count == metadata["dagster/row_count"].value, key
+
+
+def second_writers(halves: list[Half]) -> dict[str, set[str]]:
+    """Each warehouse table written by a run that did not materialise its asset (or that no
+    asset owns), with the assets that run did materialise: from the asset graph (each table
+    asset's dagster/table_name) and the statements DuckDB ran (tests/writes.py)."""
+    owner = {
+        metadata["dagster/table_name"].value.lower(): key.to_user_string()
+        for half in halves
+        for key, metadata in half.materialised.items()
+        if "dagster/table_name" in metadata
+    }
+    found: dict[str, set[str]] = {}
+    for half in halves:
+        selected = {k.to_user_string() for k in half.keys}
+        for table in half.writes:
+            if owner.get(table) not in selected:
+                found.setdefault(f"{table} (asset {owner.get(table, 'none')})", set()).update(
+                    selected
+                )
+    return found
+
+
+def test_every_warehouse_table_has_one_writer_the_asset_that_owns_it(halves):
+    """Any run writes only the tables of the assets it materialises: a table written by a
+    second asset, or by a step for a table no asset owns, is named with its writers."""
+    assert {name: sorted(writers) for name, writers in second_writers(halves).items()} == {}
 
 
 def test_an_absent_extract_drops_what_it_fed(full_run, small_council, tmp_path):
