@@ -35,6 +35,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pipelines.private import folder_mode, open_to_readers
+
 RELEASES = "releases"
 CURRENT = "current"
 WAREHOUSE = "warehouse.duckdb"
@@ -108,7 +110,10 @@ def publish(
     published names to it. Raises PublishError (naming the path and the space it needs) when
     the disk is full; the partial release is removed and the published pair is untouched."""
     root = output / RELEASES
-    root.mkdir(parents=True, exist_ok=True)
+    # Everything else frontdoor writes is its owner's alone (pipelines/private.py): the
+    # readers of the files are let into the folders on the way to them.
+    open_to_readers(output, mode)
+    open_to_readers(root, mode)
     remove_leftovers(output)
     building = root / f"{BUILDING}{run_id}"
     needed = warehouse.stat().st_size + report.stat().st_size
@@ -116,7 +121,7 @@ def publish(
     if free < needed:
         raise PublishError(_no_space(root, needed, free))
     try:
-        building.mkdir(mode=_dir_mode(mode))
+        building.mkdir(mode=folder_mode(mode))
         for source, name in ((warehouse, WAREHOUSE), (report, REPORT)):
             shutil.copyfile(source, building / name)
         (building / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str) + "\n")
@@ -124,7 +129,7 @@ def publish(
             target = building / name
             os.chmod(target, mode)
             _fsync(target)
-        os.chmod(building, _dir_mode(mode))
+        os.chmod(building, folder_mode(mode))
         _fsync(building)
         name = release_name(run_id)
         while (root / name).exists():  # the same run publishing again within the second
@@ -207,11 +212,6 @@ def remove_leftovers(output: Path) -> list[Path]:
         else:
             path.unlink(missing_ok=True)
     return found
-
-
-def _dir_mode(mode: int) -> int:
-    """A folder's mode for a file mode: whoever may read the files may list the folder."""
-    return mode | ((mode & 0o444) >> 2)
 
 
 def _make_removable(folder: Path) -> None:

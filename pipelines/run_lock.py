@@ -18,6 +18,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from pipelines.private import private_folder
+
 LOCK_NAME = "run.lock"
 
 
@@ -38,7 +40,7 @@ class RunLock:
     def acquire(self, who: str, say: Callable[[str], None]) -> None:
         """Take the lock for ``who`` (a run id), waiting while another run holds it; ``say``
         is told once that this run waits and for whom."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(self.path.parent)  # the working folder: every row of every extract
         # O_CLOEXEC: a process this run starts (the GX worker) must not keep the lock alive.
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
