@@ -34,6 +34,7 @@ def region(
     import subprocess
 
     from pipelines import region as regions
+    from pipelines.private import private_folder
     from pipelines.releases import current
 
     home = ensure_dagster_home()
@@ -61,7 +62,7 @@ def region(
         "FRONTDOOR_AS_AT": as_at.isoformat() if as_at else "",
         "FRONTDOOR_SETTLE_SECONDS": "0",  # waited for above
     }
-    (rollup / ".frontdoor").mkdir(parents=True, exist_ok=True)
+    private_folder(rollup / ".frontdoor")  # the daemon's log: the owner's alone
     started = time.perf_counter()
     with (rollup / ".frontdoor" / "daemon.log").open("w") as log:
         daemon = subprocess.Popen(
