@@ -106,6 +106,8 @@ class Warehouse(dg.ConfigurableResource):
     file_mode: str = DEFAULT_FILE_MODE
     # DuckDB's memory limit for each step ("1GB", "4GB"; DEFAULT_MEMORY_LIMIT).
     memory_limit: str = DEFAULT_MEMORY_LIMIT
+    # The council's old three-digit LA code, for an input that does not say it (CSV extracts).
+    la_code: str | None = None
 
     @property
     def output(self) -> Path:
@@ -165,4 +167,5 @@ def from_environment() -> Warehouse:
         keep_releases=int(os.environ.get("FRONTDOOR_KEEP_RELEASES", DEFAULT_KEEP_RELEASES)),
         file_mode=os.environ.get("FRONTDOOR_FILE_MODE", DEFAULT_FILE_MODE),
         memory_limit=os.environ.get("FRONTDOOR_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
+        la_code=os.environ.get("FRONTDOOR_LA_CODE") or None,
     )

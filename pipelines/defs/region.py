@@ -83,6 +83,9 @@ def council(context: dg.AssetExecutionContext, region_settings: RegionSettings) 
     command += ["--output", str(out), "--settle-seconds", "0"]
     if region_settings.as_at:
         command += ["--as-at", region_settings.as_at]
+    la_code = region.council_la_codes(region_settings.input).get(name)
+    if la_code:
+        command += ["--la-code", la_code]
     home = out / ".frontdoor" / "dagster"
     home.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
