@@ -12,6 +12,7 @@ import duckdb
 
 from pipelines.metrics import CATALOGUE
 from pipelines.report.about import about
+from pipelines.report.brief import brief
 from pipelines.report.comparisons import (
     REFERENCE_CSV,
     Identity,
@@ -27,6 +28,7 @@ from pipelines.report.data import (
     read_metrics,
     read_run_info,
 )
+from pipelines.report.direction import read_targets
 from pipelines.report.figures import Report, long_date, month_name
 from pipelines.report.headline import headline
 from pipelines.report.page import PLOTLY_JS, document
@@ -72,13 +74,16 @@ def build_report(
     *,
     suppress_below: int = 5,
     reference_csv: Path = REFERENCE_CSV,
+    targets_csv: Path | None = None,
 ) -> ReportResult:
     """Write the managers' report to out_path and say what it holds.
 
     The council is the one marts.run_info names (la_code, la_name): its name heads the page and
     every downloaded chart, and its own published figure, statistical neighbours and region are
-    the comparators; with no council named, England only.
+    the comparators; with no council named, England only. targets_csv: the council's own
+    targets (pipelines/report/direction.py), giving each card a red/amber/green status.
     """
+    targets = read_targets(targets_csv)
     metrics = read_metrics(con)
     run = read_run_info(con)
     who = Identity.of(run.la_code, run.la_name)
@@ -106,9 +111,12 @@ def build_report(
     present = sorted(metrics.metric_ids & {m.metric_id for m in CATALOGUE})
     missing = [m.metric_id for m in CATALOGUE if m.metric_id not in metrics.metric_ids]
 
+    cards, summaries = headline(r, months, latest, partial, published, targets)
+    month = month_name(latest) if latest else "no complete month"
     body = "".join(
         [
-            headline(r, months, latest, partial, published),
+            brief(council, month, summaries),
+            cards,
             trends(r, months, partial),
             teams(r, latest, years),
             comparisons(r, published, who, years),
@@ -124,6 +132,7 @@ def build_report(
     nav = "".join(
         f'<li><a href="#{anchor}">{name}</a></li>'
         for anchor, name in (
+            ("brief", "Director's brief"),
             ("headline", "Headline"),
             ("trends", "Monthly trends"),
             ("teams", "Teams"),

@@ -73,7 +73,7 @@ class Identity:
         if self.la_name:
             return self.la_name
         if self.la_code:
-            return f"LA code {self.la_code} (not in DfE's list of local authorities)"
+            return f"LA code {self.la_code}"
         return "Council not named"
 
 
@@ -148,11 +148,16 @@ def comparisons(r: Report, published: Published, who: Identity, years: list[Peri
             "children in need statistics; see About), up to the report's last financial year.</p>"
         )
     else:
+        said = (
+            f"names LA code {escape(who.la_code)}, which is not in DfE's list of local authorities"
+            if who.la_code
+            else "does not say which council it is"
+        )
         out.append(
-            "<p class='lead missing'>This warehouse does not name a council DfE lists "
-            f"({escape(name)}), so this report's figures are set beside England's only: no "
-            "other council's neighbours are borrowed. Give the council's old three-digit LA code "
-            "(frontdoor run --la-code, or FRONTDOOR_LA_CODE) for its own comparators.</p>"
+            f"<p class='lead missing'>This warehouse {said}, so this report's figures are "
+            "compared with England only: no other council's figures or neighbours are borrowed. "
+            "Give the council's old three-digit LA code (frontdoor run --la-code, or "
+            "FRONTDOOR_LA_CODE) for its own comparators.</p>"
         )
     parts = []
     for metric_id in COMPARABLE:
