@@ -41,6 +41,9 @@ DAGSTER_YAML = """\
 # time writes the working warehouse (every step that opens it is in the pool frontdoor_warehouse).
 telemetry:
   enabled: false
+# No "Join the community" pop-up asking for an e-mail address in dg dev's UI.
+nux:
+  enabled: false
 # A region's councils are separate runs: Dagster's run queue starts two at a time (2 cores).
 concurrency:
   pools:
@@ -118,6 +121,7 @@ def run(
     settle_seconds: float = 0,
     memory_limit: str = DEFAULT_MEMORY_LIMIT,
     la_code: str | None = None,
+    targets: Path | None = None,
 ) -> bool:
     """Run the frontdoor job in this process; True when it succeeded and published a release.
 
@@ -141,6 +145,7 @@ def run(
         "as_at_anyway": as_at_anyway,
         "memory_limit": memory_limit,
         "la_code": la_code,
+        "targets": str(targets.resolve()) if targets else None,
     }
     print(f"frontdoor run: {shown(input_dir)} -> {shown(output)}", flush=True)
     problem = as_at_problem(as_at, as_at_anyway)
@@ -443,6 +448,12 @@ def parser() -> argparse.ArgumentParser:
         help="the council's old three-digit LA code, when the input does not say it (CSV)",
     )
     r.add_argument(
+        "--targets",
+        type=Path,
+        default=os.environ.get("FRONTDOOR_TARGETS") or None,
+        help="the council's targets CSV (metric_id,target,amber_within): red/amber/green",
+    )
+    r.add_argument(
         "--cin-xsd",
         type=Path,
         default=None,
@@ -527,6 +538,7 @@ def main(argv: list[str] | None = None) -> int:
             args.settle_seconds,
             args.memory_limit,
             args.la_code,
+            args.targets,
         )
         return 0 if ok else 1
     if args.command == "region":

@@ -56,6 +56,8 @@ COUNCILS = (
     ("as_at", "DATE", "The as-at date of the council's published figures."),
     ("input_format", "VARCHAR", "csv, annex_a or cin_census."),
     ("history_start", "DATE", "The first day of the council's history (marts.run_info)."),
+    ("la_code", "VARCHAR", "The council's old three-digit LA code (marts.run_info), when known."),
+    ("la_name", "VARCHAR", "The council's name in DfE's list (marts.run_info), when known."),
     ("run_id", "VARCHAR", "The Dagster run (in the council's own history) that published them."),
 )
 TABLES = {

@@ -108,6 +108,8 @@ class Warehouse(dg.ConfigurableResource):
     memory_limit: str = DEFAULT_MEMORY_LIMIT
     # The council's old three-digit LA code, for an input that does not say it (CSV extracts).
     la_code: str | None = None
+    # The council's own targets (CSV: metric_id,target,amber_within), for red/amber/green.
+    targets: str | None = None
 
     @property
     def output(self) -> Path:
@@ -168,4 +170,5 @@ def from_environment() -> Warehouse:
         file_mode=os.environ.get("FRONTDOOR_FILE_MODE", DEFAULT_FILE_MODE),
         memory_limit=os.environ.get("FRONTDOOR_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
         la_code=os.environ.get("FRONTDOOR_LA_CODE") or None,
+        targets=os.environ.get("FRONTDOOR_TARGETS") or None,
     )
