@@ -122,6 +122,17 @@ def parser() -> argparse.ArgumentParser:
         "spills to disk)",
     )
     r.add_argument(
+        "--la-code",
+        default=os.environ.get("FRONTDOOR_LA_CODE") or None,
+        help="the council's old three-digit LA code, when the input does not say it (CSV)",
+    )
+    r.add_argument(
+        "--targets",
+        type=Path,
+        default=os.environ.get("FRONTDOOR_TARGETS") or None,
+        help="the council's targets CSV (metric_id,target,amber_within): red/amber/green",
+    )
+    r.add_argument(
         "--cin-xsd",
         type=Path,
         default=None,
@@ -205,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
             args.as_at_anyway,
             args.settle_seconds,
             args.memory_limit,
+            args.la_code,
+            args.targets,
         )
         return 0 if ok else 1
     if args.command == "region":

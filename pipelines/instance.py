@@ -23,6 +23,9 @@ DAGSTER_YAML = """\
 # time writes the working warehouse (every step that opens it is in the pool frontdoor_warehouse).
 telemetry:
   enabled: false
+# No "Join the community" pop-up asking for an e-mail address in dg dev's UI.
+nux:
+  enabled: false
 # A region's councils are separate runs: Dagster's run queue starts two at a time (2 cores).
 concurrency:
   pools:

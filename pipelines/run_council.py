@@ -32,6 +32,8 @@ def run(
     as_at_anyway: bool = False,
     settle_seconds: float = 0,
     memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    la_code: str | None = None,
+    targets: Path | None = None,
 ) -> bool:
     """Run the frontdoor job in this process; True when it succeeded and published a release.
 
@@ -56,6 +58,8 @@ def run(
         "file_mode": file_mode,
         "as_at_anyway": as_at_anyway,
         "memory_limit": memory_limit,
+        "la_code": la_code,
+        "targets": str(targets.resolve()) if targets else None,
     }
     wait_until_settled(input_dir, settle_seconds)
     started = time.perf_counter()

@@ -36,6 +36,7 @@ def region(
     import dagster as dg
 
     from pipelines import region as regions
+    from pipelines.private import private_folder
     from pipelines.releases import current
 
     home = ensure_dagster_home()
@@ -63,7 +64,7 @@ def region(
         "FRONTDOOR_AS_AT": as_at.isoformat() if as_at else "",
         "FRONTDOOR_SETTLE_SECONDS": "0",  # waited for above
     }
-    (rollup / ".frontdoor").mkdir(parents=True, exist_ok=True)
+    private_folder(rollup / ".frontdoor")  # the daemon's log: the owner's alone
     started, since = time.perf_counter(), time.time()
     with (rollup / ".frontdoor" / "daemon.log").open("w") as log, open_instance() as instance:
         daemon = subprocess.Popen(
