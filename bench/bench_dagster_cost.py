@@ -10,6 +10,9 @@ prints the job's wall time and the seconds spent in each of Dagster's fixed cost
 - sqlite-nosync:  the same with SQLite told not to wait for the disk (PRAGMA synchronous=OFF,
                   set here only, through SQLAlchemy's connect event): sqlite minus this is what
                   the fsync at every event costs;
+- no-compute-logs: sqlite without Dagster's capture of each run's stdout and stderr (its
+                  NoOpComputeLogManager in dagster.yaml): what the capture (two `tail`
+                  processes and two Python watchers a run) costs;
 - memory:         Dagster's in-memory instance (DagsterInstance.ephemeral()): no storage at all,
                   the floor of what storage can cost.
 
@@ -41,6 +44,10 @@ from pipelines.run_council import frontdoor_job, run_config
 from pipelines.runs import run_tags
 imports = time.perf_counter() - started
 ensure_dagster_home()
+if variant == "no-compute-logs":
+    with (work / "home" / "dagster.yaml").open("a") as f:
+        f.write("compute_logs:\n  module: dagster.core.storage.noop_compute_log_manager\n"
+                "  class: NoOpComputeLogManager\n")
 if variant == "sqlite-nosync":
     import sqlite3
     from sqlalchemy import event
@@ -100,7 +107,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--work", type=Path, default=Path("/tmp/frontdoor-dagster-cost"))
-    parser.add_argument("--variants", nargs="+", default=["sqlite", "sqlite-nosync", "memory"])
+    parser.add_argument(
+        "--variants", nargs="+", default=["sqlite", "sqlite-nosync", "no-compute-logs", "memory"]
+    )
     args = parser.parse_args()
     rows = []
     for variant in args.variants:

@@ -21,6 +21,7 @@ from pipelines.warehouse import Warehouse
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_dg_check_defs_passes():
     dg_cli = Path(sys.executable).with_name("dg")
     result = subprocess.run(
@@ -119,6 +120,7 @@ def test_sensor_waits_while_a_file_is_still_arriving(tmp_path, monkeypatch):
     assert isinstance(sensor_tick(tmp_path, None)[0], dg.RunRequest)
 
 
+@pytest.mark.slow
 def test_dg_launch_runs_the_same_job(small_council, tmp_path):
     dg_cli = Path(sys.executable).with_name("dg")
     if not shutil.which(str(dg_cli)):

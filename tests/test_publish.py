@@ -161,6 +161,7 @@ def test_a_kill_at_any_point_of_publishing_leaves_a_pair_that_belongs_together(
     assert not [p for p in output.iterdir() if p.name.endswith(".tmp")]
 
 
+@pytest.mark.slow
 def test_a_killed_run_leaves_the_published_pair_and_is_marked_failed_next_time(
     small_council_run, small_council, tmp_path
 ):

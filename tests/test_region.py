@@ -17,6 +17,8 @@ from pipelines.instance import POSTGRES_URL
 from tests.conftest import run_pipeline
 from tests.postgres import server
 
+pytestmark = pytest.mark.slow  # the daemon runs four councils and a roll-up
+
 # What names a child, a referral or a worker in any table of a council's warehouse.
 IDENTIFIER_COLUMNS = re.compile(
     r"(child|referral|worker|contact|assessment|plan|enquiry|upn|person)_?id|^line$|^_line$|"

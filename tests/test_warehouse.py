@@ -189,6 +189,7 @@ def test_a_run_re_executed_from_its_failure_gives_the_same_figures(
     assert rows(output / "warehouse.duckdb") == rows(full_run.warehouse)
 
 
+@pytest.mark.slow
 def test_two_runs_started_together_take_turns_and_both_keep_their_history(small_council, tmp_path):
     command = [
         sys.executable, "-m", "pipelines.cli", "run", "--input", str(small_council),

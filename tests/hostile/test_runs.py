@@ -73,6 +73,7 @@ def hostile_council(folder: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_no_planted_identifier_reaches_the_report_audit_quality_console_or_event_log(tmp_path):
     folder = hostile_council(tmp_path / "in")
     done = frontdoor("--input", str(folder), "--output", str(tmp_path / "out"))
@@ -182,6 +183,7 @@ def _mount_tmpfs(path: Path, mib: int) -> bool:
     return done.returncode == 0
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_named_leaves_nothing_behind_and_the_next_run_succeeds(
     small_council, tmp_path
 ):
