@@ -389,6 +389,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "were conveyed (PN1-PN3, PN5, PN6), children under 4 (PN0) left out; not recorded counts "
         "as not conveyed.",
         "Conferences",
+        better="higher",
     ),
     Metric(
         "cp_conference_attended_pct",
@@ -397,6 +398,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "Child protection conferences (initial and review) in the period the child attended "
         "(PN1-PN4), children under 4 (PN0) left out; not recorded counts as not attended.",
         "Conferences",
+        better="higher",
     ),
     Metric(
         "strategy_police_pct",
@@ -405,6 +407,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "Section 47 enquiries starting in the period whose strategy discussion the police took "
         "part in.",
         "Working with the police",
+        better="higher",
     ),
     Metric(
         "s47_to_icpc_pct",
@@ -443,6 +446,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "Children returning from a missing episode in the period who were offered an "
         "independent return interview.",
         "Children missing",
+        better="higher",
     ),
     Metric(
         "missing_rhi_72h_pct",
@@ -451,6 +455,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "Children returning from a missing episode in the period who had a return interview "
         "within 72 hours (3 days) of coming back.",
         "Children missing",
+        better="higher",
     ),
     Metric(
         "pf_notifications",
@@ -466,6 +471,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "Private fostering notifications in the period followed by a first visit within 7 "
         "working days.",
         "Private fostering",
+        better="higher",
     ),
     Metric(
         "referrals_known_to_early_help_pct",
@@ -481,6 +487,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "Early-help episodes ending in the period whose recorded reason was that the outcomes "
         "were met (no reason recorded counts as not met).",
         "Early help",
+        better="higher",
     ),
     Metric(
         "cin_plans_open",
@@ -497,6 +504,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "Assessments completed in the period that found a need for support, where the child had "
         "a child in need or protection plan within 10 working days.",
         "Plans",
+        better="higher",
     ),
     Metric(
         "permanent_sw_turnover_12m_pct",
@@ -506,6 +514,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "as a share of those in post then.",
         "Plans",
         snapshot=True,
+        better="lower",
     ),
 )
 
