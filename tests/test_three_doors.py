@@ -313,7 +313,7 @@ def test_cin_census_years_holding_only_their_own_records_read_the_same(doors, tm
 
 
 def test_formats_supported_and_unsupported():
-    assert SUPPORTED["csv"] == METRICS and len(METRICS) == 41
+    assert SUPPORTED["csv"] == METRICS and len(METRICS) == 57
     assert "contacts" in SUPPORTED["annex_a"]
     assert "contact_decision_1wd_pct" in unsupported("annex_a")
     assert "contacts" in unsupported("cin_census")
