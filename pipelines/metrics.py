@@ -37,6 +37,13 @@ SECTIONS = (
     "Section 47 and child protection",
     "Recording",
     "Workforce",
+    # v5: the 2013 letter's questions, grouped as the letter asks them.
+    "Conferences",
+    "Working with the police",
+    "Children missing",
+    "Private fostering",
+    "Early help",
+    "Plans",
 )
 
 CATALOGUE: tuple[Metric, ...] = (
@@ -374,6 +381,132 @@ CATALOGUE: tuple[Metric, ...] = (
         snapshot=True,
         better="lower",
     ),
+    Metric(
+        "cp_conference_views_pct",
+        "Children's views heard at conferences",
+        "pct",
+        "Child protection conferences (initial and review) in the period where the child's views "
+        "were conveyed (PN1-PN3, PN5, PN6), children under 4 (PN0) left out; not recorded counts "
+        "as not conveyed.",
+        "Conferences",
+    ),
+    Metric(
+        "cp_conference_attended_pct",
+        "Children attending conferences",
+        "pct",
+        "Child protection conferences (initial and review) in the period the child attended "
+        "(PN1-PN4), children under 4 (PN0) left out; not recorded counts as not attended.",
+        "Conferences",
+    ),
+    Metric(
+        "strategy_police_pct",
+        "Strategy discussions with the police",
+        "pct",
+        "Section 47 enquiries starting in the period whose strategy discussion the police took "
+        "part in.",
+        "Working with the police",
+    ),
+    Metric(
+        "s47_to_icpc_pct",
+        "Enquiries leading to an initial conference",
+        "pct",
+        "Section 47 enquiries starting in the period, whose outcome is known, that led to an "
+        "initial child protection conference (transfers in left out).",
+        "Working with the police",
+    ),
+    Metric(
+        "icpc_to_plan_pct",
+        "Initial conferences leading to a plan",
+        "pct",
+        "Initial child protection conferences in the period that resulted in a child protection "
+        "plan (transfers in left out).",
+        "Working with the police",
+    ),
+    Metric(
+        "referral_police_pct",
+        "Referrals from the police",
+        "pct",
+        "Referrals in the period whose source was the police.",
+        "Working with the police",
+    ),
+    Metric(
+        "missing_episodes",
+        "Missing episodes",
+        "count",
+        "Episodes of a child going missing from home or care that started in the period.",
+        "Children missing",
+    ),
+    Metric(
+        "missing_rhi_offered_pct",
+        "Return interviews offered",
+        "pct",
+        "Children returning from a missing episode in the period who were offered an "
+        "independent return interview.",
+        "Children missing",
+    ),
+    Metric(
+        "missing_rhi_72h_pct",
+        "Return interviews within 72 hours",
+        "pct",
+        "Children returning from a missing episode in the period who had a return interview "
+        "within 72 hours (3 days) of coming back.",
+        "Children missing",
+    ),
+    Metric(
+        "pf_notifications",
+        "Private fostering notifications",
+        "count",
+        "Private fostering arrangements the council was told of in the period.",
+        "Private fostering",
+    ),
+    Metric(
+        "pf_initial_visit_7wd_pct",
+        "Privately fostered children visited within 7 working days",
+        "pct",
+        "Private fostering notifications in the period followed by a first visit within 7 "
+        "working days.",
+        "Private fostering",
+    ),
+    Metric(
+        "referrals_known_to_early_help_pct",
+        "Referrals already known to early help",
+        "pct",
+        "Referrals in the period of children in early help at the time or in the 30 days before.",
+        "Early help",
+    ),
+    Metric(
+        "early_help_outcomes_met_pct",
+        "Early help ended with outcomes met",
+        "pct",
+        "Early-help episodes ending in the period whose recorded reason was that the outcomes "
+        "were met (no reason recorded counts as not met).",
+        "Early help",
+    ),
+    Metric(
+        "cin_plans_open",
+        "Children on a child in need plan",
+        "count",
+        "Children with a child in need plan open at the end of the period.",
+        "Plans",
+        snapshot=True,
+    ),
+    Metric(
+        "assessment_plan_10wd_pct",
+        "Plans within 10 working days of an assessment",
+        "pct",
+        "Assessments completed in the period that found a need for support, where the child had "
+        "a child in need or protection plan within 10 working days.",
+        "Plans",
+    ),
+    Metric(
+        "permanent_sw_turnover_12m_pct",
+        "Permanent social workers leaving",
+        "pct",
+        "Permanent qualified social workers who left in the 12 months to the end of the period, "
+        "as a share of those in post then.",
+        "Plans",
+        snapshot=True,
+    ),
 )
 
 BY_ID: dict[str, Metric] = {m.metric_id: m for m in CATALOGUE}
@@ -395,6 +528,16 @@ _NFA = Flag("referrals", "nfa", "referrals", "NFA answer", "not NFA")
 _QUALIFIED = Flag(
     "workers", "qualified_social_worker", "workers", "qualified answer", "not qualified"
 )
+_TRANSFER_IN = Flag(
+    "s47_enquiries", "icpc_transfer_in", "enquiries", "transfer-in answer", "no transfer"
+)
+_NOT_REQUIRED = Flag(
+    "s47_enquiries",
+    "icpc_not_required",
+    "enquiries",
+    "conference-not-required answer",
+    "a conference needed",
+)
 # metric_id -> the flags its figure depends on (the SQL in sql/marts/ is the authority).
 FLAGS: dict[str, tuple[Flag, ...]] = {
     "referral_nfa_pct": (_NFA,),
@@ -408,24 +551,46 @@ FLAGS: dict[str, tuple[Flag, ...]] = {
     "assessment_seen_alone_pct": (
         Flag("assessments", "child_seen_alone", "assessments", "seen-alone answer", "not alone"),
     ),
-    "icpc_15wd_pct": (
-        Flag("s47_enquiries", "icpc_transfer_in", "enquiries", "transfer-in answer", "no transfer"),
-    ),
-    "s47_overdue_icpc": (
-        Flag(
-            "s47_enquiries",
-            "icpc_not_required",
-            "enquiries",
-            "conference-not-required answer",
-            "a conference needed",
-        ),
-    ),
+    "icpc_15wd_pct": (_TRANSFER_IN,),
+    "s47_overdue_icpc": (_NOT_REQUIRED,),
     "cp_seen_alone_pct": (
         Flag("cp_visits", "seen_alone", "visits", "seen-alone answer", "not alone"),
     ),
     "cp_allocated_qualified_pct": (_QUALIFIED,),
     "agency_social_worker_pct": (_QUALIFIED,),
     "caseload_per_social_worker": (_QUALIFIED,),
+    "strategy_police_pct": (
+        Flag(
+            "s47_enquiries",
+            "strategy_police_attended",
+            "enquiries",
+            "police-attended answer",
+            "no police",
+        ),
+    ),
+    "s47_to_icpc_pct": (_TRANSFER_IN, _NOT_REQUIRED),
+    "icpc_to_plan_pct": (
+        _TRANSFER_IN,
+        Flag("s47_enquiries", "icpc_resulted_in_plan", "enquiries", "plan answer", "no plan"),
+    ),
+    "missing_rhi_offered_pct": (
+        Flag(
+            "missing_episodes",
+            "return_interview_offered",
+            "missing episodes",
+            "interview-offered answer",
+            "not offered",
+        ),
+    ),
+    "assessment_plan_10wd_pct": (
+        Flag(
+            "assessments",
+            "further_action",
+            "assessments",
+            "further-action answer",
+            "no further action",
+        ),
+    ),
 }
 
 
@@ -433,6 +598,8 @@ _NO_ALLOCATIONS = "no allocation dates: allocations are never invented"
 _NO_WORKFORCE = "no workforce data (qualification, employment)"
 _SINGLE_ONLY = "lists single (continuous) assessments only"
 _NO_EARLY_HELP = "no early-help system extract"
+_NO_PARTICIPATION = "no participation (PN) code for conferences"
+_NO_POLICE_ATTENDANCE = "does not say whether the police took part in the strategy discussion"
 # metric_id -> why a format cannot support it (docs/formats.md has the whole table). Some of these
 # are never written because their table is absent; the others (marked *) have their table but
 # not the field, and would be written wrongly, so the marts withhold them for that format.
@@ -460,6 +627,19 @@ UNSUPPORTED_METRICS: dict[str, dict[str, str]] = {
         "religion_recorded_pct": "* Annex A has no religion",
         "early_help_mismatch_children": _NO_EARLY_HELP,
         "stepdown_unmatched_pct": _NO_EARLY_HELP,
+        # v5 (the 2013 letter): what Annex A's lists do not carry (h22g refines with the mapping)
+        "cp_conference_views_pct": _NO_PARTICIPATION,
+        "cp_conference_attended_pct": _NO_PARTICIPATION,
+        "strategy_police_pct": "List 5 " + _NO_POLICE_ATTENDANCE,
+        "missing_episodes": "no list of missing episodes is read",
+        "missing_rhi_offered_pct": "no list of missing episodes is read",
+        "missing_rhi_72h_pct": "no list of missing episodes is read",
+        "pf_notifications": "no private fostering list is read",
+        "pf_initial_visit_7wd_pct": "no private fostering list is read",
+        "referrals_known_to_early_help_pct": _NO_EARLY_HELP,
+        "early_help_outcomes_met_pct": _NO_EARLY_HELP,
+        "assessment_plan_10wd_pct": "* List 4 does not say whether the assessment found a need",
+        "permanent_sw_turnover_12m_pct": "* workers are names only: " + _NO_WORKFORCE,
     },
     "cin_census": {
         "contacts": "the census has no contacts",
@@ -483,6 +663,20 @@ UNSUPPORTED_METRICS: dict[str, dict[str, str]] = {
         "religion_recorded_pct": "* the census has no religion",
         "early_help_mismatch_children": _NO_EARLY_HELP,
         "stepdown_unmatched_pct": _NO_EARLY_HELP,
+        # v5 (the 2013 letter): what the census does not carry (h22g refines with the mapping)
+        "cp_conference_views_pct": "the census has " + _NO_PARTICIPATION,
+        "cp_conference_attended_pct": "the census has " + _NO_PARTICIPATION,
+        "strategy_police_pct": "the census " + _NO_POLICE_ATTENDANCE,
+        "missing_episodes": "the census has no missing episodes",
+        "missing_rhi_offered_pct": "the census has no missing episodes",
+        "missing_rhi_72h_pct": "the census has no missing episodes",
+        "pf_notifications": "the census has no private fostering",
+        "pf_initial_visit_7wd_pct": "the census has no private fostering",
+        "referrals_known_to_early_help_pct": _NO_EARLY_HELP,
+        "early_help_outcomes_met_pct": _NO_EARLY_HELP,
+        "assessment_plan_10wd_pct": "* the census does not say whether the assessment found a "
+        "need for further action",
+        "permanent_sw_turnover_12m_pct": _NO_WORKFORCE,
     },
 }
 

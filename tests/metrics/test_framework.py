@@ -141,3 +141,46 @@ def test_a_second_build_on_an_earlier_as_at_replaces_everything(con):
         2012, 3, 31
     )
     assert con.execute("SELECT count(*) FROM marts.fact_referrals").fetchall()[0][0] == 1
+
+
+def test_a_file_needing_an_optional_column_runs_only_where_it_holds_a_value(con):
+    # An older s47_enquiries.csv staged without the v5 columns, then one with them blank: the
+    # v5 family is dropped, the others built. With one answer recorded, it is built.
+    _minimal(con, referrals=[dict(referral_id="r", child_id="k", referral_date="2012-02-29")])
+    con.execute(
+        "CREATE TABLE staging.s47_enquiries (s47_id VARCHAR, child_id VARCHAR, referral_id "
+        "VARCHAR, strategy_discussion_date DATE, end_date DATE, icpc_not_required BOOLEAN, "
+        "icpc_date DATE, icpc_transfer_in BOOLEAN, icpc_resulted_in_plan BOOLEAN, team VARCHAR, "
+        "_source_file VARCHAR, _line BIGINT, _nulled VARCHAR[])"
+    )
+    con.execute("INSERT INTO staging.s47_enquiries (s47_id, child_id, strategy_discussion_date) "
+                "VALUES ('e', 'k', DATE '2012-03-01')")  # fmt: skip
+    result = build(con, "2012-03-31")
+    assert "metrics_strategy_police" in result.dropped and "metrics_s47" in result.built
+    con.execute("DROP TABLE staging.s47_enquiries")
+    load(
+        con,
+        "s47_enquiries",
+        [dict(s47_id="e", child_id="k", strategy_discussion_date="2012-03-01")],
+    )
+    assert "metrics_strategy_police" in build(con, "2012-03-31").dropped
+    con.execute("UPDATE staging.s47_enquiries SET strategy_police_attended = false")
+    result = build(con, "2012-03-31")
+    assert "metrics_strategy_police" in result.built
+    row = con.execute(
+        "SELECT numerator, denominator FROM marts.metric_values WHERE metric_id = "
+        "'strategy_police_pct' AND period_label = '2012-03' AND breakdown = 'all'"
+    ).fetchall()
+    assert row == [(0.0, 1.0)]
+
+
+def test_macros_have_one_definition_and_their_reads_are_declared():
+    # Every macro is made in one place (pipelines/marts.py MACROS or sql/macros/), never by a
+    # marts file; a file calling metric_family reads marts.periods through it.
+    from pipelines.marts import MACROS, table_macros
+
+    names = [m.split("(")[0] for m, _, _ in MACROS] + list(table_macros())
+    assert len(names) == len(set(names))
+    for model in models():
+        assert "CREATE OR REPLACE MACRO" not in model.path.read_text().upper(), model.path
+    assert "marts.periods" in referenced_tables("SELECT * FROM marts.metric_family(a, b, [])")
