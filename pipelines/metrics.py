@@ -607,6 +607,8 @@ _NO_ALLOCATIONS = "no allocation dates: allocations are never invented"
 _NO_WORKFORCE = "no workforce data (qualification, employment)"
 _SINGLE_ONLY = "lists single (continuous) assessments only"
 _NO_EARLY_HELP = "no early-help system extract"
+# List 6's case status says a child in need plan is open on the return's date, not since when
+_NO_CIN_PLAN_DATES = "List 6 gives a case status, not child in need plan dates"
 _NO_PARTICIPATION = "no participation (PN) code for conferences"
 _NO_POLICE_ATTENDANCE = "does not say whether the police took part in the strategy discussion"
 # metric_id -> why a format cannot support it (docs/formats.md has the whole table). Some of these
@@ -647,7 +649,8 @@ UNSUPPORTED_METRICS: dict[str, dict[str, str]] = {
         "pf_initial_visit_7wd_pct": "no private fostering list is read",
         "referrals_known_to_early_help_pct": _NO_EARLY_HELP,
         "early_help_outcomes_met_pct": _NO_EARLY_HELP,
-        "assessment_plan_10wd_pct": "* List 4 does not say whether the assessment found a need",
+        "cin_plans_open": _NO_CIN_PLAN_DATES,
+        "assessment_plan_10wd_pct": _NO_CIN_PLAN_DATES,
         "permanent_sw_turnover_12m_pct": "* workers are names only: " + _NO_WORKFORCE,
     },
     "cin_census": {

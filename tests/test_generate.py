@@ -340,6 +340,17 @@ def test_the_sample_tells_the_story_of_the_letters():
 
     assert agency(dt.date(2013, 3, 31)) > 2 * agency(dt.date(2011, 3, 31))
 
+    # Permanent social workers leaving in the shortage: of those in post at T, the share who
+    # left in the 12 months to T (the leaver's post goes to an agency worker).
+    def turnover(t: dt.date) -> float:
+        permanent = w.filter(pl.col("employment") == "PERMANENT")
+        in_post = _open_at(permanent, "start_date", "end_date", t).height
+        a_year_before = t.replace(year=t.year - 1)
+        left = permanent.filter(pl.col("end_date").is_between(a_year_before, t, closed="right"))
+        return left.height / in_post
+
+    assert turnover(dt.date(2013, 3, 31)) > 0.4 > turnover(dt.date(2012, 3, 31))
+
     # Children in need wait longer for a social worker in 2012-13: the median working days from
     # a referral to its first allocation (numpy's business-day count) rises from 1 to 3 or more.
     first = _read("allocations").group_by("referral_id").agg(pl.col("start_date").min())

@@ -500,6 +500,12 @@ def simulate(children: int, seed: int) -> dict[str, pl.DataFrame]:
     cp_plans, reviews, visits = _plans_frames(draw, later, cal, fd, ep, ids)
     ethnicity = draw.pick(story.ETHNICITIES, fd.n_kids)
     early_help = _early_help_frame(draw, later, fd, ep, ids, ethnicity, scale)
+    cin_plans = simulate_2013.cin_plans(later, cal, ep, ids)
+    missing = simulate_2013.missing_episodes(later, fd, ids, scale)
+    private_fostering = simulate_2013.private_fostering(later, cal, fd, ids, scale)
+    workers, allocations, assessments = simulate_2013.permanent_leavers(
+        later, workers, allocations, assessments, worker_id.len()
+    )
     return {
         "children": _children_frame(draw, fd, ids, ethnicity, kept_kid),
         "contacts": contacts,
@@ -512,9 +518,9 @@ def simulate(children: int, seed: int) -> dict[str, pl.DataFrame]:
         "cp_reviews": reviews,
         "cp_visits": visits,
         "early_help": early_help,
-        "cin_plans": simulate_2013.cin_plans(later, cal, ep, ids),
-        "missing_episodes": simulate_2013.missing_episodes(later, fd, ids, scale),
-        "private_fostering": simulate_2013.private_fostering(later, cal, fd, ids, scale),
+        "cin_plans": cin_plans,
+        "missing_episodes": missing,
+        "private_fostering": private_fostering,
         "population": pl.DataFrame(
             {
                 "year": np.arange(2008, 2014),

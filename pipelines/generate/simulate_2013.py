@@ -172,3 +172,75 @@ def private_fostering(
             "team": _TEAM_NAMES.gather(team),
         }
     ).sort("arrangement_id")
+
+
+def permanent_leavers(
+    draw: _Draw,
+    workers: pl.DataFrame,
+    allocations: pl.DataFrame,
+    assessments: pl.DataFrame,
+    next_worker: int,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Permanent qualified workers leaving in the 2013 shortage (``story.PERMANENT_EXODUS``):
+    each leaver's post goes the same day to an agency worker (a new worker_id from
+    ``next_worker`` + 1), who takes the rest of the leaver's tenure, their open cases (the
+    allocation is split on the day: no case waits) and the assessments they would have started.
+    Done on the frames so that every other record, and every id, stays as it was."""
+    first, last = (np.datetime64(d).astype(np.int64) for d in story.PERMANENT_EXODUS)
+    start = workers["start_date"].cast(pl.Int64).fill_null(np.iinfo(np.int32).min).to_numpy()
+    end = workers["end_date"].cast(pl.Int64).fill_null(END + 1).to_numpy()
+    n = workers.height
+    low = np.maximum(first, start + 60)
+    high = np.minimum(last, end - 30)
+    permanent = (
+        (workers["employment"] == "PERMANENT") & (workers["qualified_social_worker"] == "Y")
+    ).to_numpy()
+    leaves = permanent & (low <= high) & draw.chance(story.P_PERMANENT_LEAVES, n)
+    day = low + np.floor(draw.rng.random(n) * (high - low + 1)).astype(np.int64)
+    rows = np.flatnonzero(leaves)
+    if rows.size == 0:
+        return workers, allocations, assessments
+    left = workers[rows].with_columns(left_on=_date(day[rows]))
+    cover = left.with_columns(
+        worker_id=pl.Series([f"{next_worker + 1 + k:05d}" for k in range(rows.size)]),
+        employment=pl.lit("AGENCY"),
+        start_date=pl.col("left_on"),
+    )
+    handover = pl.DataFrame(
+        {
+            "worker_id": left["worker_id"],
+            "left_on": left["left_on"],
+            "cover_id": cover["worker_id"],
+        }
+    )
+    workers = pl.concat(
+        [
+            workers.update(left.select("worker_id", end_date="left_on"), on="worker_id"),
+            cover.drop("left_on"),
+        ]
+    ).sort("worker_id")
+
+    a = allocations.join(handover, on="worker_id", how="left")
+    split = pl.col("left_on").is_not_null() & (pl.col("start_date") < pl.col("left_on"))
+    split &= pl.col("end_date").is_null() | (pl.col("end_date") > pl.col("left_on"))
+    after = pl.col("left_on").is_not_null() & (pl.col("start_date") >= pl.col("left_on"))
+    taken_on = a.filter(split).with_columns(worker_id="cover_id", start_date="left_on")
+    taken_on = taken_on.with_columns(
+        allocation_id=pl.Series(
+            [f"{allocations.height + 1 + k:07d}" for k in range(taken_on.height)],
+            dtype=pl.String,
+        )
+    )
+    a = a.with_columns(
+        end_date=pl.when(split).then("left_on").otherwise("end_date"),
+        worker_id=pl.when(after).then("cover_id").otherwise("worker_id"),
+    )
+    allocations = pl.concat([a, taken_on]).select(allocations.columns).sort("allocation_id")
+
+    s = assessments.join(handover, on="worker_id", how="left")
+    assessments = s.with_columns(
+        worker_id=pl.when(pl.col("start_date") >= pl.col("left_on"))
+        .then("cover_id")
+        .otherwise("worker_id")
+    ).select(assessments.columns)
+    return workers, allocations, assessments

@@ -207,3 +207,8 @@ CIN_PLAN_LAG: Curve = (
     ("2014-03-31", 6.0),
 )
 P_NO_CIN_PLAN = 0.05
+# Permanent social workers leaving in the 2013 shortage ("the council does not have enough
+# permanent social workers"): the chance that a permanent qualified worker in post in the window
+# leaves during it, their cases handed the same day to an agency worker who takes the post.
+PERMANENT_EXODUS = ("2012-06-01", "2013-06-30")
+P_PERMANENT_LEAVES = 0.3
