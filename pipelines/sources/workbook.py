@@ -29,6 +29,7 @@ from lxml import etree
 
 from pipelines.errors import ExtractError
 from pipelines.sources.folder import shown
+from pipelines.sources.parser_errors import reduced
 
 _CELL = re.compile(r"([A-Z]{1,3})(\d+)")
 
@@ -205,7 +206,10 @@ def check_workbook(path: Path, limits: WorkbookLimits | None = None) -> None:
                     with archive.open(info) as raw:
                         rows, cols = _extent_by_position(_Capped(raw, info.file_size, over))
             except etree.XMLSyntaxError as error:
-                raise ExtractError(path, f"sheet {sheet!r} is not well-formed XML") from error
+                problem = reduced(error)
+                raise ExtractError(
+                    path, f"sheet {sheet!r} is not well-formed XML: {problem}", line=problem.line
+                ) from None  # its text may quote the row: not chained
             except (zipfile.BadZipFile, RuntimeError, OSError) as error:
                 # RuntimeError: an encrypted member needs a password.
                 raise ExtractError(
