@@ -18,8 +18,9 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.report import charts
+from pipelines.report import charts, disclosure
 from pipelines.report.catalogue import BY_ID, HEADLINES, Headline
+from pipelines.report.data import Metrics, Row
 from pipelines.report.figures import UNIT_AXIS, long_date
 from pipelines.report.page import document
 from pipelines.report.suppress import SUPPRESSED, Shown, complementary, show
@@ -88,8 +89,35 @@ def _pooled(card: Headline, figures: list[Figure]) -> Figure | None:
     return (num / den, num, den)
 
 
+def council_plans(
+    con: duckdb.DuckDBPyConnection, councils: list[str], threshold: int
+) -> dict[str, set[disclosure.Figure]]:
+    """Each council's own report's suppression (report/disclosure.py), worked out from its
+    figures in the regional warehouse: the region shows a council's figure as its own report
+    does, never one its own report hides."""
+    have = {c for (c,) in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts' "
+        "AND table_name = 'metric_values'").fetchall()}  # fmt: skip
+    start = "period_start" if "period_start" in have else "period_end"
+    plans = {}
+    for council in councils:
+        rows = con.execute(
+            f"SELECT metric_id, period_type, period_label, {start}, period_end, breakdown, "
+            "breakdown_value, numerator, denominator, value FROM marts.metric_values "
+            "WHERE council = ?",
+            [council],
+        ).fetchall()
+        plans[council] = disclosure.plan(Metrics([Row(*r) for r in rows]), threshold)
+    return plans
+
+
 def _metric_section(
-    con: duckdb.DuckDBPyConnection, card: Headline, councils: list[str], threshold: int, n: int
+    con: duckdb.DuckDBPyConnection,
+    card: Headline,
+    councils: list[str],
+    threshold: int,
+    n: int,
+    plans: dict[str, set[disclosure.Figure]] | None = None,
 ) -> str:
     metric = BY_ID[card.metric_id]
     figures = _year_figures(con, card)
@@ -101,16 +129,27 @@ def _metric_section(
 
     years = sorted({y for (_, y) in figures})
 
+    if plans is None:
+        plans = council_plans(con, councils, threshold)
+
     def shown(council: str, label: str) -> Shown:
         value, num, den = figures.get((council, label), (None, None, None))
         size = _size(con, card, council, label) if metric.unit == "wd" else None
+        figure = (card.metric_id, "financial_year", label, card.breakdown, card.breakdown_value)
+        if figure in plans.get(council, set()):
+            return Shown(None, SUPPRESSED, suppressed=True)
         return show(metric.unit, value, num, den, threshold, size)
 
     cells = {(c, y): shown(c, y) for c in councils for y in years}
     region_figure = _pooled(card, [figures[(c, year)] for c in councils])
     region_text = ""
     if region_figure is not None:
-        region_text = f"Region {year}: {show(metric.unit, *region_figure, threshold).text}."
+        region_shown = show(metric.unit, *region_figure, threshold)
+        # Each council's own report is public: a regional figure over a council its own
+        # report suppresses would give that council away (report/disclosure.py).
+        if any(cells[(c, year)].suppressed for c in councils):
+            region_shown = Shown(None, SUPPRESSED, suppressed=True)
+        region_text = f"Region {year}: {region_shown.text}."
         # The councils add up to the region: one suppressed council could be worked out from
         # the rest, so the next smallest is suppressed too (suppress.complementary).
         latest_cells = complementary(
@@ -159,8 +198,9 @@ def build_region_report(warehouse: Path, out_path: Path, *, suppress_below: int 
         councils = read_councils(con)
         published = [c.name for c in councils if c.status == "published"]
         failed = [c for c in councils if c.status != "published"]
+        plans = council_plans(con, published, suppress_below)
         sections = [
-            _metric_section(con, card, published, suppress_below, n)
+            _metric_section(con, card, published, suppress_below, n, plans)
             for n, card in enumerate(HEADLINES)
         ]
     as_ats = sorted({c.as_at for c in councils if c.as_at})
