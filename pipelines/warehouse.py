@@ -111,6 +111,10 @@ class Warehouse(dg.ConfigurableResource):
     file_mode: str = DEFAULT_FILE_MODE
     # DuckDB's memory limit for each step ("1GB", "4GB"; DEFAULT_MEMORY_LIMIT).
     memory_limit: str = DEFAULT_MEMORY_LIMIT
+    # The council's old three-digit LA code, for an input that does not say it (CSV extracts).
+    la_code: str | None = None
+    # The council's own targets (CSV: metric_id,target,amber_within), for red/amber/green.
+    targets: str | None = None
 
     _run_lock: RunLock | None = PrivateAttr(default=None)
 
@@ -192,4 +196,6 @@ def from_environment() -> Warehouse:
         keep_releases=int(os.environ.get("FRONTDOOR_KEEP_RELEASES", DEFAULT_KEEP_RELEASES)),
         file_mode=os.environ.get("FRONTDOOR_FILE_MODE", DEFAULT_FILE_MODE),
         memory_limit=os.environ.get("FRONTDOOR_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
+        la_code=os.environ.get("FRONTDOOR_LA_CODE") or None,
+        targets=os.environ.get("FRONTDOOR_TARGETS") or None,
     )
