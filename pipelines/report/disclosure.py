@@ -96,7 +96,7 @@ def relations(metrics: Metrics) -> list[Relation]:
                 for m in months.get((r.metric_id, r.breakdown, r.breakdown_value), [])
                 if r.period_start <= m.period_start and m.period_end <= r.period_end
             ]
-            if len(inside) >= 2:
+            if inside:  # one month alone is the year: it must hide with it
                 found += _exact(r, inside)
     return found
 
