@@ -14,9 +14,9 @@ from html import escape
 import plotly.graph_objects as go
 
 from pipelines.metrics import Metric
-from pipelines.report import charts, grain
+from pipelines.report import charts, disclosure, grain
 from pipelines.report.data import FlagCount, Metrics, Period, Row
-from pipelines.report.suppress import NOTHING, Shown, complementary, show
+from pipelines.report.suppress import NOTHING, SUPPRESSED, Shown, complementary, show
 
 NOT_AVAILABLE = "not available: input not supplied"
 UNIT_AXIS = {
@@ -107,6 +107,11 @@ class Report:
     # (metric, period type, label, breakdown) -> each value's figure, complementary suppression done
     _breakdowns: dict[tuple[str, str, str, str], dict[str, Shown]] = field(default_factory=dict)
     _rolling: dict[tuple[str, str], bool] = field(default_factory=dict)
+    # Every figure suppressed to stop differencing across views (report/disclosure.py).
+    _plan: set[tuple[str, str, str, str, str]] | None = None
+    # Every figure handed to the page, as shown: what a reader can combine (the safety test's
+    # differencing attack reads it).
+    displayed: dict[tuple[str, str, str, str, str], Shown] = field(default_factory=dict)
 
     def shown(
         self,
@@ -122,8 +127,12 @@ class Report:
         complementary suppression (suppress.complementary), so no cell can be worked out as the
         total minus the others.
         """
+        figure = (metric.metric_id, period_type, label, breakdown, value)
         if breakdown == "all" or metric.unit == "wd":
-            return self._primary(metric, period_type, label, breakdown, value)
+            result = self._primary(metric, period_type, label, breakdown, value)
+            if result is not None:
+                self.displayed[figure] = result
+            return result
         key = (metric.metric_id, period_type, label, breakdown)
         if key not in self._breakdowns:
             names = self.metrics.breakdown_values(metric.metric_id, breakdown, period_type)
@@ -140,6 +149,7 @@ class Report:
         result = self._breakdowns[key].get(value)
         if result is not None:
             self.suppressed += result.suppressed
+            self.displayed[figure] = result
         return result
 
     def breakdowns_with_one_hidden(self) -> list[tuple[str, str, str, str]]:
@@ -166,6 +176,10 @@ class Report:
             sized = self.metrics.get(source, period_type, label, breakdown, value)
             size = getattr(sized, column) if sized is not None else None
         result = show(metric.unit, row.value, row.numerator, row.denominator, self.threshold, size)
+        if self._plan is None:
+            self._plan = disclosure.plan(self.metrics, self.threshold)
+        if not result.suppressed and disclosure.figure_of(row) in self._plan:
+            result = Shown(None, SUPPRESSED, suppressed=True)
         if breakdown == "all":
             self.suppressed += result.suppressed
         return result

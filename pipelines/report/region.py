@@ -19,9 +19,10 @@ from pathlib import Path
 import duckdb
 
 from pipelines.metrics import UNSUPPORTED_METRICS
-from pipelines.report import charts
+from pipelines.report import charts, disclosure
 from pipelines.report.catalogue import BY_ID, HEADLINES, Headline
 from pipelines.report.comparisons import REFERENCE_CSV, Identity, Published, read_comparators
+from pipelines.report.data import Metrics, Row
 from pipelines.report.figures import UNIT_AXIS, long_date
 from pipelines.report.page import document
 from pipelines.report.suppress import NOTHING, SUPPRESSED, Shown, complementary, fmt, show
@@ -144,6 +145,28 @@ def _why_lacking(council: Council, metric_id: str) -> str:
     return "its extracts hold no figure for it"
 
 
+def council_plans(
+    con: duckdb.DuckDBPyConnection, councils: list[str], threshold: int
+) -> dict[str, set[disclosure.Figure]]:
+    """Each council's own report's suppression (report/disclosure.py), worked out from its
+    figures in the regional warehouse: the region shows a council's figure as its own report
+    does, never one its own report hides."""
+    have = {c for (c,) in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts' "
+        "AND table_name = 'metric_values'").fetchall()}  # fmt: skip
+    start = "period_start" if "period_start" in have else "period_end"
+    plans = {}
+    for council in councils:
+        rows = con.execute(
+            f"SELECT metric_id, period_type, period_label, {start}, period_end, breakdown, "
+            "breakdown_value, numerator, denominator, value FROM marts.metric_values "
+            "WHERE council = ?",
+            [council],
+        ).fetchall()
+        plans[council] = disclosure.plan(Metrics([Row(*r) for r in rows]), threshold)
+    return plans
+
+
 def _metric_section(
     con: duckdb.DuckDBPyConnection,
     card: Headline,
@@ -151,6 +174,7 @@ def _metric_section(
     threshold: int,
     n: int,
     england: Published | None = None,
+    plans: dict[str, set[disclosure.Figure]] | None = None,
 ) -> str:
     """One headline measure across the councils: ranked (rank numbers, best first where a better
     direction is declared) on the latest financial year all of them that hold it have complete,
@@ -194,16 +218,27 @@ def _metric_section(
             return (None, count, kids)
         return (10_000 * count / kids, count, kids)
 
+    if plans is None:
+        plans = council_plans(con, holding, threshold)
+
     def shown(council: str, label: str) -> Shown:
         value, num, den = figure(council, label)
         size = _size(con, card, council, label) if metric.unit == "wd" else None
+        planned = (card.metric_id, "financial_year", label, card.breakdown, card.breakdown_value)
+        if planned in plans.get(council, set()):
+            return Shown(None, SUPPRESSED, suppressed=True)
         return show(unit, value, num, den, threshold, size)
 
     cells = {(c, y): shown(c, y) for c in holding for y in years}
     region_figure = _pooled(unit, [figure(c, year) for c in holding])
     region_text = ""
     if region_figure is not None:
-        region_text = f"Region {year}: {show(unit, *region_figure, threshold).text}."
+        region_shown = show(unit, *region_figure, threshold)
+        # Each council's own report is public: a regional figure over a council its own
+        # report suppresses would give that council away (report/disclosure.py).
+        if any(cells[(c, year)].suppressed for c in holding):
+            region_shown = Shown(None, SUPPRESSED, suppressed=True)
+        region_text = f"Region {year}: {region_shown.text}."
         # The councils add up to the region: one suppressed council could be worked out from
         # the rest, so the next smallest is suppressed too (suppress.complementary).
         size_at = 1 if per_10k else (0 if metric.unit == "count" else 2)
@@ -285,6 +320,7 @@ def build_region_report(warehouse: Path, out_path: Path, *, suppress_below: int 
         published = [c.name for c in councils if c.status == "published"]
         failed = [c for c in councils if c.status != "published"]
         england = read_comparators(REFERENCE_CSV, Identity())  # England's published figures
+        plans = council_plans(con, published, suppress_below)
         sections = [
             _metric_section(
                 con,
@@ -293,6 +329,7 @@ def build_region_report(warehouse: Path, out_path: Path, *, suppress_below: int 
                 suppress_below,
                 n,
                 england,
+                plans,
             )
             for n, card in enumerate(HEADLINES)
         ]

@@ -20,6 +20,10 @@ total, so one suppressed cell could be worked out as the total minus the others.
 one cell of a breakdown is suppressed, the next smallest cell (by the count behind it: the count,
 or a percentage's denominator) is suppressed too, so no suppressed value can be derived from the
 rest (``complementary``). Medians are not additive and are left alone.
+
+That rule holds within one breakdown; pipelines/report/disclosure.py extends it across every
+view a reader can combine (months and years, teams and all, "n of d"; a council and its region),
+and the report consults its plan before it shows any figure.
 """
 
 from __future__ import annotations

@@ -39,6 +39,7 @@ from pipelines.contract import (
 )
 from pipelines.errors import ExtractError
 from pipelines.sources.folder import HEAD_BYTES, changed_error, input_files, read_head, unchanged
+from pipelines.sources.parser_errors import reduced
 from pipelines.sources.result import Finding, SourceFrames, raw_frame
 from pipelines.sources.workbook import WorkbookLimits, check_workbook
 
@@ -621,16 +622,18 @@ def _tables(path: Path, findings: list[Finding]) -> Iterator[tuple[str | None, _
         try:
             rows = _read_csv_rows(path)
         except (OSError, csv.Error) as error:
-            raise ExtractError(path, f"cannot read the CSV: {error}") from error
+            raise ExtractError(
+                path, f"cannot read the CSV: {reduced(error)}"
+            ) from None  # its text may quote the row: not chained
         yield None, rows
         return
     check_workbook(path)
     try:
         workbook = CalamineWorkbook.from_path(path)
-    except (CalamineError, OSError, ValueError) as error:
+    except (CalamineError, OSError, ValueError):
         raise ExtractError(
             path, "cannot be read as a workbook (encrypted, damaged or not a workbook?)"
-        ) from error
+        ) from None  # its text may quote the row: not chained
     for name in workbook.sheet_names:
         try:
             sheet = workbook.get_sheet_by_name(name)

@@ -47,6 +47,7 @@ from pipelines.contract import (
 )
 from pipelines.errors import ExtractError
 from pipelines.sources.folder import changed_error, unchanged
+from pipelines.sources.parser_errors import reduced
 from pipelines.sources.result import Finding, SourceFrames, raw_frame
 
 STEMS = (
@@ -326,7 +327,10 @@ def _parse(path: Path) -> etree._ElementTree:
     try:
         tree = etree.parse(str(path), parser)
     except etree.XMLSyntaxError as error:
-        raise ExtractError(path, f"not well-formed XML: {error.msg}", line=error.lineno) from error
+        problem = reduced(error)  # its kind and place: lxml's text may quote the row
+        raise ExtractError(
+            path, f"not well-formed XML: {problem}", line=problem.line
+        ) from None  # its text may quote the row: not chained
     except OSError as error:
         raise ExtractError(path, f"cannot read the file: {error}") from error
     root = tree.getroot()

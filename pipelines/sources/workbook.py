@@ -7,9 +7,10 @@ is read:
 
 - every part's inflated size is checked against ``max_part_bytes`` (the zip's directory says it,
   and the scan below stops reading a part that inflates past what it declared);
-- every worksheet is scanned, streaming, for its last row and column (the cells' own ``r``
-  references), which must be within ``max_rows`` and ``max_columns``, and their product within
-  ``max_cells``.
+- every part of the zip (not only the sheets the workbook's relationships name: the reader has
+  rules of its own for finding them) is scanned, streaming, for its last row and column (the
+  cells' own ``r`` references), which must be within ``max_rows`` and ``max_columns``, and
+  their product within ``max_cells``.
 
 A workbook over a limit is refused with a message naming the file, the sheet and the limit; the
 limits are settings (``WorkbookLimits.from_environment``, docs/security.md). An .xls file (the old
@@ -29,6 +30,7 @@ from lxml import etree
 
 from pipelines.errors import ExtractError
 from pipelines.sources.folder import shown
+from pipelines.sources.parser_errors import reduced
 
 _CELL = re.compile(r"([A-Z]{1,3})(\d+)")
 
@@ -160,6 +162,12 @@ def _extent_by_position(stream: IO[bytes]) -> tuple[int, int]:
     return rows, cols
 
 
+def _looks_like_a_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether a part's first 64 KiB hold a worksheet's cell data (as XML, any prefix)."""
+    with archive.open(info) as raw:
+        return b"sheetdata" in raw.read(65536).lower()
+
+
 def check_workbook(path: Path, limits: WorkbookLimits | None = None) -> None:
     """Raise ExtractError (naming the file, the sheet and the limit) when reading the workbook
     would exceed a limit; return when it is safe to read."""
@@ -186,12 +194,15 @@ def check_workbook(path: Path, limits: WorkbookLimits | None = None) -> None:
                     f"over the limit of {mib:,.0f} MiB per part (FRONTDOOR_WORKBOOK_MAX_PART_MIB):"
                     " refused",
                 )
-        for part, sheet in _sheet_parts(archive).items():
-            try:
-                info = archive.getinfo(part)
-            except KeyError:
+        # Every part is scanned, not only those the workbook's relationships name: a reader
+        # finds its sheets by its own rules (names in any case, absolute or broken targets, a
+        # sheet moved out of xl/worksheets/), so whatever it reads must already be checked.
+        named = {part.lower(): name for part, name in _sheet_parts(archive).items()}
+        for info in archive.infolist():
+            if info.is_dir():
                 continue
-            sheet = shown(sheet)
+            part = os.path.normpath(info.filename).lower()
+            sheet = shown(named[part]) if part in named else f"part {shown(info.filename)}"
             over = ExtractError(
                 path,
                 f"sheet {sheet!r} inflates past the {info.file_size:,} bytes its archive "
@@ -202,10 +213,15 @@ def check_workbook(path: Path, limits: WorkbookLimits | None = None) -> None:
                     with archive.open(info) as raw:
                         rows, cols = _extent(_Capped(raw, info.file_size, over))
                 except _NeedsPositions:
+                    if part not in named and not _looks_like_a_sheet(archive, info):
+                        continue  # an image or other binary part: no cells to place
                     with archive.open(info) as raw:
                         rows, cols = _extent_by_position(_Capped(raw, info.file_size, over))
             except etree.XMLSyntaxError as error:
-                raise ExtractError(path, f"sheet {sheet!r} is not well-formed XML") from error
+                problem = reduced(error)
+                raise ExtractError(
+                    path, f"sheet {sheet!r} is not well-formed XML: {problem}", line=problem.line
+                ) from None  # its text may quote the row: not chained
             except (zipfile.BadZipFile, RuntimeError, OSError) as error:
                 # RuntimeError: an encrypted member needs a password.
                 raise ExtractError(

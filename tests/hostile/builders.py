@@ -310,9 +310,9 @@ READER_CASES: tuple[Hostile, ...] = (
     Hostile("workbook with an encrypted sheet", encrypted_member, "refused", "encrypted"),
     Hostile("a CSV named .xlsx", not_a_workbook, "refused", "not a readable"),
     Hostile("frontdoor's column names in a workbook", internal_names_in_a_workbook, "loaded"),
-    Hostile("census with a billion laughs", billion_laughs, "refused", "amplification"),
+    Hostile("census with a billion laughs", billion_laughs, "refused", "resource limit"),
     Hostile("census with an external entity (XXE)", external_entity, "loaded"),
-    Hostile("census nested 200,000 deep", deep_xml, "refused", "Excessive depth"),
+    Hostile("census nested 200,000 deep", deep_xml, "refused", "resource limit"),
     Hostile(
         "census over the size limit",
         internal_names_in_census,

@@ -46,3 +46,14 @@ def test_a_run_under_umask_0022_leaves_nothing_for_other_users(small_council, tm
     assert modes[release] == modes[out / "releases"] == modes[out] == 0o750
     history = _modes(home)
     assert {p: oct(m) for p, m in history.items() if m & 0o077} == {}
+
+
+def test_a_region_under_umask_0022_leaves_nothing_for_other_users(region_run):
+    assert region_run.returncode == 0, region_run.console[-3000:]
+    modes = _modes(region_run.output)
+    status = region_run.output / "council-01" / ".frontdoor" / "region-status.json"
+    daemon_log = region_run.output / "region" / ".frontdoor" / "daemon.log"
+    assert modes[status] == modes[daemon_log] == 0o600
+    assert {p: oct(m) for p, m in modes.items() if m & 0o007} == {}
+    # The way to each release is open to the group: the region folder, each council's, region/.
+    assert modes[region_run.output] == modes[region_run.output / "region"] == 0o750
