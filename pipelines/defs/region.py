@@ -28,6 +28,7 @@ import dagster as dg
 
 from pipelines import region, releases
 from pipelines.defs.automation import NIGHTLY, SETTLE_SECONDS
+from pipelines.private import open_to_readers, private_folder
 from pipelines.run_info import input_fingerprint
 from pipelines.sources.folder import settled
 
@@ -123,8 +124,8 @@ def rollup(context: dg.AssetExecutionContext, region_settings: RegionSettings) -
     from pipelines.report.region import build_region_report
 
     out = region_settings.output / region.REGION
-    work = out / ".frontdoor"
-    work.mkdir(parents=True, exist_ok=True)
+    open_to_readers(region_settings.output, 0o640)  # the way to every council's release
+    work = private_folder(out / ".frontdoor")
     names = region.councils(region_settings.input)
     statuses = region.build_rollup(region_settings.output, names, work / "warehouse.duckdb")
     build_region_report(work / "warehouse.duckdb", work / "report.html")
