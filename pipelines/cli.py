@@ -152,6 +152,10 @@ def parser() -> argparse.ArgumentParser:
     rg.add_argument("--as-at", type=_date, default=None, help="extract date for every council")
     _settle_argument(rg)
 
+    x = sub.add_parser("export", help="metric_values as an Excel workbook (suppression applied)")
+    x.add_argument("--warehouse", type=Path, default=DEFAULT_OUTPUT / "warehouse.duckdb")
+    x.add_argument("--xlsx", type=Path, required=True, help="the workbook to write")
+
     b = sub.add_parser("rollback", help="publish the previous release again")
     b.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="the output folder")
 
@@ -225,6 +229,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if ok else 1
     if args.command == "rollback":
         return rollback(args.output)
+    if args.command == "export":
+        import duckdb
+
+        from pipelines.export import export_xlsx
+
+        with duckdb.connect(str(args.warehouse), read_only=True) as con:
+            print(f"wrote {export_xlsx(con, args.xlsx)}")
+        return 0
     from pipelines.generate import simulate, write_extracts
 
     if args.region is not None:

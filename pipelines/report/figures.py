@@ -53,13 +53,29 @@ def text(s: Shown | None) -> str:
     return NOTHING if s is None else s.text
 
 
+# A cell longer than this is prose: it wraps between words (and never inside a figure).
+PROSE = 40
+# A token with a break opportunity inside it (2008-09, 1/2): kept whole within prose.
+_WHOLE = re.compile(r"\S*\d[-/\u2013]\S*")
+
+
+def _cell(tag: str, text: str, attrs: str = "") -> str:
+    if len(text) <= PROSE:
+        return f"<{tag}{attrs}>{escape(text)}</{tag}>"
+    parts, at = [], 0
+    for m in _WHOLE.finditer(text):
+        parts += [escape(text[at : m.start()]), f'<span class="nw">{escape(m.group())}</span>']
+        at = m.end()
+    parts.append(escape(text[at:]))
+    return f'<{tag}{attrs} class="wrap">{"".join(parts)}</{tag}>'
+
+
 def html_table(header: Sequence[str], rows: Iterable[Sequence[str]], caption: str = "") -> str:
-    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in header)
+    head = "".join(_cell("th", h, ' scope="col"') for h in header)
     body = "".join(
         "<tr>"
         + "".join(
-            (f'<th scope="row">{escape(c)}</th>' if i == 0 else f"<td>{escape(c)}</td>")
-            for i, c in enumerate(r)
+            (_cell("th", c, ' scope="row"') if i == 0 else _cell("td", c)) for i, c in enumerate(r)
         )
         + "</tr>"
         for r in rows

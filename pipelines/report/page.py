@@ -67,8 +67,11 @@ button.download { font: inherit; font-size: 0.85rem; color: var(--link); backgro
 .card .flags { color: var(--muted); font-size: 0.85rem; }
 .card .rolling { font-size: 0.9rem; }
 p, li, caption { overflow-wrap: anywhere; }
-/* A table never breaks a number or a word: it scrolls sideways in its own box instead. */
-td, th { overflow-wrap: normal; word-break: normal; hyphens: manual; }
+/* A table never breaks a number or a word: a cell stays on one line and the table scrolls
+   sideways in its own box; a cell of prose (.wrap) wraps between words only. */
+td, th { overflow-wrap: normal; word-break: normal; hyphens: manual; white-space: nowrap; }
+td.wrap, th.wrap { white-space: normal; min-width: 12rem; }
+.nw { white-space: nowrap; }
 details summary { cursor: pointer; color: var(--link); padding: 0.2rem 0; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; margin: 0.5rem 0; font-size: 0.9rem; }

@@ -42,8 +42,10 @@ def quality(r: Report, dq: QualityData | None) -> str:
         '<section id="quality" aria-labelledby="h-quality"><h2 id="h-quality">Data quality</h2>',
         "<p class='lead'>What the pipeline found in the input, file by file, and what it did "
         "about it. The counts are of records, not children, so they are shown in full (see "
-        "About); analysts find the records themselves in the warehouse (marts.data_quality_rows "
-        "and the quarantine tables).</p>",
+        "About); analysts find the records themselves in the warehouse: marts.data_quality_rows "
+        "lists the rows behind each finding (file and line) except blank yes/no answers, which "
+        "are the NULLs of that column in staging, and the quarantine tables hold the rows not "
+        "used.</p>",
     ]
     if dq is None:
         out.append(

@@ -451,7 +451,10 @@ def _rows(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     _comment(
         con,
         "marts.data_quality_rows",
-        "One row per finding of the latest run: the file and line of each row behind a "
-        "marts.data_quality count, so an analyst can list them.",
+        "One row per listed finding of the latest run: the file and line of each row behind a "
+        "marts.data_quality count of the cross-file, typing, quarantine and reader rules, so an "
+        "analyst can list them. Counted in marts.data_quality but not listed here: blank yes/no "
+        "answers (rule blank_flag: they are the NULLs of that column in staging.<stem>) and rows "
+        "dated after the as-at date.",
         ROWS_COLUMNS,
     )
