@@ -117,6 +117,7 @@ def run(
     as_at_anyway: bool = False,
     settle_seconds: float = 0,
     memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    keep_raw: bool = False,
 ) -> bool:
     """Run the frontdoor job in this process; True when it succeeded and published a release.
 
@@ -139,6 +140,7 @@ def run(
         "file_mode": file_mode,
         "as_at_anyway": as_at_anyway,
         "memory_limit": memory_limit,
+        "keep_raw": keep_raw,
     }
     print(f"frontdoor run: {shown(input_dir)} -> {shown(output)}", flush=True)
     problem = as_at_problem(as_at, as_at_anyway)
@@ -436,6 +438,12 @@ def parser() -> argparse.ArgumentParser:
         "spills to disk)",
     )
     r.add_argument(
+        "--keep-raw",
+        action="store_true",
+        default=os.environ.get("FRONTDOOR_KEEP_RAW", "") == "1",
+        help="also keep every input row as read in raw.* (for a data-migration investigation)",
+    )
+    r.add_argument(
         "--cin-xsd",
         type=Path,
         default=None,
@@ -519,6 +527,7 @@ def main(argv: list[str] | None = None) -> int:
             args.as_at_anyway,
             args.settle_seconds,
             args.memory_limit,
+            args.keep_raw,
         )
         return 0 if ok else 1
     if args.command == "region":
