@@ -46,7 +46,12 @@ BEYOND = "_beyond_header"
 # The loader's own working columns start so; a header name that does too is refused rather
 # than silently overwritten.
 _WORK = "_frontdoor_"
-_FIELDS, _LONGER = f"{_WORK}fields", f"{_WORK}longer"
+_FIELDS, _LONGER, _HUGE = f"{_WORK}fields", f"{_WORK}longer", f"{_WORK}huge"
+# No field of any extract comes near this: a longer one (a blob, a run of NUL bytes from a sparse
+# file) makes its row malformed, and only its first _KEPT_CHARS characters are kept, so that no
+# step downstream has to hold or copy it (docs/security.md "The text cap").
+MAX_VALUE_BYTES = 65_536
+_KEPT_CHARS = 1_000
 _BOM = b"\xef\xbb\xbf"
 _NL, _CR, _QUOTE, _COMMA = ord("\n"), ord("\r"), ord('"'), ord(",")
 # A header fits in 64 KiB; a first line longer than that is not a header (a binary file, or a
@@ -194,6 +199,7 @@ def _read_csv(path: Path | str, extract: Extract) -> CsvFrame:
     frame = frame.with_columns(
         _line=pl.Series(lines, dtype=pl.Int64), **{_FIELDS: pl.Series(fields, dtype=pl.Int64)}
     )
+    frame = _cut_huge_values(frame, names)
     if blank.any():
         frame = frame.filter(pl.Series(~blank))
         warnings.append(f"{int(blank.sum())} blank line(s) skipped")
@@ -234,6 +240,33 @@ def _read(buf: bytes, names: list[str]) -> pl.DataFrame:
 
 
 _undecodable = threading.local()
+
+
+def _cut_huge_values(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """Values over MAX_VALUE_BYTES cut to their first _KEPT_CHARS characters, and ``_HUGE``
+    saying so for their rows (NULL elsewhere)."""
+    huge = [n for n in names if (frame.get_column(n).str.len_bytes().max() or 0) > MAX_VALUE_BYTES]
+    if not huge:
+        return frame
+    over = {n: pl.col(n).str.len_bytes() > MAX_VALUE_BYTES for n in huge}
+    why = pl.coalesce(
+        [
+            pl.when(over[n]).then(
+                pl.lit(
+                    f"holds a value in column '{n}' longer than the limit of "
+                    f"{MAX_VALUE_BYTES:,} bytes (kept cut to its first {_KEPT_CHARS:,} characters)"
+                )
+            )
+            for n in huge
+        ]
+    )
+    return frame.with_columns(
+        why.alias(_HUGE),
+        *(
+            pl.when(over[n]).then(pl.col(n).str.head(_KEPT_CHARS)).otherwise(pl.col(n)).alias(n)
+            for n in huge
+        ),
+    )
 
 
 def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
@@ -574,6 +607,7 @@ def _row_errors(
         for row, byte in byte_of_row.items():
             marks[row] = byte
         undecodable = pl.Series(marks, dtype=pl.String)
+    huge = pl.col(_HUGE) if _HUGE in frame.columns else pl.lit(None, dtype=pl.String)
     error = (
         pl.when(pl.col("_line") == (cut_line or 0))  # line 0 is never a row
         .then(pl.lit("ends inside a quoted value (cut short?)"))
@@ -585,6 +619,8 @@ def _row_errors(
         .then(pl.format("holds a NUL byte in column '{}'", nul_column))
         .when(undecodable.is_not_null())
         .then(pl.format("holds the byte {}, which is neither UTF-8 nor Windows-1252", undecodable))
+        .when(huge.is_not_null())
+        .then(huge)
     )
     frame = frame.with_columns(
         error.alias(ROW_ERROR),
@@ -605,7 +641,7 @@ def _row_errors(
             f"{bad.height} malformed row(s) quarantined, first at line {bad['_line'][0]}: "
             f"the row {bad[ROW_ERROR][0]}"
         )
-    frame = frame.drop(_FIELDS, _LONGER)
+    frame = frame.drop(_FIELDS, _LONGER, _HUGE, strict=False)
     if not bad.height:
         frame = frame.drop(ROW_ERROR)
     if not overflow or frame.get_column(BEYOND).null_count() == frame.height:
