@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.sources.load import load_csv
+from pipelines.sources.load import load_csv, load_folder
 from tests.corpus import CASES, SPECIAL, Case, Failed, Loaded
 
 ONE_MB = 1024 * 1024
@@ -128,6 +128,28 @@ def test_each_bad_input_is_reported_and_loses_nothing(case, con, tmp_path, monke
             con.execute(f"SELECT {columns} FROM staging.{case.stem} ORDER BY _line").fetchall()
             == rows
         )
+
+
+def test_keep_raw_keeps_every_row_as_read_and_a_later_run_drops_it(con, tmp_path):
+    # --keep-raw, for a data-migration investigation: every row as read, the quarantined one too
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "contacts.csv").write_bytes(
+        b"contact_id,child_id,contact_datetime,notes\nK1, C1 ,2012-04-02,a\nK2,,2012-04-02,b\n"
+    )
+    _, outcomes = load_folder(con, folder, stems=["contacts"], keep_raw=True)
+    assert (outcomes[0].rows, outcomes[0].staged, outcomes[0].quarantined) == (2, 1, 1)
+    assert con.execute(
+        "SELECT contact_id, child_id, notes, _line FROM raw.contacts ORDER BY _line"
+    ).fetchall() == [("K1", " C1 ", "a", 2), ("K2", None, "b", 3)]
+    assert con.execute("SELECT child_id FROM staging.contacts").fetchall() == [("C1",)]
+    comment = con.execute(
+        "SELECT comment FROM duckdb_tables() WHERE schema_name = 'raw'"
+    ).fetchall()[0][0]
+    assert "--keep-raw" in comment
+    # the next run without it leaves no copy behind
+    load_folder(con, folder, stems=["contacts"])
+    assert not con.execute("SELECT * FROM duckdb_schemas() WHERE schema_name = 'raw'").fetchall()
 
 
 def test_malformed_rows_keep_their_raw_values_and_say_why(con, tmp_path):

@@ -429,4 +429,12 @@ def load_folder(
     for o in outcomes:
         if o.status != "loaded":
             drop_stem(con, o.stem)
+    if (
+        not keep_raw
+        and not con.execute(
+            "SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'raw'"
+        ).fetchall()
+    ):
+        con.execute("DROP SCHEMA IF EXISTS raw")  # an earlier --keep-raw run's, now empty
     return kind, outcomes
