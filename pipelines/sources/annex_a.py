@@ -139,6 +139,7 @@ TEMPLATE_HEADERS = {
     "primary_need": "Primary Need Code",
     "cin_closure": "CIN Closure Date",
     "closure_reason": "Reason for Closure",
+    "case_status": "Case status",
     "cpp_start": "Child Protection Plan Start Date",
     "initial_category": "Initial Category of Abuse",
     "latest_category": "Latest Category of Abuse",
@@ -239,6 +240,7 @@ LISTS: tuple[AnnexList, ...] = (
             "primary_need",
             "cin_closure",
             "closure_reason",
+            "case_status",
             "team",
             "worker",
         ),
@@ -513,6 +515,32 @@ def _code(
     return text
 
 
+CASE_STATUSES = {  # the template's List 6 case statuses, normalised -> as the template words them
+    normalise_header(words): words
+    for words in (
+        "Looked after child",
+        "Child Protection plan",
+        "Child in need plan",
+        "Open assessment",
+        "Closed episode",
+    )
+}
+
+
+def _case_status(table: _Table, record: _Record) -> str | None:
+    """List 6's case status in the template's words (its ``c) `` letter dropped); another value
+    is kept as written with an ``unknown_code`` finding."""
+    text = _text(table, record, "case_status")
+    if text is None:
+        return None
+    words = CASE_STATUSES.get(normalise_header(strip_prefix(text)))
+    if words is None:
+        table.note("unknown_code", "not a List 6 case status; kept as written", record.line,
+                   "case_status")  # fmt: skip
+        return text
+    return words
+
+
 def _sex(table: _Table, record: _Record) -> str | None:
     text = _text(table, record, "gender")
     if text is None:
@@ -672,6 +700,7 @@ class _Builder:
     cin_episodes: list[tuple[_Table, dict[str, object]]] = field(default_factory=list)
     # per stem, the headers (field key -> as written) of the first sheet that gave it rows
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    la_code: str | None = None  # the council's old LA code, when a front sheet gives it
 
     def latest_date(self) -> date | None:
         """The latest event date of any row kept (births excepted): the return's period end.
@@ -814,6 +843,9 @@ class _Builder:
                 "primary_need": _code(table, record, "primary_need", PRIMARY_NEEDS),
                 "closure_date": _date(table, record, "cin_closure"),
                 "closure_reason": _code(table, record, "closure_reason", CLOSURE_REASONS),
+                # a child in need plan (or other status) on the return's date, without its
+                # dates: kept beside the referral, never made a cin_plans row
+                "case_status": _case_status(table, record),
             }))  # fmt: skip
         elif number == 7:
             start = _date(table, record, "cpp_start")
@@ -854,7 +886,7 @@ class _Builder:
                 unmatched += 1
                 continue
             for referral in copies:
-                for column in ("primary_need", "closure_date", "closure_reason"):
+                for column in ("primary_need", "closure_date", "closure_reason", "case_status"):
                     if episode[column] is not None:
                         referral[column] = episode[column]
         if unmatched:
@@ -870,8 +902,14 @@ class _Builder:
             )
 
 
-EXTRA = {"cp_plans": ("latest_review_date", "latest_visit_date", "latest_visit_seen_alone")}
+EXTRA = {
+    "referrals": ("case_status",),
+    "cp_plans": ("latest_review_date", "latest_visit_date", "latest_visit_seen_alone"),
+}
 EXTRA_MEANINGS = {
+    "case_status": "List 6's case status of the episode on the return's date (Child in need "
+    "plan, Child Protection plan, Open assessment, Closed episode, Looked after child), the "
+    "template's letter dropped: no plan dates, so no cin_plans row is made from it",
     "sheet": "the Annex A sheet the row was read from (blank for a list saved as CSV)",
     "latest_review_date": "List 7's date of the latest review conference: the latest only, so "
     "it stays beside the plan and no review metric is made from it",
@@ -894,7 +932,10 @@ def _read_file(file: Path, findings: list[Finding]) -> tuple[_Builder, set[int]]
     before = file.stat()
     for sheet, rows in _tables(file, findings):
         table = _Table(str(file), sheet, findings)
-        annex_list, records = _rows_of_sheet(table, rows)
+        rows = iter(rows)
+        head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+        builder.la_code = builder.la_code or front_sheet_la_code(head)
+        annex_list, records = _rows_of_sheet(table, itertools.chain(head, rows))
         if annex_list is None:
             table.note("not_a_list", "no Annex A list header found; skipped")
             continue
@@ -910,6 +951,24 @@ def _read_file(file: Path, findings: list[Finding]) -> tuple[_Builder, set[int]]
     if not unchanged(file, before):
         raise changed_error(file)
     return builder, found
+
+
+# A front sheet's label for the council's code, normalised (the template leaves the layout to
+# the council: "LA code", "Local authority number", ...), with the code in the next cell.
+_LA_LABEL = re.compile(r"^(la|local authority)( code| number| no\.?)?:?$")
+_LA_CODE = re.compile(r"^(\d{3})\b")
+
+
+def front_sheet_la_code(rows: list[tuple[int, list[object]]]) -> str | None:
+    """The old three-digit LA code a sheet's top rows give beside an LA label, or None."""
+    for _, cells in rows:
+        texts = [str(c).strip() for c in cells if c not in (None, "") and str(c).strip()]
+        if len(texts) >= 2 and _LA_LABEL.match(texts[0].lower()):
+            value = texts[1][:-2] if texts[1].endswith(".0") else texts[1]
+            found = _LA_CODE.match(value)
+            if found:
+                return found.group(1)
+    return None
 
 
 def _merge(builders: list[_Builder]) -> _Builder:
@@ -1045,7 +1104,9 @@ def read_annex_a(path: Path) -> SourceFrames:
         builder, lists = _read_file(file, findings)
         read.append((builder.latest_date() or date.min, file.name, builder))
         found |= lists
-    builder = _merge([b for _, _, b in sorted(read, key=lambda r: r[:2])])
+    ordered = [b for _, _, b in sorted(read, key=lambda r: r[:2])]
+    la_code = next((b.la_code for b in reversed(ordered) if b.la_code), None)
+    builder = _merge(ordered)
     builder.apply_cin_episodes()
 
     result = SourceFrames(
@@ -1053,6 +1114,8 @@ def read_annex_a(path: Path) -> SourceFrames:
         extra_columns=EXTRA_MEANINGS,
         as_at=builder.latest_date(),
         as_at_source="the latest date in any list of the Annex A return",
+        la_code=la_code,
+        la_code_source="the Annex A front sheet" if la_code else "",
         files=sorted(name for _, name, _ in read),
         source_names=_source_names(builder),
         built={stem: (column,) for stem, column in ID_COLUMNS.items()},
