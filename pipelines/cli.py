@@ -122,6 +122,12 @@ def parser() -> argparse.ArgumentParser:
         "spills to disk)",
     )
     r.add_argument(
+        "--keep-raw",
+        action="store_true",
+        default=os.environ.get("FRONTDOOR_KEEP_RAW", "") == "1",
+        help="also keep every input row as read in raw.* (for a data-migration investigation)",
+    )
+    r.add_argument(
         "--la-code",
         default=os.environ.get("FRONTDOOR_LA_CODE") or None,
         help="the council's old three-digit LA code, when the input does not say it (CSV)",
@@ -222,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
             args.memory_limit,
             args.la_code,
             args.targets,
+            args.keep_raw,
         )
         return 0 if ok else 1
     if args.command == "region":

@@ -1,4 +1,5 @@
-"""What every raw, staging and quarantine table and column says of itself (DuckDB COMMENTs).
+"""What every staging and quarantine table and column says of itself (DuckDB COMMENTs), and
+raw's when a run keeps it (``--keep-raw``).
 
 frontdoor's own columns all start with ``_``; no column read from a file can (the CSV loader
 renames such a header, sources/csv_extract.py), so these texts are always about our columns.
@@ -25,15 +26,15 @@ ROW_ERROR: dict[str, str] = {
 QUARANTINE: dict[str, str] = {
     "_column": "the column that broke the rule (the first failing one, in contract order; "
     "NULL for malformed_row)",
-    "_rule": "malformed_row, required, not_a_date, not_a_datetime, not_an_integer, "
-    "unknown_code or duplicate_id",
-    "_value": "the value as read",
+    "_rule": "malformed_row, required, too_long, implausible_date, not_a_date, not_a_datetime, "
+    "not_an_integer, unknown_code or duplicate_id (pipelines/staging.py)",
+    "_value": "the value as read (for too_long, its first 1,000 characters)",
     "_reason": "the problem in a sentence naming file, line and column",
 }
 NULLED: dict[str, str] = {
     "_nulled": "the optional columns whose value in the file could not be read (not a date, not "
     "a yes/no answer, not a number) and were set to NULL, the row kept; NULL when none was. The "
-    "value as written is in raw at the same file and line",
+    "value as written is in the input file at the same line (audit.input_files has its sha256)",
 }
 OURS = {**LINEAGE, **ROW_ERROR, **QUARANTINE, **NULLED}
 
@@ -69,8 +70,9 @@ def raw_comments(
     con.execute(
         f"COMMENT ON TABLE {table} IS "
         + literal(
-            f"{extract.meaning or extract.stem}: every row of {source} as read, all text; "
-            f"raw rows = staging.{extract.stem} rows + quarantine.{extract.stem} rows"
+            f"{extract.meaning or extract.stem}: every row of {source} as read, all text, kept "
+            f"for an investigation (--keep-raw); raw rows = staging.{extract.stem} rows + "
+            f"quarantine.{extract.stem} rows"
         )
     )
     for name in _columns(con, "raw", extract.stem):
@@ -78,9 +80,11 @@ def raw_comments(
         con.execute(f"COMMENT ON COLUMN {table}.{ident(name)} IS {literal(text)}")
 
 
-def staging_comments(con: duckdb.DuckDBPyConnection, extract: Extract) -> None:
-    """Comment staging.<stem> and quarantine.<stem> and every column of both (quarantine's raw
-    columns say what raw's say)."""
+def staging_comments(
+    con: duckdb.DuckDBPyConnection, extract: Extract, extras: dict[str, str] | None = None
+) -> None:
+    """Comment staging.<stem> and quarantine.<stem> and every column of both (``extras`` says
+    what the source's extra columns, kept in quarantine as read, hold)."""
     stem = ident(extract.stem)
     con.execute(
         f"COMMENT ON TABLE staging.{stem} IS "
@@ -93,7 +97,8 @@ def staging_comments(con: duckdb.DuckDBPyConnection, extract: Extract) -> None:
         f"COMMENT ON TABLE quarantine.{stem} IS "
         + literal(
             f"rows of {extract.filename} that could not be used, as read, each with the "
-            "column and rule it broke; raw rows = staging rows + quarantine rows"
+            "column and rule it broke; rows read (audit.input_files) = staging rows + "
+            "quarantine rows"
         )
     )
     for c in extract.columns:
@@ -102,9 +107,8 @@ def staging_comments(con: duckdb.DuckDBPyConnection, extract: Extract) -> None:
         )
     for name, text in {**LINEAGE, **NULLED}.items():
         con.execute(f"COMMENT ON COLUMN staging.{stem}.{name} IS {literal(text)}")
-    raw = _columns(con, "raw", extract.stem)
     for name in _columns(con, "quarantine", extract.stem):
-        text = raw.get(name) or raw_column_comment(extract, name)
+        text = raw_column_comment(extract, name, extras)
         con.execute(f"COMMENT ON COLUMN quarantine.{stem}.{ident(name)} IS {literal(text)}")
 
 

@@ -34,6 +34,7 @@ def run(
     memory_limit: str = DEFAULT_MEMORY_LIMIT,
     la_code: str | None = None,
     targets: Path | None = None,
+    keep_raw: bool = False,
 ) -> bool:
     """Run the frontdoor job in this process; True when it succeeded and published a release.
 
@@ -60,6 +61,7 @@ def run(
         "memory_limit": memory_limit,
         "la_code": la_code,
         "targets": str(targets.resolve()) if targets else None,
+        "keep_raw": keep_raw,
     }
     wait_until_settled(input_dir, settle_seconds)
     started = time.perf_counter()

@@ -1,4 +1,8 @@
-"""Type ``raw.<stem>`` into ``staging.<stem>``; rows that cannot be used go to ``quarantine.<stem>``.
+"""Type a reader frame into ``staging.<stem>``; rows that cannot be used go to ``quarantine.<stem>``.
+
+One pass per file: the reader's frame (contract columns as text, then ``_source_file`` and
+``_line``; docs/architecture.md "Reader frames") is typed, keyed and split in SQL, and staging
+and quarantine are each written once. No copy of the rows as read is kept beside them (issue 23).
 
 The SQL is generated from the contract (pipelines/contract.py, whose docstring gives the typing
 rules). A row is quarantined for its first failing rule, taking the columns in contract order:
@@ -11,20 +15,28 @@ rules). A row is quarantined for its first failing rule, taking the columns in c
 - ``not_a_datetime``  the same for date-times (ISO with ``T`` or a space, optional seconds; or
                       ``DD/MM/YYYY HH:MM[:SS]``; a bare date is midnight)
 - ``not_an_integer``  a non-blank strict int that is not a whole number
+- ``too_long``        an id, code or text value longer than ``TEXT_CAP`` characters (any column,
+                      required or not: one 10 MB team name must not reach the marts)
+- ``implausible_date`` a date outside the plausible window (any column, required or not): before
+                      1 January 1990 (a date of birth: 1900) or after the run date (an expected
+                      date of birth: a year after it). Such a date is never the as-at or the
+                      first period (9999-12-31, 2045-06-01, 1901-01-01; docs/security.md)
 - ``unknown_code``    a required code column holding a code outside the contract's list
 - ``duplicate_id``    the extract's key repeats: the first copy by line is kept. This rule comes
                       last and counts only rows that passed every other rule, so a broken first
                       copy does not push a good later one out.
 
 Unknown optional codes and odd yes/no values are kept (codes upper-cased, yes/no -> NULL) for the
-validation step to report. So every raw row lands in exactly one of staging and quarantine.
+validation step to report. So every row read lands in exactly one of staging and quarantine.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import duckdb
+import polars as pl
 
 from pipelines.comments import staging_comments
 from pipelines.contract import NO, SQL_TYPES, YES, Column, Extract
@@ -47,11 +59,20 @@ _UK_DATETIME = rf"{_UK_DATE}( {_TIME})?"
 _UK_DATETIME_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y"]
 _INT_PATTERN = r"[+-]?[0-9]+(\.0+)?"  # 3 and 3.0 are whole numbers; 3.5 is not
 _LINEAGE = ("_source_file", "_line")
+# The longest id, code or text value staged (characters): team names, religions and identifiers
+# are tens of characters; a longer value is quarantined (docs/security.md "The text cap").
+TEXT_CAP = 1000
+# The plausible window for dates (docs/security.md "Dates"): case records start no earlier than
+# 1990 (a child then born would be 18 in 2008); a date of birth may be older; nothing but an
+# expected date of birth lies after the day of the run.
+EARLIEST_EVENT = dt.date(1990, 1, 1)
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+_READER_FRAME = "_reader_frame"
 
 
 @dataclass(frozen=True)
 class StagingCounts:
-    """Rows in raw, and where they went: raw = staged + quarantined."""
+    """Rows read, and where they went: raw (rows read) = staged + quarantined."""
 
     raw: int
     staged: int
@@ -66,45 +87,58 @@ class _Check:
     reason: str  # SQL expression for the part of _reason after "file line n, column 'c': "
 
 
-def build_staging(con: duckdb.DuckDBPyConnection, extract: Extract) -> StagingCounts:
-    """Write ``staging.<stem>`` and ``quarantine.<stem>`` from ``raw.<stem>``; return the counts.
+def build_staging(
+    con: duckdb.DuckDBPyConnection,
+    extract: Extract,
+    frame: pl.DataFrame,
+    extras: dict[str, str] | None = None,
+    run_date: dt.date | None = None,
+) -> StagingCounts:
+    """Write ``staging.<stem>`` and ``quarantine.<stem>`` from a reader's ``frame``; return the
+    counts. ``extras`` says what the source's extra columns hold (for their comments);
+    ``run_date`` (default today) ends the plausible window for dates.
 
-    Raises ExtractError when raw.<stem> is absent or lacks a required contract column, and
-    AssertionError if raw rows != staged + quarantined (a bug, never bad data).
+    Raises ExtractError when the frame lacks a required contract column, and AssertionError if
+    rows read != staged + quarantined (a bug, never bad data).
     """
     stem = ident(extract.stem)
-    raw_columns = _raw_columns(con, extract)
+    raw_columns = _raw_columns(frame, extract)
     names = source_names(con, extract.stem)
-    checks = _checks(extract, raw_columns, names)
+    checks = _checks(extract, raw_columns, names, run_date or dt.date.today())
     checked = ident(f"_staging_checked_{extract.stem}")
+    source = ident(f"{_READER_FRAME}_{extract.stem}")
     con.execute("CREATE SCHEMA IF NOT EXISTS staging")
     con.execute("CREATE SCHEMA IF NOT EXISTS quarantine")
+    # The frame's row number keys a row from its check back to its values as read.
+    con.register(source.strip('"'), frame.with_row_index("__rowid"))
     try:
         # Each value is typed and checked once, into a temporary table both outputs read.
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {checked} AS {checked_sql(extract, raw_columns, checks)}"
+            f"CREATE OR REPLACE TEMP TABLE {checked} AS "
+            f"{checked_sql(extract, raw_columns, checks, source)}"
         )
         if extract.key:
             con.execute(duplicates_sql(extract, checked, len(checks)))
         con.execute(staging_sql(extract, checked))
-        con.execute(quarantine_sql(extract, raw_columns, checked, checks, names))
+        con.execute(quarantine_sql(extract, raw_columns, checked, checks, names, source))
     finally:
         con.execute(f"DROP TABLE IF EXISTS {checked}")
-    staging_comments(con, extract)
+        con.unregister(source.strip('"'))
+    staging_comments(con, extract, extras)
 
-    raw, staged, quarantined = con.execute(
-        f"SELECT (SELECT count(*) FROM raw.{stem}), (SELECT count(*) FROM staging.{stem}), "
-        f"(SELECT count(*) FROM quarantine.{stem})"
+    staged, quarantined = con.execute(
+        f"SELECT (SELECT count(*) FROM staging.{stem}), (SELECT count(*) FROM quarantine.{stem})"
     ).fetchall()[0]
-    if raw != staged + quarantined:
+    if frame.height != staged + quarantined:
         raise AssertionError(
-            f"{extract.stem}: raw has {raw} rows but staging {staged} + quarantine {quarantined}"
+            f"{extract.stem}: {frame.height} rows read but staging {staged} + "
+            f"quarantine {quarantined}"
         )
-    return StagingCounts(raw, staged, quarantined)
+    return StagingCounts(frame.height, staged, quarantined)
 
 
-def checked_sql(extract: Extract, raw_columns: list[str], checks: list[_Check]) -> str:
-    """SELECT, per raw row: its rowid (``__rowid``), lineage, each contract column typed
+def checked_sql(extract: Extract, raw_columns: list[str], checks: list[_Check], source: str) -> str:
+    """SELECT, per row of the reader frame ``source``: its row number (``__rowid``), lineage, each contract column typed
     (``__t_<name>``), and ``__fail``, the 1-based index into ``checks`` of the first rule the
     row breaks (NULL if none; duplicates are marked afterwards)."""
     cleaned = ", ".join(
@@ -122,8 +156,7 @@ def checked_sql(extract: Extract, raw_columns: list[str], checks: list[_Check]) 
         f"CASE {first_fail} END AS __fail, "
         "CAST(NULL AS VARCHAR) AS __first_file, CAST(NULL AS BIGINT) AS __first_line "
         f"FROM (SELECT *, {typed} FROM "
-        f"(SELECT rowid AS __rowid, _source_file, _line{row_error}, {cleaned} "
-        f"FROM raw.{ident(extract.stem)}))"
+        f"(SELECT __rowid, _source_file, _line{row_error}, {cleaned} FROM {source}))"
     )
 
 
@@ -147,7 +180,7 @@ def _nulled(extract: Extract, raw_columns: list[str]) -> str:
 def duplicates_sql(extract: Extract, checked: str, duplicate_check: int) -> str:
     """UPDATE marking every later copy of a key, among rows that broke no other rule.
 
-    "Later" is in raw's order (rowid): file order for a CSV. The key must be unique across the
+    "Later" is in the frame's order (its row number): file order for a CSV. The key must be unique across the
     whole table, so a reader that writes several files into one raw table has its copies in
     other files caught too. ``duplicate_check`` is the duplicate_id rule's index (the last).
     """
@@ -174,8 +207,8 @@ def staging_sql(extract: Extract, checked: str) -> str:
     return (
         f"CREATE OR REPLACE TABLE staging.{ident(extract.stem)} AS "
         f"SELECT {columns}, _source_file, _line, _nulled FROM {checked} WHERE __fail IS NULL"
-        # No ORDER BY: the checked table was filled by a plain scan of raw, so it is in file
-        # order already, and DuckDB keeps insertion order (sorting 2M rows costs a second).
+        # No ORDER BY: the checked table was filled by a plain scan of the frame, so it is in
+        # file order already, and DuckDB keeps insertion order (sorting 2M rows costs a second).
     )
 
 
@@ -185,8 +218,9 @@ def quarantine_sql(
     checked: str,
     checks: list[_Check],
     names: SourceNames,
+    source: str,
 ) -> str:
-    """CREATE quarantine.<stem>: the raw columns, then the failing column, rule, value, reason.
+    """CREATE quarantine.<stem>: the columns as read, then the failing column, rule, value, reason.
 
     The reason names the place as the source does: the file and line and the contract column
     for a CSV extract; the workbook, sheet, row and header for Annex A; the XML file, line and
@@ -201,7 +235,13 @@ def quarantine_sql(
     )
     rule_list = "[" + ", ".join(literal(k.rule) for k in checks) + "]"
     value = " ".join(
-        f"WHEN {i} THEN CAST(r.{ident(k.column)} AS VARCHAR)"
+        f"WHEN {i} THEN "
+        + (
+            # a value over the cap is kept whole in its column; _value holds its start
+            f"left(CAST(r.{ident(k.column)} AS VARCHAR), {TEXT_CAP}) || ' ...'"
+            if k.rule == "too_long"
+            else f"CAST(r.{ident(k.column)} AS VARCHAR)"
+        )
         for i, k in enumerate(checks, 1)
         if k.column in raw_columns
     )
@@ -230,23 +270,16 @@ def quarantine_sql(
         f"SELECT {raw}, {column_list}[c.__fail] AS _column, {rule_list}[c.__fail] AS _rule, "
         f"CASE c.__fail {value} END AS _value, "
         f"{where} || CASE c.__fail {reason} END AS _reason "
-        f"FROM raw.{ident(extract.stem)} AS r "
+        f"FROM {source} AS r "
         "JOIN (SELECT __rowid, __fail, __first_file, __first_line "
         f"FROM {checked} WHERE __fail IS NOT NULL) AS c "
-        "ON r.rowid = c.__rowid ORDER BY r._source_file, r._line"
+        "ON r.__rowid = c.__rowid ORDER BY r._source_file, r._line"
     )
 
 
-def _raw_columns(con: duckdb.DuckDBPyConnection, extract: Extract) -> list[str]:
-    rows = con.execute(
-        "SELECT column_name FROM information_schema.columns "
-        "WHERE table_schema = 'raw' AND table_name = $t ORDER BY ordinal_position",
-        {"t": extract.stem},
-    ).fetchall()
-    columns = [r[0] for r in rows]
-    where = f"raw.{extract.stem}"
-    if not columns:
-        raise ExtractError(where, f"no such table: {extract.filename} has not been loaded")
+def _raw_columns(frame: pl.DataFrame, extract: Extract) -> list[str]:
+    columns = [c for c in frame.columns if c != "__rowid"]
+    where = f"the {extract.stem} frame"
     for name in (*extract.required_columns, *_LINEAGE):
         if name not in columns:
             raise ExtractError(where, "required column is missing", column=name)
@@ -299,8 +332,30 @@ def _typed(c: Column, v: str) -> str:
     raise ValueError(f"no typing rule for kind {c.kind!r} (column {c.name})")
 
 
+def _window_check(c: Column, run_date: dt.date) -> _Check:
+    """implausible_date: the column's typed value outside its plausible window."""
+    birth = c.name.endswith("date_of_birth")
+    earliest = EARLIEST_BIRTH if birth else EARLIEST_EVENT
+    # An expected date of birth may lie ahead: within a year of the run.
+    latest = run_date + dt.timedelta(days=366) if c.name == "expected_date_of_birth" else run_date
+    t = ident("__t_" + c.name)
+    # Compared as dates: a date-time on the run date is within it.
+    outside = (
+        f"{t} IS NOT NULL AND (CAST({t} AS DATE) < DATE '{earliest}' "
+        f"OR CAST({t} AS DATE) > DATE '{latest}')"
+    )
+    why = literal(
+        f"a date outside the plausible window {earliest} to {latest} "
+        f"({'the run date' if latest == run_date else 'a year after the run date'})"
+    )
+    return _Check(c.name, "implausible_date", outside, why)
+
+
 def _checks(
-    extract: Extract, raw_columns: list[str], names: SourceNames | None = None
+    extract: Extract,
+    raw_columns: list[str],
+    names: SourceNames | None = None,
+    run_date: dt.date | None = None,
 ) -> list[_Check]:
     """Every rule a row can break, in the order they are tried; duplicate_id last.
 
@@ -326,6 +381,16 @@ def _checks(
         untypable = f"{v} IS NOT NULL AND {t} IS NULL"
         if c.required:
             checks.append(_Check(c.name, "required", f"{v} IS NULL", "'required value is blank'"))
+        if c.kind in ("id", "code", "text"):
+            # strlen (bytes) is free; length (characters) only where the bytes are over.
+            long = f"strlen({v}) > {TEXT_CAP} AND length({v}) > {TEXT_CAP}"
+            why = (
+                f"'is ' || format('{{:,}}', length(r.{ident(c.name)})) || "
+                f"' characters long, over the cap of {TEXT_CAP:,}'"
+            )
+            checks.append(_Check(c.name, "too_long", long, why))
+        if c.kind in ("date", "datetime"):
+            checks.append(_window_check(c, run_date or dt.date.today()))
         if not c.required:
             continue  # an optional value that cannot be typed is set to NULL (_nulled), not this
         if c.kind == "date":

@@ -54,17 +54,13 @@ def load_and_check(
     the order the job does; no Dagster. Returns the connection and the input format."""
     import duckdb
 
-    from pipelines.contract import EXTRACTS, extract
+    from pipelines.contract import EXTRACTS
     from pipelines.sources.load import load_folder, record_outcomes
-    from pipelines.staging import build_staging
     from pipelines.validation.quality import evaluate_checks, record_checks
 
     con = duckdb.connect(str(path))
-    kind, outcomes = load_folder(con, folder, cin_xsd_dir=cin_xsd_dir)
+    kind, outcomes = load_folder(con, folder, cin_xsd_dir=cin_xsd_dir)  # reads and stages
     record_outcomes(con, kind, outcomes)
-    for o in outcomes:
-        if o.status == "loaded":
-            build_staging(con, extract(o.stem))
     stems = [e.stem for e in EXTRACTS]
     evaluate_checks(con, stems, as_at)
     record_checks(con, stems)

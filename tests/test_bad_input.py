@@ -13,9 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.contract import extract
-from pipelines.sources.load import load_csv
-from pipelines.staging import build_staging
+from pipelines.sources.load import load_csv, load_folder
 from tests.corpus import CASES, SPECIAL, Case, Failed, Loaded
 
 ONE_MB = 1024 * 1024
@@ -101,7 +99,8 @@ def test_each_bad_input_is_reported_and_loses_nothing(case, con, tmp_path, monke
             assert f", column '{expected.column}'" in outcome.message
         assert expected.words in outcome.message
         assert not con.execute(
-            "SELECT * FROM information_schema.tables WHERE table_schema = 'raw'"
+            "SELECT * FROM information_schema.tables "
+            "WHERE table_schema IN ('raw', 'staging', 'quarantine')"
         ).fetchall()
         return
 
@@ -110,9 +109,11 @@ def test_each_bad_input_is_reported_and_loses_nothing(case, con, tmp_path, monke
     assert outcome.rows == expected.rows
     if expected.warning:
         assert any(expected.warning in w for w in outcome.warnings), outcome.warnings
-    counts = build_staging(con, extract(case.stem))
-    assert counts.raw == expected.rows
-    assert counts.staged + counts.quarantined == counts.raw  # nothing lost
+    assert outcome.staged + outcome.quarantined == outcome.rows  # nothing lost
+    assert con.execute(
+        f"SELECT (SELECT count(*) FROM staging.{case.stem}) + "
+        f"(SELECT count(*) FROM quarantine.{case.stem})"
+    ).fetchall() == [(expected.rows,)]
     quarantined = con.execute(
         f"SELECT _line, _column, _rule, _reason FROM quarantine.{case.stem} ORDER BY _line"
     ).fetchall()
@@ -129,14 +130,35 @@ def test_each_bad_input_is_reported_and_loses_nothing(case, con, tmp_path, monke
         )
 
 
+def test_keep_raw_keeps_every_row_as_read_and_a_later_run_drops_it(con, tmp_path):
+    # --keep-raw, for a data-migration investigation: every row as read, the quarantined one too
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "contacts.csv").write_bytes(
+        b"contact_id,child_id,contact_datetime,notes\nK1, C1 ,2012-04-02,a\nK2,,2012-04-02,b\n"
+    )
+    _, outcomes = load_folder(con, folder, stems=["contacts"], keep_raw=True)
+    assert (outcomes[0].rows, outcomes[0].staged, outcomes[0].quarantined) == (2, 1, 1)
+    assert con.execute(
+        "SELECT contact_id, child_id, notes, _line FROM raw.contacts ORDER BY _line"
+    ).fetchall() == [("K1", " C1 ", "a", 2), ("K2", None, "b", 3)]
+    assert con.execute("SELECT child_id FROM staging.contacts").fetchall() == [("C1",)]
+    comment = con.execute(
+        "SELECT comment FROM duckdb_tables() WHERE schema_name = 'raw'"
+    ).fetchall()[0][0]
+    assert "--keep-raw" in comment
+    # the next run without it leaves no copy behind
+    load_folder(con, folder, stems=["contacts"])
+    assert not con.execute("SELECT * FROM duckdb_schemas() WHERE schema_name = 'raw'").fetchall()
+
+
 def test_malformed_rows_keep_their_raw_values_and_say_why(con, tmp_path):
     path = tmp_path / "contacts.csv"
     path.write_bytes(
         b"contact_id,child_id,contact_datetime\n"
         b"K1,C1,2012-04-02\nK2,C2,2012-04-02,surplus,more\nK3,2012-04-02\nK4,C4,2012-04-02,\n"
     )
-    assert load_csv(con, path, "contacts").status == "loaded"
-    build_staging(con, extract("contacts"))
+    assert load_csv(con, path, "contacts").status == "loaded"  # read and staged
     assert con.execute("SELECT contact_id, _line FROM staging.contacts").fetchall() == [
         ("K1", 2),
         ("K4", 5),  # an empty field after the last column is a trailing comma, not a fault
@@ -177,11 +199,13 @@ def write_faulty_council(folder: Path) -> None:
         b"R2,C2,K2,12/31/2013\r\n"
         b"R1,C3,,2014-01-04\r\n"
         b"R3,C2,K2,2014-01-05,oops\r\n",
-        # completed before start; completed in the future; the last line cut short
+        # completed before start; completed after the as-at date; completed after the day of
+        # the run (implausible); the last line cut short
         "assessments.csv": b"assessment_id,child_id,referral_id,assessment_type,start_date,"
         b"completed_date\n"
         b"A1,C1,R1,SINGLE,2014-01-06,2014-01-01\n"
-        b"A2,C2,R1,single,2014-01-06,2031-01-06\n"
+        b"A2,C2,R1,single,2014-01-06,2014-03-06\n"
+        b"A4,C4,R1,SINGLE,2014-01-06,2031-01-06\n"
         b"A3,C3,R1,SINGLE,2014-01-0",
         # header in capitals with spaces; a plan ending before it starts
         "cp_plans.csv": b" Plan_ID ,CHILD_ID,start_date,end_date\nP1,C1,2014-02-01,2014-01-15\n",
@@ -213,8 +237,9 @@ def test_a_run_over_faults_in_many_files_publishes_and_reports_each(tmp_path):
         }
         reconciled = {
             stem: con.execute(
-                f"SELECT (SELECT count(*) FROM raw.{stem}), (SELECT count(*) FROM staging.{stem})"
-                f" + (SELECT count(*) FROM quarantine.{stem})"
+                "SELECT (SELECT sum(rows_read) FROM audit.input_files WHERE stem = ?), "
+                f"(SELECT count(*) FROM staging.{stem}) + (SELECT count(*) FROM quarantine.{stem})",
+                [stem],
             ).fetchall()[0]
             for stem in ("contacts", "referrals", "assessments", "cp_plans", "population")
         }
@@ -273,7 +298,7 @@ def test_a_run_over_faults_in_many_files_publishes_and_reports_each(tmp_path):
     assert reconciled == {
         "contacts": (3, 3),
         "referrals": (4, 4),
-        "assessments": (3, 3),
+        "assessments": (4, 4),
         "cp_plans": (1, 1),
         "population": (0, 0),
     }
@@ -282,7 +307,8 @@ def test_a_run_over_faults_in_many_files_publishes_and_reports_each(tmp_path):
         ("referrals", 3, "referral_date", "not_a_date"),
         ("referrals", 4, "referral_id", "duplicate_id"),
         ("referrals", 5, None, "malformed_row"),
-        ("assessments", 4, None, "malformed_row"),
+        ("assessments", 4, "completed_date", "implausible_date"),
+        ("assessments", 5, None, "malformed_row"),
     }
     assert "Windows-1252" in load_notes and "trailing comma" in load_notes
 

@@ -8,7 +8,7 @@ import pytest
 
 from pipelines.contract import SQL_TYPES, extract
 from pipelines.errors import ExtractError
-from pipelines.sources.csv_extract import load_raw
+from pipelines.sources.csv_extract import read_csv_extract
 from pipelines.staging import StagingCounts, build_staging
 
 QUARANTINE_EXTRA = ["_column", "_rule", "_value", "_reason"]
@@ -25,8 +25,12 @@ def stage(con, tmp_path, stem: str, text: str) -> StagingCounts:
     e = extract(stem)
     path = tmp_path / e.filename
     path.write_text(text, encoding="utf-8")
-    load_raw(con, path, e)
-    return build_staging(con, e)
+    return build_staging(con, e, read_csv_extract(path, e).frame)
+
+
+def frame(con, sql: str):
+    """A reader frame from SQL (as the Annex A and census readers build theirs)."""
+    return con.sql(sql).pl()
 
 
 def staged(con, stem: str, columns: str):
@@ -286,9 +290,9 @@ def test_staging_and_quarantine_shapes_and_comments(con, tmp_path):
         ("_line", "BIGINT"),
         ("_nulled", "VARCHAR[]"),
     ]
-    raw_columns = [r[0] for r in con.execute("DESCRIBE raw.contacts").fetchall()]
+    read_columns = read_csv_extract(tmp_path / "contacts.csv", e).frame.columns
     quarantine_columns = [r[0] for r in con.execute("DESCRIBE quarantine.contacts").fetchall()]
-    assert quarantine_columns == raw_columns + QUARANTINE_EXTRA
+    assert quarantine_columns == read_columns + QUARANTINE_EXTRA
     assert con.execute("SELECT notes FROM quarantine.contacts").fetchall() == [("bye",)]
     comments = dict(
         con.execute(
@@ -300,15 +304,15 @@ def test_staging_and_quarantine_shapes_and_comments(con, tmp_path):
     assert all(comments.values())
 
 
-def test_raw_built_by_another_reader_may_lack_optional_columns(con):
-    con.execute("CREATE SCHEMA raw")
-    con.execute(
-        "CREATE TABLE raw.cp_visits AS SELECT * FROM (VALUES "
+def test_a_frame_built_by_another_reader_may_lack_optional_columns(con):
+    read = frame(
+        con,
+        "SELECT * FROM (VALUES "
         "('P1', '01/06/2012', 'annex_a.xlsx', 5::BIGINT), "
         "('P1', '2012-06-31', 'annex_a.xlsx', 6::BIGINT)) "
-        "AS t(plan_id, visit_date, _source_file, _line)"
+        "AS t(plan_id, visit_date, _source_file, _line)",
     )
-    counts = build_staging(con, extract("cp_visits"))
+    counts = build_staging(con, extract("cp_visits"), read)
     assert counts == StagingCounts(raw=2, staged=1, quarantined=1)
     assert staged(con, "cp_visits", "plan_id, visit_date, seen_alone") == [
         ("P1", date(2012, 6, 1), None)
@@ -318,17 +322,17 @@ def test_raw_built_by_another_reader_may_lack_optional_columns(con):
     ]
 
 
-def test_a_key_repeated_in_another_file_of_the_same_raw_table(con):
-    # a reader may write several files into one raw table: the key is unique across them all
-    con.execute("CREATE SCHEMA raw")
-    con.execute(
-        "CREATE TABLE raw.cp_plans AS SELECT * FROM (VALUES "
+def test_a_key_repeated_in_another_file_of_the_same_frame(con):
+    # a reader may read several files into one frame: the key is unique across them all
+    read = frame(
+        con,
+        "SELECT * FROM (VALUES "
         "('P1', 'C1', '2012-05-01', 'census_2013.xml', 40::BIGINT), "
         "('P2', 'C2', '2012-05-01', 'census_2013.xml', 90::BIGINT), "
         "('P1', 'C1', '2012-05-01', 'census_2014.xml', 12::BIGINT)) "
-        "AS t(plan_id, child_id, start_date, _source_file, _line)"
+        "AS t(plan_id, child_id, start_date, _source_file, _line)",
     )
-    assert build_staging(con, extract("cp_plans")) == StagingCounts(3, 2, 1)
+    assert build_staging(con, extract("cp_plans"), read) == StagingCounts(3, 2, 1)
     assert staged(con, "cp_plans", "plan_id, _source_file") == [
         ("P1", "census_2013.xml"),
         ("P2", "census_2013.xml"),
@@ -339,19 +343,18 @@ def test_a_key_repeated_in_another_file_of_the_same_raw_table(con):
     ]
 
 
-def test_raw_missing_or_lacking_a_required_column(con):
-    with pytest.raises(ExtractError, match="not been loaded"):
-        build_staging(con, extract("cp_reviews"))
-    con.execute("CREATE SCHEMA raw")
-    con.execute(
-        "CREATE TABLE raw.cp_reviews AS SELECT 'P1' AS plan_id, 'f' AS _source_file, 2 AS _line"
-    )
+def test_a_frame_lacking_a_required_column(con):
+    read = frame(con, "SELECT 'P1' AS plan_id, 'f' AS _source_file, 2 AS _line")
     with pytest.raises(ExtractError) as err:
-        build_staging(con, extract("cp_reviews"))
+        build_staging(con, extract("cp_reviews"), read)
     assert err.value.column == "review_date"
+    no_lineage = frame(con, "SELECT 'P1' AS plan_id, '2012-01-01' AS review_date")
+    with pytest.raises(ExtractError) as err:
+        build_staging(con, extract("cp_reviews"), no_lineage)
+    assert err.value.column == "_source_file"
 
 
-def test_raw_equals_staged_plus_quarantined_on_a_mixed_file(con, tmp_path):
+def test_rows_read_equal_staged_plus_quarantined_on_a_mixed_file(con, tmp_path):
     lines = ["contact_id,child_id,contact_datetime,decision_datetime,out_of_hours"]
     for i in range(300):
         when = ["2012-04-02 09:00", "02/04/2012", "31/02/2012", "", "2012-13-01"][i % 5]

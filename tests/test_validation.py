@@ -12,8 +12,13 @@ import pytest
 
 from pipelines.contract import EXTRACTS, extract, staging_ddl
 from pipelines.defs.extracts import loaded_check, reconcile_check, staging_check_specs
-from pipelines.sources.load import load_folder, record_outcomes
-from pipelines.staging import build_staging
+from pipelines.sources.load import (
+    InputFileRecord,
+    LoadOutcome,
+    load_folder,
+    record_input_files,
+    record_outcomes,
+)
 from pipelines.validation import build_data_quality
 from pipelines.validation.frames import frame_sql
 from pipelines.validation.quality import evaluate_checks, record_checks
@@ -33,8 +38,9 @@ AS_OF = dt.date(2013, 3, 31)
 
 
 def load(con: duckdb.DuckDBPyConnection, stem: str, rows: list[dict[str, Any]]) -> None:
-    """staging.<stem> (contract shape), raw.<stem> and an empty quarantine.<stem>; line = i + 2."""
-    for schema in ("raw", "staging", "quarantine"):
+    """staging.<stem> (contract shape), an empty quarantine.<stem> and the file's rows read in
+    audit.input_files; line = i + 2."""
+    for schema in ("staging", "quarantine", "audit"):
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     con.execute(staging_ddl(stem))
     cols = extract(stem).column_names
@@ -45,11 +51,21 @@ def load(con: duckdb.DuckDBPyConnection, stem: str, rows: list[dict[str, Any]]) 
             f"INSERT INTO staging.{stem} VALUES ({', '.join('?' for _ in values)}, NULL)",
             values,
         )
-    con.execute(f"CREATE TABLE raw.{stem} AS SELECT * FROM staging.{stem}")
     con.execute(
-        f"CREATE TABLE quarantine.{stem} AS SELECT *, NULL::VARCHAR AS _column, "
+        f"CREATE TABLE quarantine.{stem} AS SELECT * EXCLUDE (_nulled), NULL::VARCHAR AS _column, "
         f"NULL::VARCHAR AS _rule, NULL::VARCHAR AS _value, NULL::VARCHAR AS _reason "
-        f"FROM raw.{stem} WHERE false"
+        f"FROM staging.{stem} WHERE false"
+    )
+    record_input_files(
+        con,
+        "csv",
+        [
+            LoadOutcome(
+                stem,
+                "loaded",
+                inputs=[InputFileRecord(f"/in/{stem}.csv", None, None, len(rows), len(rows), 0)],
+            )
+        ],
     )
 
 
@@ -336,7 +352,7 @@ def test_a_cross_file_rule_is_skipped_when_its_files_are_absent(con):
 
 def _tiny_warehouse(con: duckdb.DuckDBPyConnection, completed: str) -> duckdb.DuckDBPyConnection:
     """A hand-made warehouse whose assessment completes on ``completed``, its checks recorded."""
-    for schema in ("raw", "staging", "quarantine"):
+    for schema in ("staging", "quarantine", "audit"):
         con.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     load(con, "contacts", [{"contact_id": "K1", "child_id": "A", "contact_datetime": "2012-01-05"}])
     load(con, "referrals", [{"referral_id": "R1", "child_id": "A", "referral_date": "2012-01-05"}])
@@ -396,15 +412,13 @@ def test_data_quality_reads_the_checks_results_and_never_runs_them_again(tmp_pat
 
 def test_data_quality_reports_loads_reconciliation_and_quarantine(tmp_path):
     con = _tiny_warehouse(duckdb.connect(str(tmp_path / "w.duckdb")), "2012-01-01")
-    con.execute(
-        "INSERT INTO raw.contacts (contact_id, _source_file, _line) VALUES ('K2', 'c.csv', 3), "
-        "('K3', 'c.csv', 4)"
-    )
+    # two more rows read from the file: K2 (quarantined below) and K3
+    con.execute("UPDATE audit.input_files SET rows_read = rows_read + 2 WHERE stem = 'contacts'")
     con.execute(
         "INSERT INTO quarantine.contacts (contact_id, _source_file, _line, _column, _rule, _value, "
         "_reason) VALUES ('K2', '/in/contacts.csv', 3, 'contact_datetime', 'not_a_datetime', "
         "'x', 'contacts.csv line 3: not a date-time')"
-    )  # K3 is in raw only: one row lost between raw and staging
+    )  # K3 was read but is in neither: one row lost between file and staging
     build_data_quality(con, "run-1")
     got = {
         (r[0], r[1], r[2]): r[3:]
@@ -452,7 +466,7 @@ def _write(folder: Path, name: str, text: str) -> None:
 
 
 def _stand_in_stage(lose_a_contact: bool) -> dg.AssetsDefinition:
-    """raw + staging + quarantine built by the library functions, as the job's steps do."""
+    """staging + quarantine built by the library functions, as the job's step does."""
 
     @dg.multi_asset(
         specs=[dg.AssetSpec(["staging", e.stem]) for e in EXTRACTS]
@@ -462,11 +476,8 @@ def _stand_in_stage(lose_a_contact: bool) -> dg.AssetsDefinition:
     )
     def stage(context: dg.AssetExecutionContext, warehouse: Warehouse):
         with warehouse.connect() as con:
-            kind, outcomes = load_folder(con, Path(warehouse.input_dir))
+            kind, outcomes = load_folder(con, Path(warehouse.input_dir))  # reads and stages
             record_outcomes(con, kind, outcomes)
-            for o in outcomes:
-                if o.status == "loaded":
-                    build_staging(con, extract(o.stem))
             if lose_a_contact:
                 con.execute("DELETE FROM staging.contacts WHERE contact_id = 'K2'")
             for e in EXTRACTS:

@@ -201,7 +201,7 @@ def test_a_run_re_executed_from_its_failure_gives_the_same_figures(
         with dg.execute_job(job, instance, run_config=config, reexecution_options=options) as again:
             assert again.success
             steps = {e.step_key for e in again.all_events if e.is_step_success}
-            assert "marts" in steps and "load_extracts" not in steps  # only what failed, on
+            assert "marts" in steps and "stage_extracts" not in steps  # only what failed, on
     assert rows(output / "warehouse.duckdb") == rows(full_run.warehouse)
 
 
@@ -241,7 +241,7 @@ def test_two_runs_started_together_take_turns_and_both_keep_their_history(small_
         assert len(run_ids) == 2
         for run_id in run_ids:
             steps = instance.get_run_step_stats(run_id)
-            assert {s.step_key for s in steps} >= {"load_extracts", "marts", "release"}
+            assert {s.step_key for s in steps} >= {"stage_extracts", "marts", "release"}
             assert all(s.status.value == "SUCCESS" for s in steps)
             assert (
                 Path(os.environ["DAGSTER_HOME"]) / "history" / "runs" / f"{run_id}.db"

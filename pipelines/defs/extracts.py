@@ -1,14 +1,17 @@
-"""Extracts in: raw.<stem> as read, then staging.<stem> typed and quarantine.<stem> set aside.
+"""Extracts in: each file read and staged in one pass into staging.<stem> (typed) and
+quarantine.<stem> (set aside), with what came in recorded in audit.input_files.
 
-Each table is its own asset and can be materialised alone (the multi-assets can be subset): the
-others are read from the working warehouse as earlier runs left them. Two checks run with
-staging, per extract (docs/validation.md):
+Each table is its own asset and can be materialised alone (the multi-asset can be subset): the
+others are read from the working warehouse as earlier runs left them. No copy of the rows as
+read is kept (issue 23) unless the run sets ``keep_raw`` (raw.<stem>, not an asset). Two checks
+run with staging, per extract (docs/validation.md):
 
 - ``loaded`` (ERROR): the file loaded. A file that could not be read or lacks a required column
   (audit.load_log status 'failed') fails it, with the loader's message naming file and column.
   An absent file passes with status "absent". Blocking for the files every run needs.
-- ``rows_reconcile`` (ERROR, blocking): raw rows = staging rows + quarantined rows. A failure
-  means rows went missing between file and staging, so no figure may be published.
+- ``rows_reconcile`` (ERROR, blocking): rows read (audit.input_files) = staging rows +
+  quarantined rows. A failure means rows went missing between file and staging, so no figure
+  may be published.
 """
 
 from collections.abc import Iterator
@@ -19,42 +22,26 @@ import duckdb
 
 from pipelines.contract import EXTRACTS
 from pipelines.defs.metadata import KINDS, table_metadata
-from pipelines.errors import ExtractError
 from pipelines.progress import report
 from pipelines.sources.load import load_folder, needed_for_run, record_outcomes
 from pipelines.sql import table_exists
-from pipelines.staging import build_staging
 from pipelines.warehouse import POOL, Warehouse
 
 
-def raw_specs() -> list[dg.AssetSpec]:
-    # Built in a function: the defs loader would take module-level specs for assets of their own.
-    return [
-        dg.AssetSpec(
-            ["raw", e.stem],
-            group_name="raw",
-            description=f"{e.filename} as read: {e.meaning}",
-            kinds={*KINDS, "polars"},
-        )
-        for e in EXTRACTS
-    ]
-
-
 def staged_specs() -> list[dg.AssetSpec]:
+    # Built in a function: the defs loader would take module-level specs for assets of their own.
     return [
         spec
         for e in EXTRACTS
         for spec in (
             dg.AssetSpec(
                 ["staging", e.stem],
-                deps=[["raw", e.stem]],
                 group_name="staging",
                 description=f"{e.filename} typed and keyed: {e.meaning}",
-                kinds=KINDS,
+                kinds={*KINDS, "polars"},
             ),
             dg.AssetSpec(
                 ["quarantine", e.stem],
-                deps=[["raw", e.stem]],
                 group_name="quarantine",
                 description=f"rows of {e.filename} that cannot be used, each with its reason",
                 kinds=KINDS,
@@ -89,41 +76,6 @@ def _stems(keys: set[dg.AssetKey]) -> list[str]:
     return [e.stem for e in EXTRACTS if e.stem in chosen]
 
 
-@dg.multi_asset(specs=raw_specs(), name="load_extracts", can_subset=True, pool=POOL)
-def load_extracts(
-    context: dg.AssetExecutionContext, warehouse: Warehouse
-) -> Iterator[dg.MaterializeResult]:
-    """Load every extract the input folder holds; one bad file does not stop the others."""
-    folder = Path(warehouse.input_dir)
-    xsd_dir = Path(warehouse.cin_xsd_dir) if warehouse.cin_xsd_dir else None
-    stems = _stems(context.selected_asset_keys)
-    with warehouse.connect() as con:
-        kind, outcomes = load_folder(con, folder, xsd_dir, stems)
-        record_outcomes(con, kind, outcomes)
-        report(context, f"input: {folder} holds {kind} extracts")
-        blocking = []
-        for o in outcomes:
-            if o.status == "loaded":
-                report(context, f"raw.{o.stem}: {o.rows:,} rows from {o.file}")
-            elif o.status == "failed":
-                report(context, f"raw.{o.stem}: FAILED {o.message}")
-            if o.status != "loaded" and o.stem in needed_for_run(kind):
-                blocking.append(o.message or f"no {o.stem} in the {kind} extracts in {folder}")
-            yield dg.MaterializeResult(
-                asset_key=["raw", o.stem],
-                metadata={
-                    **table_metadata(con, f"raw.{o.stem}"),
-                    "status": o.status,
-                    "file": o.file or "",
-                    "message": o.message,
-                },
-            )
-    if blocking:
-        raise dg.Failure(
-            description="An extract every run needs cannot be used: " + "; ".join(blocking)
-        )
-
-
 @dg.multi_asset(
     specs=staged_specs(),
     check_specs=staging_check_specs(),
@@ -134,49 +86,47 @@ def load_extracts(
 def stage_extracts(
     context: dg.AssetExecutionContext, warehouse: Warehouse
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
-    """Type and key every loaded extract; set aside each row that cannot be used."""
+    """Read and stage every extract the input folder holds, one file at a time; set aside each
+    row that cannot be used. One bad file does not stop the others."""
+    folder = Path(warehouse.input_dir)
+    xsd_dir = Path(warehouse.cin_xsd_dir) if warehouse.cin_xsd_dir else None
     checks = {(key.asset_key.path[-1], key.name) for key in context.selected_asset_check_keys}
+    stems = _stems(context.selected_asset_keys)
     with warehouse.connect() as con:
-        for stem in _stems(context.selected_asset_keys):
-            status, message = _stage(context, con, stem)
+        kind, outcomes = load_folder(con, folder, xsd_dir, stems, warehouse.keep_raw)
+        record_outcomes(con, kind, outcomes)
+        report(context, f"input: {folder} holds {kind} extracts")
+        blocking = []
+        for o in outcomes:
+            if o.status == "loaded":
+                report(
+                    context,
+                    f"staging.{o.stem}: {o.rows:,} rows read from {o.file}, {o.staged:,} staged, "
+                    f"{o.quarantined:,} quarantined",
+                )
+            elif o.status == "failed":
+                report(context, f"staging.{o.stem}: FAILED {o.message}")
+            if o.status != "loaded" and o.stem in needed_for_run(kind):
+                blocking.append(o.message or f"no {o.stem} in the {kind} extracts in {folder}")
             for schema in ("staging", "quarantine"):
-                if dg.AssetKey([schema, stem]) in context.selected_asset_keys:
+                if dg.AssetKey([schema, o.stem]) in context.selected_asset_keys:
                     yield dg.MaterializeResult(
-                        asset_key=[schema, stem],
+                        asset_key=[schema, o.stem],
                         metadata={
-                            **table_metadata(con, f"{schema}.{stem}"),
-                            "status": status,
-                            "message": message,
+                            **table_metadata(con, f"{schema}.{o.stem}"),
+                            "status": o.status,
+                            "file": o.file or "",
+                            "message": o.message,
                         },
                     )
-            if (stem, "loaded") in checks:
-                yield loaded_check(con, stem)
-            if (stem, "rows_reconcile") in checks:
-                yield reconcile_check(con, stem)
-
-
-def _stage(
-    context: dg.AssetExecutionContext, con: duckdb.DuckDBPyConnection, stem: str
-) -> tuple[str, str]:
-    """Stage one extract, or drop its staging and quarantine when it has no raw table."""
-    extract = next(e for e in EXTRACTS if e.stem == stem)
-    if not table_exists(con, f"raw.{stem}"):
-        for schema in ("staging", "quarantine"):
-            con.execute(f"DROP TABLE IF EXISTS {schema}.{stem}")
-        return "absent", ""
-    try:
-        counts = build_staging(con, extract)
-    except ExtractError as error:
-        # A reader's raw table that cannot be staged blocks this extract only.
-        report(context, f"staging.{stem}: FAILED {error}")
-        for schema in ("staging", "quarantine"):
-            con.execute(f"DROP TABLE IF EXISTS {schema}.{stem}")
-        return "failed", str(error)
-    report(
-        context,
-        f"staging.{stem}: {counts.staged:,} rows staged, {counts.quarantined:,} quarantined",
-    )
-    return "loaded", ""
+            if (o.stem, "loaded") in checks:
+                yield loaded_check(con, o.stem)
+            if (o.stem, "rows_reconcile") in checks:
+                yield reconcile_check(con, o.stem)
+    if blocking:
+        raise dg.Failure(
+            description="An extract every run needs cannot be used: " + "; ".join(blocking)
+        )
 
 
 def _load_status(con: duckdb.DuckDBPyConnection, stem: str) -> tuple[str, str, str]:
@@ -204,8 +154,10 @@ def loaded_check(con: duckdb.DuckDBPyConnection, stem: str) -> dg.AssetCheckResu
 
 
 def reconcile_check(con: duckdb.DuckDBPyConnection, stem: str) -> dg.AssetCheckResult:
+    """Rows read, as audit.input_files recorded them, against the rows now in staging and
+    quarantine."""
     status, file, _ = _load_status(con, stem)
-    if not (table_exists(con, f"raw.{stem}") and table_exists(con, f"staging.{stem}")):
+    if not (table_exists(con, "audit.input_files") and table_exists(con, f"staging.{stem}")):
         return dg.AssetCheckResult(
             asset_key=["staging", stem],
             check_name="rows_reconcile",
@@ -213,8 +165,9 @@ def reconcile_check(con: duckdb.DuckDBPyConnection, stem: str) -> dg.AssetCheckR
             metadata={"status": "absent" if status != "failed" else "failed"},
         )
     raw, staged, quarantined = con.execute(
-        f"SELECT (SELECT count(*) FROM raw.{stem}), (SELECT count(*) FROM staging.{stem}), "
-        f"(SELECT count(*) FROM quarantine.{stem})"
+        "SELECT (SELECT coalesce(sum(rows_read), 0) FROM audit.input_files WHERE stem = ?), "
+        f"(SELECT count(*) FROM staging.{stem}), (SELECT count(*) FROM quarantine.{stem})",
+        [stem],
     ).fetchall()[0]
     ok = raw == staged + quarantined
     return dg.AssetCheckResult(

@@ -45,6 +45,15 @@ SENTENCES: dict[tuple[str, str], tuple[str, str]] = {
         "Number unreadable",
         "Rows whose number is not a whole number: set aside.",
     ),
+    ("quarantine", "too_long"): (
+        "Value too long",
+        "Rows with an id, code or text value over 1,000 characters: set aside.",
+    ),
+    ("quarantine", "implausible_date"): (
+        "Date out of range",
+        "Rows with a date before 1990 (a birth before 1900) or after the day of the run: set "
+        "aside.",
+    ),
     ("quarantine", "unknown_code"): (
         "Required code unknown",
         "Rows whose required code is not one of the allowed codes: set aside.",

@@ -1,4 +1,8 @@
-"""Load one CSV extract into ``raw.<stem>``: every data row as read, all VARCHAR, with lineage.
+"""Read one CSV extract into a reader frame: every data row as read, all text, with lineage.
+
+The frame has the contract's shape (docs/architecture.md "Reader frames"): staging types it in
+one pass (pipelines/staging.py); ``load_raw`` also writes it to ``raw.<stem>`` for a run with
+``--keep-raw``.
 
 The contract (docs/extracts.md) allows UTF-8 with or without a BOM and Windows-1252, header
 names in any case with stray spaces, extra columns, and absent optional columns. Polars parses the
@@ -9,16 +13,20 @@ locate record starts and count fields from the raw bytes, which numpy does in a 
 passes.
 
 A file fails as a whole (ExtractError naming file, line and column) only when it cannot be read
-as CSV at all: unreadable, empty, not text, a header without a required column, a quote never
-closed. A row that is merely malformed (more or fewer fields than the header, a NUL byte) is kept
-in raw with a description in ``_row_error`` so that staging quarantines it with its line.
+as CSV at all: unreadable, empty, not text, larger than the size limit (``max_csv_bytes``), a
+header without a required column, a quote never closed. A row that is merely malformed (more or
+fewer fields than the header, a NUL byte, a byte that is neither UTF-8 nor Windows-1252) is kept
+with a description in ``_row_error`` so that staging quarantines it with its line.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
+import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +46,12 @@ BEYOND = "_beyond_header"
 # The loader's own working columns start so; a header name that does too is refused rather
 # than silently overwritten.
 _WORK = "_frontdoor_"
-_FIELDS, _LONGER = f"{_WORK}fields", f"{_WORK}longer"
+_FIELDS, _LONGER, _HUGE = f"{_WORK}fields", f"{_WORK}longer", f"{_WORK}huge"
+# No field of any extract comes near this: a longer one (a blob, a run of NUL bytes from a sparse
+# file) makes its row malformed, and only its first _KEPT_CHARS characters are kept, so that no
+# step downstream has to hold or copy it (docs/security.md "The text cap").
+MAX_VALUE_BYTES = 65_536
+_KEPT_CHARS = 1_000
 _BOM = b"\xef\xbb\xbf"
 _NL, _CR, _QUOTE, _COMMA = ord("\n"), ord("\r"), ord('"'), ord(",")
 # A header fits in 64 KiB; a first line longer than that is not a header (a binary file, or a
@@ -48,6 +61,37 @@ _OVERFLOW = f"{_WORK}overflow_"
 # More fields than this on one line is no table row (a file run together, a blob): refused
 # before any per-field work, which would cost memory in proportion to the fields.
 _MAX_FIELDS = 10_000
+# Five bytes are undefined in Windows-1252: one in a file that is not UTF-8 is read as U+FFFD and
+# its row quarantined (docs/security.md "CSV size and bytes").
+_UNDECODABLE = "\ufffd"
+
+
+def max_csv_bytes() -> int:
+    """The largest CSV file read (FRONTDOOR_CSV_MAX_MIB, default 512 MiB). A file is held in
+    memory with its parsed frame, about five times its size at the peak (docs/security.md "CSV
+    size and bytes"); a council's largest extract is tens of MiB (136 MiB at 2,800,000
+    children). A larger file is refused before a byte of it is read, naming the file."""
+    return int(os.environ.get("FRONTDOOR_CSV_MAX_MIB", "512")) * 2**20
+
+
+@dataclass(frozen=True)
+class CsvFrame:
+    """A CSV extract as read: ``frame`` in the contract's shape (contract columns in contract
+    order, extra columns, ``_row_error``/``_beyond_header`` when some row needs them, then
+    ``_source_file`` and ``_line``), all text; and what the reader noticed."""
+
+    path: Path
+    frame: pl.DataFrame
+    encoding: str  # "utf-8", "utf-8-sig" (with BOM), "cp1252" or "utf-8+cp1252" (mixed lines)
+    columns: tuple[str, ...]  # the columns before _row_error, _source_file, _line
+    warnings: tuple[str, ...]  # header and layout notes for the data-quality page
+    renamed: dict[str, str]  # column -> the header as written, for a header in our namespace
+    size: int  # bytes
+    sha256: str  # of the file's bytes as read
+
+    @property
+    def rows(self) -> int:
+        return self.frame.height
 
 
 @dataclass(frozen=True)
@@ -64,17 +108,43 @@ class RawLoad:
 
 
 def load_raw(con: duckdb.DuckDBPyConnection, path: Path | str, extract: Extract) -> RawLoad:
-    """Read the CSV at ``path`` into ``raw.<extract.stem>`` (replacing it) and describe the load.
+    """Read the CSV at ``path`` (``read_csv_extract``) and write it to ``raw.<extract.stem>``
+    (replacing it): what a run with ``--keep-raw`` keeps. Raises ExtractError as that does."""
+    read = read_csv_extract(path, extract)
+    write_raw(con, extract.stem, read.frame)
+    return RawLoad(
+        read.path,
+        f"raw.{extract.stem}",
+        read.rows,
+        read.encoding,
+        read.columns,
+        read.warnings,
+        read.renamed,
+    )
+
+
+def write_raw(con: duckdb.DuckDBPyConnection, stem: str, frame: pl.DataFrame) -> None:
+    """Write a reader frame to ``raw.<stem>`` as it is (replacing it)."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.register("_reader_frame_raw", frame)
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE raw.{ident(stem)} AS SELECT * FROM _reader_frame_raw")
+    finally:
+        con.unregister("_reader_frame_raw")
+
+
+def read_csv_extract(path: Path | str, extract: Extract) -> CsvFrame:
+    """Read the CSV at ``path`` into a reader frame and describe it.
 
     Columns: the contract's columns in contract order (an absent optional one all NULL), then
-    any extra columns in file order, all VARCHAR (an unquoted empty field is NULL), then
+    any extra columns in file order, all text (an unquoted empty field is NULL), then
     ``_row_error`` when some row is malformed, then ``_source_file`` (``path`` as given) and
     ``_line`` (the physical line where the record starts). Blank lines are not rows. Raises
     ExtractError naming the file (and line or column) when the file cannot be read, is not CSV,
-    or lacks a required column; never anything else for bad input.
+    is over the size limit or lacks a required column; never anything else for bad input.
     """
     try:
-        return _load_raw(con, path, extract)
+        return _read_csv(path, extract)
     except ExtractError:
         raise
     except (OSError, ValueError, csv.Error, pl.exceptions.PolarsError, MemoryError) as exc:
@@ -84,10 +154,10 @@ def load_raw(con: duckdb.DuckDBPyConnection, path: Path | str, extract: Extract)
         raise ExtractError(path, f"could not be loaded ({type(exc).__name__})") from exc
 
 
-def _load_raw(con: duckdb.DuckDBPyConnection, path: Path | str, extract: Extract) -> RawLoad:
+def _read_csv(path: Path | str, extract: Extract) -> CsvFrame:
     source_file = str(path)
     path = Path(path)
-    buf, encoding, warnings = _utf8_bytes(path)
+    buf, encoding, warnings, bad_bytes, size, sha256 = _utf8_bytes(path)
     if b"\r" in buf and b"\n" not in buf:
         # Classic Mac line ends: the csv module and polars see one endless line otherwise.
         buf = buf.replace(b"\r", b"\n")
@@ -129,52 +199,38 @@ def _load_raw(con: duckdb.DuckDBPyConnection, path: Path | str, extract: Extract
     frame = frame.with_columns(
         _line=pl.Series(lines, dtype=pl.Int64), **{_FIELDS: pl.Series(fields, dtype=pl.Int64)}
     )
+    frame = _cut_huge_values(frame, names)
     if blank.any():
         frame = frame.filter(pl.Series(~blank))
         warnings.append(f"{int(blank.sum())} blank line(s) skipped")
     frame, row_warnings = _row_errors(
-        frame, names, overflow, width, has_nul=b"\x00" in buf, cut_line=cut_line
+        frame,
+        names,
+        overflow,
+        width,
+        has_nul=b"\x00" in buf,
+        cut_line=cut_line,
+        bad_bytes=bad_bytes,
     )
     warnings += row_warnings
-    # The file's bytes and the scan are done with: let them go before DuckDB copies the frame,
+    # The file's bytes and the scan are done with: let them go before the frame is staged,
     # whose peak they would otherwise add to (a 136 MB contacts.csv, docs/architecture.md).
     del buf, scan, lines, blank, fields
 
     extra = [n for n in names if n not in extract.column_names]
     absent = [c for c in extract.column_names if c not in names]
     if extra:
-        warnings.append(f"{len(extra)} extra column(s) kept in raw and not used")
+        warnings.append(f"{len(extra)} extra column(s) read and not used")
     warnings += [f"optional column '{c}' is absent: loaded as NULL" for c in absent]
     columns = [*extract.column_names, *extra]
-    # Shape the table in SQL: a constant _source_file costs nothing there.
-    select = ", ".join(
-        ident(c) if c in names else f"CAST(NULL AS VARCHAR) AS {ident(c)}" for c in columns
+    ours = [c for c in (ROW_ERROR, BEYOND) if c in frame.columns]
+    frame = frame.select(
+        *(pl.col(c) if c in names else pl.lit(None, dtype=pl.String).alias(c) for c in columns),
+        *ours,
+        pl.lit(source_file, dtype=pl.String).alias("_source_file"),
+        "_line",
     )
-    for ours in (ROW_ERROR, BEYOND):
-        if ours in frame.columns:
-            select += f", {ours}"
-
-    table = f"raw.{ident(extract.stem)}"
-    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    con.register("_csv_extract_frame", frame)
-    try:
-        con.execute(
-            f"CREATE OR REPLACE TABLE {table} AS "
-            f"SELECT {select}, CAST($path AS VARCHAR) AS _source_file, _line "
-            "FROM _csv_extract_frame",
-            {"path": source_file},
-        )
-    finally:
-        con.unregister("_csv_extract_frame")
-    return RawLoad(
-        path,
-        f"raw.{extract.stem}",
-        frame.height,
-        encoding,
-        tuple(columns),
-        tuple(warnings),
-        renamed,
-    )
+    return CsvFrame(path, frame, encoding, tuple(columns), tuple(warnings), renamed, size, sha256)
 
 
 def _read(buf: bytes, names: list[str]) -> pl.DataFrame:
@@ -183,67 +239,132 @@ def _read(buf: bytes, names: list[str]) -> pl.DataFrame:
     )
 
 
+_undecodable = threading.local()
+
+
+def _cut_huge_values(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """Values over MAX_VALUE_BYTES cut to their first _KEPT_CHARS characters, and ``_HUGE``
+    saying so for their rows (NULL elsewhere)."""
+    huge = [n for n in names if (frame.get_column(n).str.len_bytes().max() or 0) > MAX_VALUE_BYTES]
+    if not huge:
+        return frame
+    over = {n: pl.col(n).str.len_bytes() > MAX_VALUE_BYTES for n in huge}
+    why = pl.coalesce(
+        [
+            pl.when(over[n]).then(
+                pl.lit(
+                    f"holds a value in column '{n}' longer than the limit of "
+                    f"{MAX_VALUE_BYTES:,} bytes (kept cut to its first {_KEPT_CHARS:,} characters)"
+                )
+            )
+            for n in huge
+        ]
+    )
+    return frame.with_columns(
+        why.alias(_HUGE),
+        *(
+            pl.when(over[n]).then(pl.col(n).str.head(_KEPT_CHARS)).otherwise(pl.col(n)).alias(n)
+            for n in huge
+        ),
+    )
+
+
 def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
-    """Codec error handler: bytes that are not UTF-8 are read as Windows-1252."""
+    """Codec error handler: bytes that are not UTF-8 are read as Windows-1252; a byte undefined
+    in both is read as U+FFFD and its place kept (``_undecodable.at``) so its row is
+    quarantined."""
     assert isinstance(error, UnicodeDecodeError)
     bad = error.object[error.start : error.end]
-    try:
-        return bytes(bad).decode("cp1252"), error.end
-    except UnicodeDecodeError as inner:
-        # Report the byte's place in the whole file, not in the fragment.
-        at = error.start + inner.start
-        raise UnicodeDecodeError("cp1252", error.object, at, at + 1, inner.reason) from None
+    text = []
+    for i, byte in enumerate(bytes(bad)):
+        try:
+            text.append(bytes([byte]).decode("cp1252"))
+        except UnicodeDecodeError:
+            text.append(_UNDECODABLE)
+            _undecodable.at.append((error.start + i, byte))
+    return "".join(text), error.end
 
 
 codecs.register_error("frontdoor-cp1252", _cp1252_fallback)
 
 
-def _utf8_bytes(path: Path) -> tuple[bytes, str, list[str]]:
-    """The file's bytes as UTF-8 without a BOM, the encoding it was read as, and notes."""
+def _is_utf8(data: bytes) -> int | None:
+    """None when ``data`` is valid UTF-8, else the offset of the first invalid byte. Checked
+    in slices, so no decoded copy of the whole file is ever held."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    step = 16 * 2**20
+    view = memoryview(data)
+    try:
+        for at in range(0, len(data), step):
+            decoder.decode(view[at : at + step], final=at + step >= len(data))
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:  # the exact place, only for a file that is not UTF-8
+            return exc.start
+    return None
+
+
+def _utf8_bytes(
+    path: Path,
+) -> tuple[bytes, str, list[str], list[tuple[int, int]], int, str]:
+    """The file's bytes as UTF-8 without a BOM, the encoding it was read as, notes, the
+    (line, byte) of each byte that is neither UTF-8 nor Windows-1252, the file's size and the
+    SHA-256 of its bytes."""
     if not path.exists():
         raise ExtractError(path, "file does not exist")
     if not path.is_file():
         raise ExtractError(path, "not a regular file")
     try:
+        size = path.stat().st_size
+        limit = max_csv_bytes()
+        if size > limit:
+            # Refused before reading: a sparse file of 2 GB takes 244 KB on disk.
+            raise ExtractError(
+                path,
+                f"is {size / 2**20:,.0f} MiB, larger than the limit of {limit / 2**20:,.0f} MiB "
+                "for one CSV file (FRONTDOOR_CSV_MAX_MIB): refused",
+            )
         with path.open("rb") as f:
             head = f.read(_HEAD)
         _check_head(path, head)
         data = path.read_bytes()
     except OSError as exc:
         raise ExtractError(path, f"cannot be read: {exc.strerror or exc}") from exc
+    sha256 = hashlib.sha256(data).hexdigest()
     if data.startswith(_BOM):
         data, encoding = data[len(_BOM) :], "utf-8-sig"
     else:
         encoding = "utf-8"
-    try:
-        data.decode("utf-8")  # validation only: polars reads the bytes
-        return data, encoding, []
-    except UnicodeDecodeError as utf8_error:
-        bad_line = data.count(b"\n", 0, utf8_error.start) + 1
+    first_bad = _is_utf8(data)
+    if first_bad is None:
+        return data, encoding, [], [], size, sha256
+    bad_line = data.count(b"\n", 0, first_bad) + 1
     # Not UTF-8: what Excel writes on Windows, or a file appended to by two programs. Each
     # stretch that is not UTF-8 is read as Windows-1252, so valid UTF-8 lines stay as they are.
-    # Five bytes are undefined in Windows-1252, and a file holding one is neither encoding.
+    _undecodable.at = []
     try:
         text = data.decode("utf-8", errors="frontdoor-cp1252")
-    except UnicodeDecodeError as exc:
-        raise ExtractError(
-            path,
-            "is neither UTF-8 nor Windows-1252 (byte "
-            f"0x{data[exc.start]:02x} is undefined in Windows-1252)",
-            line=data.count(b"\n", 0, exc.start) + 1,
-        ) from exc
-    try:
-        mixed = text != data.decode("cp1252")
-    except UnicodeDecodeError:
-        mixed = True
-    if mixed:
+        undecodable = _undecodable.at
+    finally:
+        del _undecodable.at
+    bad_bytes = [(data.count(b"\n", 0, at) + 1, byte) for at, byte in undecodable]
+    notes = []
+    if bad_bytes:
+        notes.append(
+            f"{len(bad_bytes)} byte(s) neither UTF-8 nor Windows-1252 (first 0x{bad_bytes[0][1]:02x} "
+            f"at line {bad_bytes[0][0]}): read as U+FFFD, their rows quarantined"
+        )
+    # The same bytes read wholly as Windows-1252 (U+FFFD for its five undefined ones, as above).
+    if text != data.decode("cp1252", errors="replace"):
         note = (
             f"mixes UTF-8 with Windows-1252 (first not UTF-8 at line {bad_line}): "
             "each part read in its own encoding"
         )
-        return text.encode("utf-8"), "utf-8+cp1252", [note]
+        return text.encode("utf-8"), "utf-8+cp1252", [note, *notes], bad_bytes, size, sha256
     note = f"not valid UTF-8 (first at line {bad_line}): read as Windows-1252"
-    return text.encode("utf-8"), "cp1252", [note]
+    return text.encode("utf-8"), "cp1252", [note, *notes], bad_bytes, size, sha256
 
 
 def _check_head(path: Path, head: bytes) -> None:
@@ -331,7 +452,7 @@ def _normalise_header(
             renamed[safe] = written
             warnings.append(
                 f"header field {i} starts with '_' or is 'rowid' (names frontdoor keeps for its "
-                f"own columns): kept in raw as '{safe}'"
+                f"own columns): read as '{safe}'"
             )
         names.append(safe)
     missing = [c for c in extract.required_columns if c not in names]
@@ -451,6 +572,7 @@ def _row_errors(
     width: int,
     has_nul: bool,
     cut_line: int | None,
+    bad_bytes: list[tuple[int, int]] | None = None,
 ) -> tuple[pl.DataFrame, list[str]]:
     """Add ``_row_error`` (when some row is malformed) and drop the helper columns; and notes.
 
@@ -471,6 +593,21 @@ def _row_errors(
         if has_nul
         else [pl.lit(None, dtype=pl.String)]
     )
+    # The row whose record holds each undecodable byte: the last that starts at or before its
+    # line (a quoted value may run over several lines).
+    undecodable = pl.lit(None, dtype=pl.String)
+    if bad_bytes:
+        starts = frame.get_column("_line").to_numpy()
+        at = np.searchsorted(starts, [line for line, _ in bad_bytes], side="right") - 1
+        byte_of_row: dict[int, str] = {}
+        for row, (_, byte) in zip(at, bad_bytes, strict=True):
+            if row >= 0:
+                byte_of_row.setdefault(int(row), f"0x{byte:02x}")
+        marks = [None] * frame.height
+        for row, byte in byte_of_row.items():
+            marks[row] = byte
+        undecodable = pl.Series(marks, dtype=pl.String)
+    huge = pl.col(_HUGE) if _HUGE in frame.columns else pl.lit(None, dtype=pl.String)
     error = (
         pl.when(pl.col("_line") == (cut_line or 0))  # line 0 is never a row
         .then(pl.lit("ends inside a quoted value (cut short?)"))
@@ -480,6 +617,10 @@ def _row_errors(
         .then(pl.format("has {} fields where the header has {}", fields, width))
         .when(nul_column.is_not_null())
         .then(pl.format("holds a NUL byte in column '{}'", nul_column))
+        .when(undecodable.is_not_null())
+        .then(pl.format("holds the byte {}, which is neither UTF-8 nor Windows-1252", undecodable))
+        .when(huge.is_not_null())
+        .then(huge)
     )
     frame = frame.with_columns(
         error.alias(ROW_ERROR),
@@ -500,7 +641,7 @@ def _row_errors(
             f"{bad.height} malformed row(s) quarantined, first at line {bad['_line'][0]}: "
             f"the row {bad[ROW_ERROR][0]}"
         )
-    frame = frame.drop(_FIELDS, _LONGER)
+    frame = frame.drop(_FIELDS, _LONGER, _HUGE, strict=False)
     if not bad.height:
         frame = frame.drop(ROW_ERROR)
     if not overflow or frame.get_column(BEYOND).null_count() == frame.height:

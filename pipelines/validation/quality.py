@@ -3,7 +3,7 @@
 The rules come from four places, each evaluated once, where its data are made:
 
 - load (audit.load_log, audit.reader_findings): what happened to each input file;
-- reconcile and quarantine: raw = staging + quarantine, and the rows staging set aside;
+- reconcile and quarantine: rows read = staging + quarantine, and the rows staging set aside;
 - rule and cross_file: the suites over every row in SQL and the sql/checks rules, evaluated by the
   validation checks, which keep their latest results in audit.check_rules and
   audit.check_findings (``record_checks``); data_quality reads those, never runs them again.
@@ -38,7 +38,7 @@ DATA_QUALITY_COLUMNS: tuple[tuple[str, str, str], ...] = (
     (
         "kind",
         "VARCHAR",
-        "load (the file as a whole), reconcile (raw = staging + quarantine), quarantine (rows "
+        "load (the file as a whole), reconcile (rows read = staging + quarantine), quarantine (rows "
         "set aside by staging), typing (optional values that could not be read, set to NULL), "
         "completeness (blank yes/no answers), as_at (rows dated after the as-at date), rule (a "
         "suite expectation, every row), cross_file (sql/checks).",
@@ -92,7 +92,7 @@ ROWS_COLUMNS: tuple[tuple[str, str, str], ...] = (
     (
         "detail",
         "VARCHAR",
-        "The finding in a sentence; it never quotes the row's values (they are in raw.<stem> at "
+        "The finding in a sentence; it never quotes the row's values (they are in the input file at "
         "source_file and line).",
     ),
 )
@@ -161,10 +161,12 @@ def _record_reader_findings(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _record_staging(con: duckdb.DuckDBPyConnection, stem: str) -> None:
-    """The reconciliation of raw with staging + quarantine, and quarantine counts per rule."""
+    """The reconciliation of rows read with staging + quarantine, and quarantine counts per
+    rule."""
     raw, staged, quarantined = con.execute(
-        f"SELECT (SELECT count(*) FROM raw.{stem}), (SELECT count(*) FROM staging.{stem}), "
-        f"(SELECT count(*) FROM quarantine.{stem})"
+        "SELECT (SELECT coalesce(sum(rows_read), 0) FROM audit.input_files WHERE stem = ?), "
+        f"(SELECT count(*) FROM staging.{stem}), (SELECT count(*) FROM quarantine.{stem})",
+        [stem],
     ).fetchall()[0]
     con.execute(
         f"INSERT INTO dq_rules ({RULE_FIELDS}) VALUES ('reconcile', 'rows_reconcile', 'error', "
@@ -174,7 +176,7 @@ def _record_staging(con: duckdb.DuckDBPyConnection, stem: str) -> None:
     if raw != staged + quarantined:
         con.execute(
             "INSERT INTO dq_findings VALUES ('reconcile', 'rows_reconcile', ?, NULL, NULL, NULL, ?)",
-            [stem, f"raw.{stem} has {raw} rows but staging {staged} + quarantine {quarantined}"],
+            [stem, f"{raw} rows read but staging {staged} + quarantine {quarantined}"],
         )
     con.execute(
         f"""
@@ -293,7 +295,7 @@ CHECK_FINDINGS_COLUMNS: tuple[tuple[str, str, str], ...] = (
     (
         "detail",
         "VARCHAR",
-        "The finding in a sentence; it never quotes the row's values (they are in raw.<stem> at "
+        "The finding in a sentence; it never quotes the row's values (they are in the input file at "
         "source_file and line).",
     ),
 )
@@ -328,7 +330,7 @@ def record_checks(con: duckdb.DuckDBPyConnection, stems: list[str]) -> None:
             "audit.check_findings",
             CHECK_FINDINGS_COLUMNS,
             "The rows behind audit.check_rules: the file, line and column of each row breaking a "
-            "rule, as of the latest evaluation (its values are in raw.<stem> at that line).",
+            "rule, as of the latest evaluation (its values are in the input file at that line).",
         ),
     ):
         shape = ", ".join(f"{n} {t}" for n, t, _ in columns)
@@ -354,7 +356,7 @@ def evaluate(con: duckdb.DuckDBPyConnection) -> None:
     _record_loads(con)
     _record_reader_findings(con)
     for e in EXTRACTS:
-        if table_exists(con, f"raw.{e.stem}") and table_exists(con, f"staging.{e.stem}"):
+        if table_exists(con, "audit.input_files") and table_exists(con, f"staging.{e.stem}"):
             _record_staging(con, e.stem)
             _record_nulled(con, e.stem)
             _record_not_yet_happened(con, e.stem)

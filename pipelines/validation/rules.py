@@ -7,7 +7,7 @@ Findings land in two temporary tables that build_data_quality turns into the mar
   nothing still shows a 0 and trends are complete;
 - ``dq_findings``: one row per offending row (stem, column, source file, line, detail). A detail
   never quotes the row's values (they may be a child's record): the analyst finds them in
-  raw.<stem> by file and line.
+  the input file (audit.input_files) by file and line.
 
 A suite expectation becomes one SELECT over the stem's frame (pipelines.validation.frames); a
 cross-file rule is a SQL file whose header names its rule, severity, the stems it checks and the

@@ -101,22 +101,23 @@ def test_a_file_appended_while_it_is_read_is_refused(tmp_path, monkeypatch):
 
     contract_csvs(tmp_path)
     path = tmp_path / "contacts.csv"
-    real = load.load_raw
+    real = load.read_csv_extract
 
-    def read_then_append(con, file, extract):
-        loaded = real(con, file, extract)
+    def read_then_append(file, extract):
+        read = real(file, extract)
         with Path(file).open("a") as f:  # the export is still writing
             f.write("K2,C2,2012-04-03\nK3,C3,20")
-        return loaded
+        return read
 
-    monkeypatch.setattr(load, "load_raw", read_then_append)
+    monkeypatch.setattr(load, "read_csv_extract", read_then_append)
     con = duckdb.connect()
     outcome = load_csv(con, path, "contacts")
     assert outcome.status == "failed"
     assert outcome.message.startswith(str(path))
     assert "changed while it was being read" in outcome.message
     assert not con.execute(
-        "SELECT * FROM information_schema.tables WHERE table_schema = 'raw'"
+        "SELECT * FROM information_schema.tables "
+        "WHERE table_schema IN ('raw', 'staging', 'quarantine')"
     ).fetchall()
 
 

@@ -91,18 +91,19 @@ def test_no_planted_identifier_reaches_the_report_audit_quality_console_or_event
     with duckdb.connect(str(tmp_path / "out" / "warehouse.duckdb"), read_only=True) as con:
         assert leaks(con) == []
         log = dict(con.execute("SELECT stem, status FROM audit.load_log").fetchall())
-        raw = texts_of(con, ("raw",))
+        rows = texts_of(con, ("staging", "quarantine"))
         # An input column named rowid cannot stand in for DuckDB's: the first copy of K1 is kept.
         kept = con.execute("SELECT _line FROM staging.contacts WHERE contact_id = 'K1'").fetchall()
         renamed = {
             r[0]
             for r in con.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' "
+                "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'quarantine' "
                 "AND table_name = 'contacts'"
             ).fetchall()
         }
     assert log["workers"] == "failed" and log["children"] == "failed"  # the link, the header
-    assert any(IDENT in t for t in raw)  # the rows themselves are kept, in raw (row-level)
+    # the rows themselves are kept, in staging and quarantine (row-level)
+    assert any(IDENT in t for t in rows)
     assert kept == [(2,)]
     assert {"col_rowid", "col_rule", "col_source_file", "col_line"} <= renamed
     with dg.DagsterInstance.get() as instance:
