@@ -45,6 +45,11 @@ ASSESSMENT_TYPES: tuple[str, ...] = ("INITIAL", "CORE", "SINGLE")
 CP_CATEGORIES: tuple[str, ...] = ("NEG", "PHY", "SAB", "EMO", "MUL")
 SEXES: tuple[str, ...] = ("M", "F", "U")
 EMPLOYMENT: tuple[str, ...] = ("PERMANENT", "AGENCY")
+# The child's participation in a conference (v5), as the DfE's SSDA903 return codes reviews:
+# PN0 under 4; PN1-PN4 attends (PN4: views not conveyed); PN5-PN7 does not attend (PN7: views
+# not conveyed). docs/extracts.md has each in words.
+PARTICIPATION_CODES: tuple[str, ...] = tuple(f"PN{i}" for i in range(8))
+EARLY_HELP_END_REASONS: tuple[str, ...] = ("OUTCOMES_MET", "STEP_UP", "DECLINED", "MOVED", "OTHER")
 # Yes/no (extracts.md): these words, in any case, are yes and no; anything else is not yes.
 YES: tuple[str, ...] = ("y", "yes", "1", "true")
 NO: tuple[str, ...] = ("n", "no", "0", "false")
@@ -232,6 +237,17 @@ EXTRACTS: tuple[Extract, ...] = (
             _c("icpc_date", "date", "initial child protection conference held"),
             _c("icpc_transfer_in", "yn", "conference for a child moving in from another LA"),
             _c("icpc_resulted_in_plan", "yn"),
+            _c(
+                "strategy_police_attended",
+                "yn",
+                "the police took part in the strategy discussion (v5)",
+            ),
+            _c(
+                "icpc_participation",
+                "code",
+                "the child's participation in the ICPC (v5)",
+                codes=PARTICIPATION_CODES,
+            ),
             _c("team", "text"),
         ),
         meaning="section 47 enquiries and their initial child protection conferences",
@@ -258,6 +274,12 @@ EXTRACTS: tuple[Extract, ...] = (
         (
             _c("plan_id", "id", req=True),
             _c("review_date", "date", "review conference held", req=True),
+            _c(
+                "participation",
+                "code",
+                "the child's participation in the review conference (v5)",
+                codes=PARTICIPATION_CODES,
+            ),
         ),
         meaning="child protection review conferences",
     ),
@@ -282,8 +304,59 @@ EXTRACTS: tuple[Extract, ...] = (
             _c("start_date", "date", req=True),
             _c("end_date", "date"),
             _c("source_referral_id", "id", "the statutory referral that stepped the family down"),
+            _c(
+                "end_reason",
+                "code",
+                "why the episode ended (v5); blank = not recorded",
+                codes=EARLY_HELP_END_REASONS,
+            ),
         ),
         meaning="episodes in the separate early-help system",
+    ),
+    Extract(
+        "cin_plans",
+        "plan_id",
+        (
+            _c("plan_id", "id", "unique; a child in need plan", req=True),
+            _c("child_id", "id", req=True),
+            _c("referral_id", "id", "the episode"),
+            _c("start_date", "date", req=True),
+            _c("end_date", "date", "blank = plan open"),
+            _c("team", "text"),
+        ),
+        meaning="child in need plans (v5)",
+    ),
+    Extract(
+        "missing_episodes",
+        "episode_id",
+        (
+            _c("episode_id", "id", "unique; a child missing from home or care", req=True),
+            _c("child_id", "id", req=True),
+            _c("start_date", "date", "the child went missing", req=True),
+            _c("return_date", "date", "the child returned or was found; blank = still missing"),
+            _c("return_interview_offered", "yn", "an independent return interview was offered"),
+            _c("return_interview_date", "date", "the return interview took place"),
+            _c("team", "text"),
+        ),
+        meaning="episodes of a child missing from home or care (v5)",
+    ),
+    Extract(
+        "private_fostering",
+        "arrangement_id",
+        (
+            _c(
+                "arrangement_id",
+                "id",
+                "unique; a private fostering arrangement notified to the LA",
+                req=True,
+            ),
+            _c("child_id", "id", req=True),
+            _c("notification_date", "date", "the LA was told of the arrangement", req=True),
+            _c("initial_visit_date", "date", "the LA's first visit to the child"),
+            _c("end_date", "date", "the arrangement ended"),
+            _c("team", "text"),
+        ),
+        meaning="private fostering arrangements notified to the LA (v5)",
     ),
     Extract(
         "population",

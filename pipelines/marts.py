@@ -10,7 +10,8 @@ absent this run drops what it fed (absent is not zero). A part of a file that re
 table sits between ``-- if present: <table>`` and ``-- end if`` lines and is left out when that
 table is absent (fact_case_intervals adds child protection plans only where cp_plans.csv is).
 
-Before the files run, the small macros every file uses are (re)created and the DuckDB variables
+Before the files run, the macros every file uses are (re)created (MACROS below, and the table
+macros of ``sql/macros/``: the metric family mechanism) and the DuckDB variables
 ``as_at`` and ``first_date`` are set from ``marts.run_info`` (pipelines/run_info.py), so SQL reads
 ``getvariable('as_at')``. ``marts.metric_values`` is then the UNION ALL of every
 ``marts.metrics_<family>`` table, less the metrics the run's input format cannot support
@@ -38,6 +39,8 @@ from pipelines.metrics import UNSUPPORTED_METRICS
 from pipelines.sql import literal, literals, table_exists, tables_in
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql" / "marts"
+# Table macros (the metric family mechanism), one definition each, made by create_macros.
+MACRO_DIR = SQL_DIR.parent / "macros"
 METRIC_VALUES = "metric_values"
 
 # The analysts' interface (docs/metrics.md "Where the figures land"): name, type, comment.
@@ -96,9 +99,13 @@ MACROS: tuple[tuple[str, str, str], ...] = (
 )
 
 _REQUIRES = re.compile(r"^--\s*requires:\s*(.+?)\s*$", re.IGNORECASE)
+_COLUMNS = re.compile(r"^--\s*requires columns:\s*(.+?)\s*$", re.IGNORECASE)
 _IF = re.compile(r"^--\s*if present:\s*(\S+)\s*$", re.IGNORECASE)
 _END_IF = re.compile(r"^--\s*end if\s*$", re.IGNORECASE)
 _TABLE = re.compile(r"\b(staging|marts|ref)\.([a-z_][a-z0-9_]*)\b")
+_MACRO = re.compile(
+    r"CREATE OR REPLACE MACRO marts\.(\w+)\((.*?)(?=^CREATE OR REPLACE MACRO|\Z)", re.S | re.M
+)
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,9 @@ class Model:
     requires: tuple[str, ...]
     optional: tuple[str, ...]  # read only inside "-- if present:" blocks
     description: str
+    # staging.<stem>.<column>: optional contract columns the file needs (v5 columns an older
+    # extract lacks); the file is not run, its table dropped, unless each holds a value.
+    columns: tuple[str, ...] = ()
 
     @property
     def table(self) -> str:
@@ -139,6 +149,7 @@ def read_model(path: Path) -> Model:
     """Parse one file's declarations (leading ``-- requires:`` lines and ``-- if present:``)."""
     requires: list[str] = []
     optional: list[str] = []
+    columns: list[str] = []
     description: list[str] = []
     leading = True
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -149,20 +160,47 @@ def read_model(path: Path) -> Model:
             continue
         if not stripped.startswith("--"):
             leading = False
+        elif m := _COLUMNS.match(stripped):
+            columns += [t for t in re.split(r"[,\s]+", m.group(1)) if t]
         elif m := _REQUIRES.match(stripped):
             requires += [t for t in re.split(r"[,\s]+", m.group(1)) if t]
         else:
             description.append(stripped.lstrip("-").strip())
     text = " ".join(d for d in description if d)
-    return Model(path.stem, path, tuple(requires), tuple(optional), text)
+    return Model(path.stem, path, tuple(requires), tuple(optional), text, tuple(columns))
+
+
+def _code(sql: str) -> str:
+    """SQL without its comments and string literals."""
+    code = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+    return re.sub(r"'(?:[^']|'')*'", "''", code)
+
+
+@cache
+def table_macros(macro_dir: Path = MACRO_DIR) -> dict[str, frozenset[str]]:
+    """Each table or scalar macro of ``sql/macros/``: its name -> the tables its body reads."""
+    found: dict[str, frozenset[str]] = {}
+    for path in sorted(macro_dir.glob("*.sql")):
+        for name, body in _MACRO.findall(_code(path.read_text(encoding="utf-8"))):
+            found[name] = frozenset(f"{s}.{t}" for s, t in _TABLE.findall(body))
+    return found
+
+
+def macro_names() -> set[str]:
+    """Every macro build_marts creates, as marts.<name>."""
+    return {f"marts.{m.split('(')[0]}" for m, _, _ in MACROS} | {
+        f"marts.{name}" for name in table_macros()
+    }
 
 
 def referenced_tables(sql: str) -> set[str]:
-    """The staging/marts/ref tables an SQL text names (comments, strings and macros left out)."""
-    code = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
-    code = re.sub(r"'(?:[^']|'')*'", "''", code)
-    found = {f"{s}.{t}" for s, t in _TABLE.findall(code)}
-    return found - {f"marts.{m.split('(')[0]}" for m, _, _ in MACROS}
+    """The staging/marts/ref tables an SQL text reads: those it names (comments, strings and
+    macros left out) and those the macros it calls read (metric_family reads marts.periods)."""
+    found = {f"{s}.{t}" for s, t in _TABLE.findall(_code(sql))}
+    macros = macro_names()
+    called = found & macros
+    reads = {t for m in called for t in table_macros().get(m.split(".", 1)[1], ())}
+    return (found | reads) - macros
 
 
 @cache
@@ -188,11 +226,37 @@ class MartsResult:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def create_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """The macros every file uses (MACROS), in schema marts."""
+def create_macros(con: duckdb.DuckDBPyConnection, macro_dir: Path = MACRO_DIR) -> None:
+    """The macros every file uses, in schema marts: MACROS, then the files of sql/macros/."""
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     for signature, body, _ in MACROS:
         con.execute(f"CREATE OR REPLACE MACRO marts.{signature} AS {body}")
+    for path in sorted(macro_dir.glob("*.sql")):
+        con.execute(path.read_text(encoding="utf-8"))
+
+
+def column_recorded(con: duckdb.DuckDBPyConnection, column: str) -> bool:
+    """Whether ``staging.<stem>.<column>`` exists and holds a value on at least one row.
+
+    Staging gives every contract column, NULL where the file lacks it, so an older extract's
+    missing v5 column reads as a column blank on every row; either way the system has recorded
+    nothing there, and what it feeds is absent, not zero (docs/metrics.md "v5").
+    """
+    schema, stem, name = column.split(".")
+    if not table_exists(con, f"{schema}.{stem}"):
+        return False
+    present = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = ? AND table_name = ? AND column_name = ?",
+        [schema, stem, name],
+    ).fetchall()[0][0]
+    if not present:
+        return False
+    return bool(
+        con.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {schema}.{stem} WHERE {name} IS NOT NULL)"
+        ).fetchall()[0][0]
+    )
 
 
 def run_variables(con: duckdb.DuckDBPyConnection) -> tuple[dt.date, str]:
@@ -231,7 +295,9 @@ def build_marts(
         for model in all_models:
             if model.name not in wanted:
                 continue
-            if not all(table_exists(con, t) for t in model.requires):
+            if not all(table_exists(con, t) for t in model.requires) or not all(
+                column_recorded(con, c) for c in model.columns
+            ):
                 con.execute(f"DROP TABLE IF EXISTS {model.table}")
                 result.dropped.append(model.name)
                 continue
@@ -241,6 +307,8 @@ def build_marts(
                 con.execute(model.sql(present)).fetchall()  # finish before the next file
             except duckdb.Error as e:
                 raise RuntimeError(f"{model.path.name}: {e}") from e
+            if model.name.startswith("metrics_"):
+                _comment_family_columns(con, model.name)
             result.seconds[model.name] = time.perf_counter() - started
             result.built.append(model.name)
         if METRIC_VALUES in wanted:
@@ -265,7 +333,6 @@ def build_metric_values(con: duckdb.DuckDBPyConnection, kind: str) -> list[str]:
     falsely zero, so it is not written (docs/formats.md).
     """
     families = [t for t in tables_in(con, "marts") if t.startswith("metrics_")]
-    _comment_family_columns(con, families)
     withheld = sorted(UNSUPPORTED_METRICS.get(kind, {}))
     cols = ", ".join(f"CAST({n} AS {t}) AS {n}" for n, t, _ in METRIC_VALUES_COLUMNS)
     names = ", ".join(n for n, _, _ in METRIC_VALUES_COLUMNS)
@@ -290,16 +357,16 @@ def build_metric_values(con: duckdb.DuckDBPyConnection, kind: str) -> list[str]:
     return withheld
 
 
-def _comment_family_columns(con: duckdb.DuckDBPyConnection, families: list[str]) -> None:
-    """Give each metrics_<family> column without a comment the metric_values column's comment."""
+def _comment_family_columns(con: duckdb.DuckDBPyConnection, family: str) -> None:
+    """Give each column of marts.<family> (a metrics_<family> table, just made by its own file)
+    that has no comment the metric_values column's comment: part of making that table, so the
+    asset that owns it writes its comments."""
     comments = {n: c for n, _, c in METRIC_VALUES_COLUMNS}
-    if not families:
-        return
     rows = con.execute(
-        "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = "
-        "current_database() AND schema_name = 'marts' AND table_name IN "
-        f"{literals(families)} AND (comment IS NULL OR comment = '')"
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = 'marts' AND table_name = ? AND (comment IS NULL OR comment = '')",
+        [family],
     ).fetchall()
-    for table, column in rows:
+    for (column,) in rows:
         if column in comments:
-            con.execute(f"COMMENT ON COLUMN marts.{table}.{column} IS {literal(comments[column])}")
+            con.execute(f"COMMENT ON COLUMN marts.{family}.{column} IS {literal(comments[column])}")

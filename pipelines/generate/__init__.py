@@ -27,10 +27,15 @@ def write_extracts(frames: dict[str, pl.DataFrame], out: Path) -> dict[str, int]
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
     for e in EXTRACTS:
+        if e.stem not in frames:
+            continue  # a file the simulation does not make is not written (absent, not empty)
         frame = frames[e.stem]
-        if set(frame.columns) != set(e.column_names):
+        # Every column but an optional one the simulation does not make (an older extract's
+        # shape: the contract's later optional columns are absent, not blank).
+        columns = [c.name for c in e.columns if c.name in frame.columns]
+        if set(frame.columns) != set(columns) or not set(e.required_columns) <= set(columns):
             raise ValueError(f"{e.filename}: columns {frame.columns} != {e.column_names}")
-        frame.select(e.column_names).write_csv(
+        frame.select(columns).write_csv(
             out / e.filename,
             date_format="%Y-%m-%d",
             datetime_format="%Y-%m-%dT%H:%M",

@@ -54,6 +54,12 @@ DATE_ORDER: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "cp_plans": (("end_date", "start_date"),),
     "early_help": (("end_date", "start_date"),),
+    "cin_plans": (("end_date", "start_date"),),
+    "missing_episodes": (
+        ("return_date", "start_date"),
+        ("return_interview_date", "return_date"),
+    ),
+    "private_fostering": (("initial_visit_date", "notification_date"),),
 }
 
 # The column that starts each child's event: it must not be before the child was born.
@@ -65,6 +71,9 @@ BIRTH_BOUND: dict[str, str] = {
     "allocations": "start_date",
     "s47_enquiries": "strategy_discussion_date",
     "cp_plans": "start_date",
+    "cin_plans": "start_date",
+    "missing_episodes": "start_date",
+    "private_fostering": "notification_date",
 }
 
 # Whole numbers that must lie in a range (inclusive; None = unbounded).

@@ -4,19 +4,10 @@
 -- period's merged referrals that are not NFA, by the referral's team), unallocated_open_cases
 -- (children with an open case and no qualified allocation open at period_end, by the team of
 -- the child's most recently started open case) and unallocated_wait_median_wd (how long those
--- children have waited: the median of wd(the start of their current wait, period_end)). Same
--- pattern as metrics_contacts.sql.
+-- children have waited: the median of wd(the start of their current wait, period_end)).
 
 CREATE OR REPLACE TABLE marts.metrics_allocations AS
 WITH
-
-periods AS (
-    SELECT period_type, period_label, period_start, period_end FROM marts.periods
-),
-
-period_days AS (
-    SELECT date, period_type, period_label FROM marts.period_days
-),
 
 -- Each merged referral with its allocation (one row each side, joined on the referral).
 referrals AS (
@@ -40,30 +31,14 @@ qualified AS (
 referred AS (
     SELECT pd.period_type, pd.period_label, r.*
     FROM referrals AS r
-    INNER JOIN period_days AS pd ON pd.date = r.referral_date
+    INNER JOIN marts.period_days AS pd ON pd.date = r.referral_date
     WHERE NOT r.nfa
-),
-
-referred_by_breakdown AS (
-    SELECT *, 'all' AS breakdown, 'ALL' AS breakdown_value FROM referred
-    UNION ALL
-    SELECT *, 'team', team_label FROM referred
-),
-
-referred_counts AS (
-    SELECT
-        period_type, period_label, breakdown, breakdown_value,
-        median(allocation_delay_wd) AS delay_median,
-        count(*) FILTER (WHERE allocated_within_5wd) AS within_5wd,
-        count(*) FILTER (WHERE NOT allocation_window_running) AS within_5wd_denominator
-    FROM referred_by_breakdown
-    GROUP BY ALL
 ),
 
 -- The snapshot depends on the date T only, so it is taken once per distinct period end (a
 -- financial year's end is also a month's) on a DATE key, and joined back to the periods after.
 period_ends AS (
-    SELECT DISTINCT period_end FROM periods
+    SELECT DISTINCT period_end FROM marts.periods
 ),
 
 -- Each child's cases in the order that picks its team: most recently started first, a tie to
@@ -132,85 +107,51 @@ waits AS (
 unallocated AS (
     SELECT p.period_type, p.period_label, w.child_id, w.team_label, w.wait_wd
     FROM waits AS w
-    INNER JOIN periods AS p USING (period_end)
+    INNER JOIN marts.periods AS p USING (period_end)
 ),
 
-unallocated_by_breakdown AS (
-    SELECT *, 'all' AS breakdown, 'ALL' AS breakdown_value FROM unallocated
+referral_cases AS (
+    SELECT
+        'allocation_delay_median_wd' AS metric_id, period_type, period_label,
+        marts.by_team(team_label) AS under, NULL AS n, NULL AS d, allocation_delay_wd AS x
+    FROM referred
     UNION ALL
-    SELECT *, 'team', team_label FROM unallocated
-),
-
-unallocated_counts AS (
     SELECT
-        period_type, period_label, breakdown, breakdown_value, count(*) AS unallocated,
-        median(wait_wd) AS wait_median
-    FROM unallocated_by_breakdown
-    GROUP BY ALL
+        'allocated_within_5wd_pct', period_type, period_label, marts.by_team(team_label),
+        allocated_within_5wd::INT, (NOT allocation_window_running)::INT, NULL
+    FROM referred
 ),
 
--- Each metric's spine takes the breakdown values of its own entity: the referral teams for the
+case_cases AS (
+    SELECT
+        'unallocated_open_cases' AS metric_id, period_type, period_label,
+        marts.by_team(team_label) AS under, 1 AS n, NULL AS d, NULL AS x
+    FROM unallocated
+    UNION ALL
+    SELECT
+        'unallocated_wait_median_wd', period_type, period_label, marts.by_team(team_label),
+        NULL, NULL, wait_wd
+    FROM unallocated
+),
+
+-- Each metric's grid takes the breakdown values of its own entity: the referral teams for the
 -- delay measures, the case teams for unallocated_open_cases.
-referral_spine AS (
-    SELECT p.*, b.breakdown, b.breakdown_value
-    FROM periods AS p
-    CROSS JOIN (
-        SELECT 'all' AS breakdown, 'ALL' AS breakdown_value
-        UNION
-        SELECT DISTINCT 'team', team_label FROM referrals WHERE NOT nfa
-    ) AS b
+referral_teams AS (
+    SELECT marts.by_team(team_label) AS under FROM referrals WHERE NOT nfa
 ),
 
-case_spine AS (
-    SELECT p.*, b.breakdown, b.breakdown_value
-    FROM periods AS p
-    CROSS JOIN (
-        SELECT 'all' AS breakdown, 'ALL' AS breakdown_value
-        UNION
-        SELECT DISTINCT 'team', team_label FROM cases
-    ) AS b
-),
-
-referral_measures AS (
-    SELECT
-        s.*,
-        r.delay_median,
-        coalesce(r.within_5wd, 0) AS within_5wd,
-        coalesce(r.within_5wd_denominator, 0) AS within_5wd_denominator
-    FROM referral_spine AS s
-    LEFT JOIN referred_counts AS r USING (period_type, period_label, breakdown, breakdown_value)
-),
-
-case_measures AS (
-    SELECT s.*, coalesce(u.unallocated, 0) AS unallocated, u.wait_median
-    FROM case_spine AS s
-    LEFT JOIN unallocated_counts AS u USING (period_type, period_label, breakdown, breakdown_value)
+case_teams AS (
+    SELECT marts.by_team(team_label) AS under FROM cases
 )
 
-SELECT
-    'allocation_delay_median_wd' AS metric_id,
-    period_type, period_label, period_start, period_end, breakdown, breakdown_value,
-    CAST(NULL AS DOUBLE) AS numerator,
-    CAST(NULL AS DOUBLE) AS denominator,
-    CAST(delay_median AS DOUBLE) AS value
-FROM referral_measures
+SELECT * FROM marts.metric_family(referral_cases, referral_teams, [
+    {'metric_id': 'allocation_delay_median_wd', 'kind': 'median'},
+    {'metric_id': 'allocated_within_5wd_pct', 'kind': 'pct'}
+])
 UNION ALL
-SELECT
-    'allocated_within_5wd_pct',
-    period_type, period_label, period_start, period_end, breakdown, breakdown_value,
-    within_5wd, within_5wd_denominator, marts.pct(within_5wd, within_5wd_denominator)
-FROM referral_measures
-UNION ALL
-SELECT
-    'unallocated_open_cases',
-    period_type, period_label, period_start, period_end, breakdown, breakdown_value,
-    unallocated, NULL, unallocated
-FROM case_measures
-UNION ALL
-SELECT
-    'unallocated_wait_median_wd',
-    period_type, period_label, period_start, period_end, breakdown, breakdown_value,
-    NULL, NULL, CAST(wait_median AS DOUBLE)
-FROM case_measures;
+SELECT * FROM marts.metric_family(case_cases, case_teams, [
+    {'metric_id': 'unallocated_open_cases', 'kind': 'count'},
+    {'metric_id': 'unallocated_wait_median_wd', 'kind': 'median'}
+]);
 
 COMMENT ON TABLE marts.metrics_allocations IS 'The allocation family in metric_values shape: allocation_delay_median_wd, allocated_within_5wd_pct (by the referral''s team), unallocated_open_cases and unallocated_wait_median_wd (by the team of the child''s most recently started open case).';

@@ -14,10 +14,6 @@
 
 CREATE OR REPLACE TABLE marts.metrics_caseload AS
 WITH
-periods AS (
-    SELECT period_type, period_label, period_start, period_end FROM marts.periods
-),
-
 allocations AS (
     SELECT
         worker_id, child_id, qualified_start,
@@ -26,14 +22,10 @@ allocations AS (
     WHERE qualified_start IS NOT NULL
 ),
 
-workers AS (
-    SELECT worker_id, team FROM marts.fact_workers
-),
-
 -- The snapshot depends on the date T only: taken once per distinct period end (a financial
 -- year's end is also a month's) on a DATE key, and joined back to the periods after.
 period_ends AS (
-    SELECT DISTINCT period_end FROM periods
+    SELECT DISTINCT period_end FROM marts.periods
 ),
 
 -- distinct (worker, child) pairs open at T
@@ -46,51 +38,25 @@ pairs AS (
 per_worker_at_end AS (
     SELECT c.period_end, c.worker_id, w.team, count(*) AS cases
     FROM pairs AS c
-    JOIN workers AS w USING (worker_id)
+    JOIN marts.fact_workers AS w USING (worker_id)
     GROUP BY ALL
 ),
 
-per_worker AS (
-    SELECT p.period_type, p.period_label, w.worker_id, w.team, w.cases
-    FROM per_worker_at_end AS w
-    JOIN periods AS p USING (period_end)
-),
-
-per_worker_bd AS (
-    SELECT period_type, period_label, 'all' AS breakdown, 'ALL' AS breakdown_value, cases
-    FROM per_worker
-    UNION ALL
-    SELECT period_type, period_label, 'team', team, cases FROM per_worker
-),
-
-counts AS (
+-- each worker holding cases at T: their cases over one worker
+cases AS (
     SELECT
-        period_type, period_label, breakdown, breakdown_value,
-        sum(cases) AS num,
-        count(*) AS den
-    FROM per_worker_bd
-    GROUP BY ALL
+        'caseload_per_social_worker' AS metric_id, p.period_type, p.period_label,
+        marts.by_team(w.team) AS under, w.cases AS n, 1 AS d, NULL AS x
+    FROM per_worker_at_end AS w
+    JOIN marts.periods AS p USING (period_end)
 ),
 
 breakdowns AS (
-    SELECT 'all' AS breakdown, 'ALL' AS breakdown_value
-    UNION
-    SELECT DISTINCT 'team', team FROM workers
+    SELECT marts.by_team(team) AS under FROM marts.fact_workers
 )
 
-SELECT
-    'caseload_per_social_worker' AS metric_id,
-    p.period_type,
-    p.period_label,
-    p.period_start,
-    p.period_end,
-    b.breakdown,
-    b.breakdown_value,
-    coalesce(c.num, 0)::DOUBLE AS numerator,
-    coalesce(c.den, 0)::DOUBLE AS denominator,
-    (coalesce(c.num, 0) / nullif(coalesce(c.den, 0), 0))::DOUBLE AS value
-FROM periods AS p
-CROSS JOIN breakdowns AS b
-LEFT JOIN counts AS c USING (period_type, period_label, breakdown, breakdown_value);
+SELECT * FROM marts.metric_family(
+    cases, breakdowns, [{'metric_id': 'caseload_per_social_worker', 'kind': 'ratio'}]
+);
 
 COMMENT ON TABLE marts.metrics_caseload IS 'caseload_per_social_worker for marts.metric_values, by period and worker team (only when workers.csv and allocations.csv are present).';

@@ -16,71 +16,33 @@
 
 CREATE OR REPLACE TABLE marts.metrics_cp_reviews AS
 WITH
-periods AS (
-    SELECT period_type, period_label, period_start, period_end FROM marts.periods
-),
-
-plans AS (
-    SELECT plan_id, team, start_date, end_date FROM marts.fact_cp_plans
-),
-
-segments AS (
-    SELECT * FROM marts.fact_cp_review_segments
-),
-
 -- the denominator: plans open at T that started on or before T - 3 months
 measured AS (
     SELECT p.period_type, p.period_label, p.period_end, c.plan_id, c.team
-    FROM plans AS c
-    JOIN periods AS p
+    FROM marts.fact_cp_plans AS c
+    JOIN marts.periods AS p
         ON c.start_date <= (p.period_end - INTERVAL 3 MONTH)::DATE
         AND coalesce(c.end_date, DATE '9999-12-31') > p.period_end
 ),
 
 -- the segment T falls in says whether the chain holds and when the next review is due
-judged AS (
+cases AS (
     SELECT
-        m.*,
-        coalesce(NOT s.chain_broken AND m.period_end <= s.review_due, false) AS timely
+        'cp_reviews_timely_pct' AS metric_id, m.period_type, m.period_label,
+        marts.by_team(m.team) AS under,
+        coalesce(NOT s.chain_broken AND m.period_end <= s.review_due, false)::INT AS n,
+        1 AS d, NULL AS x
     FROM measured AS m
-    LEFT JOIN segments AS s
+    LEFT JOIN marts.fact_cp_review_segments AS s
         ON s.plan_id = m.plan_id AND s.seg_from <= m.period_end AND s.seg_to > m.period_end
 ),
 
-judged_bd AS (
-    SELECT period_type, period_label, 'all' AS breakdown, 'ALL' AS breakdown_value, timely FROM judged
-    UNION ALL
-    SELECT period_type, period_label, 'team', team, timely FROM judged
-),
-
-counts AS (
-    SELECT
-        period_type, period_label, breakdown, breakdown_value,
-        count(*) FILTER (WHERE timely) AS num,
-        count(*) AS den
-    FROM judged_bd
-    GROUP BY ALL
-),
-
 breakdowns AS (
-    SELECT 'all' AS breakdown, 'ALL' AS breakdown_value
-    UNION
-    SELECT DISTINCT 'team', team FROM plans
+    SELECT marts.by_team(team) AS under FROM marts.fact_cp_plans
 )
 
-SELECT
-    'cp_reviews_timely_pct' AS metric_id,
-    p.period_type,
-    p.period_label,
-    p.period_start,
-    p.period_end,
-    b.breakdown,
-    b.breakdown_value,
-    coalesce(c.num, 0)::DOUBLE AS numerator,
-    coalesce(c.den, 0)::DOUBLE AS denominator,
-    marts.pct(coalesce(c.num, 0), coalesce(c.den, 0))::DOUBLE AS value
-FROM periods AS p
-CROSS JOIN breakdowns AS b
-LEFT JOIN counts AS c USING (period_type, period_label, breakdown, breakdown_value);
+SELECT * FROM marts.metric_family(
+    cases, breakdowns, [{'metric_id': 'cp_reviews_timely_pct', 'kind': 'pct'}]
+);
 
 COMMENT ON TABLE marts.metrics_cp_reviews IS 'cp_reviews_timely_pct for marts.metric_values, by period and plan team (only when cp_reviews.csv is present).';

@@ -12,64 +12,25 @@
 
 CREATE OR REPLACE TABLE marts.metrics_cp_visits AS
 WITH
-periods AS (
-    SELECT period_type, period_label, period_start, period_end FROM marts.periods
-),
-
-plans AS (
-    SELECT plan_id, team, start_date, end_date FROM marts.fact_cp_plans
-),
-
-segments AS (
-    SELECT * FROM marts.fact_cp_visit_segments
-),
-
 -- plans open at T whose latest visit on or before T is known (inner join: no visit, no row)
-judged AS (
-    SELECT p.period_type, p.period_label, c.team, s.seen_alone
-    FROM plans AS c
-    JOIN periods AS p
+cases AS (
+    SELECT
+        'cp_seen_alone_pct' AS metric_id, p.period_type, p.period_label,
+        marts.by_team(c.team) AS under, s.seen_alone::INT AS n, 1 AS d, NULL AS x
+    FROM marts.fact_cp_plans AS c
+    JOIN marts.periods AS p
         ON c.start_date <= p.period_end
         AND coalesce(c.end_date, DATE '9999-12-31') > p.period_end
-    JOIN segments AS s
+    JOIN marts.fact_cp_visit_segments AS s
         ON s.plan_id = c.plan_id AND s.seg_from <= p.period_end AND s.seg_to > p.period_end
 ),
 
-judged_bd AS (
-    SELECT period_type, period_label, 'all' AS breakdown, 'ALL' AS breakdown_value, seen_alone
-    FROM judged
-    UNION ALL
-    SELECT period_type, period_label, 'team', team, seen_alone FROM judged
-),
-
-counts AS (
-    SELECT
-        period_type, period_label, breakdown, breakdown_value,
-        count(*) FILTER (WHERE seen_alone) AS num,
-        count(*) AS den
-    FROM judged_bd
-    GROUP BY ALL
-),
-
 breakdowns AS (
-    SELECT 'all' AS breakdown, 'ALL' AS breakdown_value
-    UNION
-    SELECT DISTINCT 'team', team FROM plans
+    SELECT marts.by_team(team) AS under FROM marts.fact_cp_plans
 )
 
-SELECT
-    'cp_seen_alone_pct' AS metric_id,
-    p.period_type,
-    p.period_label,
-    p.period_start,
-    p.period_end,
-    b.breakdown,
-    b.breakdown_value,
-    coalesce(c.num, 0)::DOUBLE AS numerator,
-    coalesce(c.den, 0)::DOUBLE AS denominator,
-    marts.pct(coalesce(c.num, 0), coalesce(c.den, 0))::DOUBLE AS value
-FROM periods AS p
-CROSS JOIN breakdowns AS b
-LEFT JOIN counts AS c USING (period_type, period_label, breakdown, breakdown_value);
+SELECT * FROM marts.metric_family(
+    cases, breakdowns, [{'metric_id': 'cp_seen_alone_pct', 'kind': 'pct'}]
+);
 
 COMMENT ON TABLE marts.metrics_cp_visits IS 'cp_seen_alone_pct for marts.metric_values, by period and plan team (only when cp_visits.csv is present).';

@@ -11,33 +11,27 @@
 
 CREATE OR REPLACE TABLE marts.metrics_early_help_mismatch AS
 WITH
-periods AS (
-    SELECT period_type, period_label, period_start, period_end FROM marts.periods
-),
-
-episodes AS (
-    SELECT child_id, start_date FROM marts.fact_early_help WHERE linked AND mismatch
-),
-
-counts AS (
-    SELECT p.period_type, p.period_label, count(DISTINCT e.child_id) AS n
-    FROM episodes AS e
+-- each child once per period in which a mismatching linked episode of theirs starts
+children AS (
+    SELECT DISTINCT p.period_type, p.period_label, e.child_id
+    FROM marts.fact_early_help AS e
     JOIN marts.period_days AS p ON p.date = e.start_date
-    GROUP BY ALL
+    WHERE e.linked AND e.mismatch
+),
+
+cases AS (
+    SELECT
+        'early_help_mismatch_children' AS metric_id, period_type, period_label,
+        marts.by_nothing() AS under, 1 AS n, NULL AS d, NULL AS x
+    FROM children
+),
+
+breakdowns AS (
+    SELECT marts.by_nothing() AS under
 )
 
-SELECT
-    'early_help_mismatch_children' AS metric_id,
-    p.period_type,
-    p.period_label,
-    p.period_start,
-    p.period_end,
-    'all' AS breakdown,
-    'ALL' AS breakdown_value,
-    coalesce(c.n, 0)::DOUBLE AS numerator,
-    NULL::DOUBLE AS denominator,
-    coalesce(c.n, 0)::DOUBLE AS value
-FROM periods AS p
-LEFT JOIN counts AS c USING (period_type, period_label);
+SELECT * FROM marts.metric_family(
+    cases, breakdowns, [{'metric_id': 'early_help_mismatch_children', 'kind': 'count'}]
+);
 
 COMMENT ON TABLE marts.metrics_early_help_mismatch IS 'early_help_mismatch_children for marts.metric_values, by period (all only: no team in either system).';

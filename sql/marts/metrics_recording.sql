@@ -13,85 +13,42 @@
 
 CREATE OR REPLACE TABLE marts.metrics_recording AS
 WITH
-periods AS (
-    SELECT period_type, period_label, period_start, period_end FROM marts.periods
-),
-
-referrals AS (
-    SELECT child_id, referral_date, team_label FROM marts.fact_referrals
-),
-
-children AS (
-    SELECT child_id, ethnicity_recorded, religion_recorded FROM marts.fact_children
-),
-
 -- each child referred in the period once, under the team of its latest referral in it
 referred AS (
     SELECT p.period_type, p.period_label, r.child_id, r.team_label,
         row_number() OVER (
             PARTITION BY p.period_type, p.period_label, r.child_id ORDER BY r.referral_date DESC
         ) AS rn
-    FROM referrals AS r
+    FROM marts.fact_referrals AS r
     JOIN marts.period_days AS p ON p.date = r.referral_date
 ),
 
 judged AS (
     SELECT r.period_type, r.period_label, r.team_label, c.ethnicity_recorded, c.religion_recorded
     FROM referred AS r
-    JOIN children AS c USING (child_id)
+    JOIN marts.fact_children AS c USING (child_id)
     WHERE r.rn = 1
 ),
 
-judged_bd AS (
-    SELECT period_type, period_label, 'all' AS breakdown, 'ALL' AS breakdown_value,
-        ethnicity_recorded, religion_recorded
+cases AS (
+    SELECT
+        'ethnicity_recorded_pct' AS metric_id, period_type, period_label,
+        marts.by_team(team_label) AS under, ethnicity_recorded::INT AS n, 1 AS d, NULL AS x
     FROM judged
     UNION ALL
-    SELECT period_type, period_label, 'team', team_label, ethnicity_recorded, religion_recorded
-    FROM judged
-),
-
-counts AS (
     SELECT
-        period_type, period_label, breakdown, breakdown_value,
-        count(*) FILTER (WHERE ethnicity_recorded) AS ethnicity_num,
-        count(*) FILTER (WHERE religion_recorded) AS religion_num,
-        count(*) AS den
-    FROM judged_bd
-    GROUP BY ALL
+        'religion_recorded_pct', period_type, period_label,
+        marts.by_team(team_label), religion_recorded::INT, 1, NULL
+    FROM judged
 ),
 
 breakdowns AS (
-    SELECT 'all' AS breakdown, 'ALL' AS breakdown_value
-    UNION
-    SELECT DISTINCT 'team', team_label FROM referrals
-),
-
-joined AS (
-    SELECT
-        p.*, b.breakdown, b.breakdown_value,
-        coalesce(c.ethnicity_num, 0) AS ethnicity_num,
-        coalesce(c.religion_num, 0) AS religion_num,
-        coalesce(c.den, 0) AS den
-    FROM periods AS p
-    CROSS JOIN breakdowns AS b
-    LEFT JOIN counts AS c USING (period_type, period_label, breakdown, breakdown_value)
+    SELECT marts.by_team(team_label) AS under FROM marts.fact_referrals
 )
 
-SELECT
-    'ethnicity_recorded_pct' AS metric_id,
-    period_type, period_label, period_start, period_end, breakdown, breakdown_value,
-    ethnicity_num::DOUBLE AS numerator,
-    den::DOUBLE AS denominator,
-    marts.pct(ethnicity_num, den)::DOUBLE AS value
-FROM joined
-UNION ALL
-SELECT
-    'religion_recorded_pct',
-    period_type, period_label, period_start, period_end, breakdown, breakdown_value,
-    religion_num::DOUBLE,
-    den::DOUBLE,
-    marts.pct(religion_num, den)::DOUBLE
-FROM joined;
+SELECT * FROM marts.metric_family(cases, breakdowns, [
+    {'metric_id': 'ethnicity_recorded_pct', 'kind': 'pct'},
+    {'metric_id': 'religion_recorded_pct', 'kind': 'pct'}
+]);
 
 COMMENT ON TABLE marts.metrics_recording IS 'Recording family of marts.metric_values: ethnicity_recorded_pct and religion_recorded_pct by period and team of the child''s latest referral in the period (only when children.csv is present).';

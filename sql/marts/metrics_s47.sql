@@ -10,57 +10,33 @@
 CREATE OR REPLACE TABLE marts.metrics_s47 AS
 WITH
 periods AS (
-    SELECT p.period_type, p.period_label, p.period_start, p.period_end, c.wd_index AS end_wd_index
+    SELECT p.period_type, p.period_label, p.period_end, c.wd_index AS end_wd_index
     FROM marts.periods AS p
     LEFT JOIN ref.calendar AS c ON c.date = p.period_end
 ),
 
-enquiries AS (
-    SELECT * FROM marts.fact_s47_enquiries
-),
-
--- each enquiry once under ALL and once under its team
-enquiries_bd AS (
-    SELECT e.*, 'all' AS breakdown, 'ALL' AS breakdown_value FROM enquiries AS e
-    UNION ALL
-    SELECT e.*, 'team' AS breakdown, e.team AS breakdown_value FROM enquiries AS e
-),
-
-spine AS (
-    SELECT p.*, b.breakdown, b.breakdown_value
-    FROM periods AS p
-    CROSS JOIN (SELECT DISTINCT breakdown, breakdown_value FROM enquiries_bd) AS b
-    UNION ALL
-    -- ALL always has rows, even with no enquiries at all
-    SELECT p.*, 'all', 'ALL' FROM periods AS p
-    WHERE NOT EXISTS (SELECT 1 FROM enquiries)
-),
-
--- s47_enquiries: event count by strategy date
-started AS (
-    SELECT p.period_type, p.period_label, e.breakdown, e.breakdown_value, count(*) AS n
-    FROM enquiries_bd AS e
-    JOIN marts.period_days AS p ON p.date = e.strategy_date
-    GROUP BY ALL
-),
-
--- icpc_15wd_pct: ICPCs held in period (by icpc_date)
-icpcs AS (
+cases AS (
+    -- s47_enquiries: each enquiry in the period of its strategy date
     SELECT
-        p.period_type, p.period_label, e.breakdown, e.breakdown_value,
-        count(*) FILTER (WHERE e.icpc_within_15wd) AS num,
-        count(*) AS den
-    FROM enquiries_bd AS e
+        's47_enquiries' AS metric_id, p.period_type, p.period_label,
+        marts.by_team(e.team) AS under, 1 AS n, NULL AS d, NULL AS x
+    FROM marts.fact_s47_enquiries AS e
+    JOIN marts.period_days AS p ON p.date = e.strategy_date
+    UNION ALL
+    -- icpc_15wd_pct: ICPCs held in period (by icpc_date)
+    SELECT
+        'icpc_15wd_pct', p.period_type, p.period_label,
+        marts.by_team(e.team), e.icpc_within_15wd::INT, 1, NULL
+    FROM marts.fact_s47_enquiries AS e
     JOIN marts.period_days AS p ON p.date = e.icpc_date
     WHERE e.icpc_in_timeliness
-    GROUP BY ALL
-),
-
--- s47_overdue_icpc: snapshot at period end T. The enquiry is waiting for a conference from its
--- strategy date until it ends or has an ICPC (whichever first), unless ruled out.
-overdue AS (
-    SELECT p.period_type, p.period_label, e.breakdown, e.breakdown_value, count(*) AS n
-    FROM enquiries_bd AS e
+    UNION ALL
+    -- s47_overdue_icpc: snapshot at period end T. The enquiry is waiting for a conference from
+    -- its strategy date until it ends or has an ICPC (whichever first), unless ruled out.
+    SELECT
+        's47_overdue_icpc', p.period_type, p.period_label,
+        marts.by_team(e.team), 1, NULL, NULL
+    FROM marts.fact_s47_enquiries AS e
     JOIN periods AS p
         ON e.strategy_date <= p.period_end
         AND least(
@@ -69,34 +45,16 @@ overdue AS (
         ) > p.period_end
     WHERE NOT e.icpc_not_required
         AND p.end_wd_index - e.strategy_wd_index > 15
-    GROUP BY ALL
+),
+
+breakdowns AS (
+    SELECT marts.by_team(team) AS under FROM marts.fact_s47_enquiries
 )
 
-SELECT
-    's47_enquiries' AS metric_id,
-    s.period_type, s.period_label, s.period_start, s.period_end, s.breakdown, s.breakdown_value,
-    coalesce(c.n, 0)::DOUBLE AS numerator,
-    NULL::DOUBLE AS denominator,
-    coalesce(c.n, 0)::DOUBLE AS value
-FROM spine AS s
-LEFT JOIN started AS c USING (period_type, period_label, breakdown, breakdown_value)
-UNION ALL
-SELECT
-    'icpc_15wd_pct',
-    s.period_type, s.period_label, s.period_start, s.period_end, s.breakdown, s.breakdown_value,
-    coalesce(i.num, 0)::DOUBLE,
-    coalesce(i.den, 0)::DOUBLE,
-    100.0 * i.num / nullif(i.den, 0)
-FROM spine AS s
-LEFT JOIN icpcs AS i USING (period_type, period_label, breakdown, breakdown_value)
-UNION ALL
-SELECT
-    's47_overdue_icpc',
-    s.period_type, s.period_label, s.period_start, s.period_end, s.breakdown, s.breakdown_value,
-    coalesce(o.n, 0)::DOUBLE,
-    NULL::DOUBLE,
-    coalesce(o.n, 0)::DOUBLE
-FROM spine AS s
-LEFT JOIN overdue AS o USING (period_type, period_label, breakdown, breakdown_value);
+SELECT * FROM marts.metric_family(cases, breakdowns, [
+    {'metric_id': 's47_enquiries', 'kind': 'count'},
+    {'metric_id': 'icpc_15wd_pct', 'kind': 'pct'},
+    {'metric_id': 's47_overdue_icpc', 'kind': 'count'}
+]);
 
 COMMENT ON TABLE marts.metrics_s47 IS 'S47 family of marts.metric_values: s47_enquiries, icpc_15wd_pct, s47_overdue_icpc by period and team.';

@@ -13,50 +13,21 @@
 
 CREATE OR REPLACE TABLE marts.metrics_stepdown AS
 WITH
-periods AS (
-    SELECT period_type, period_label, period_start, period_end FROM marts.periods
-),
-
-stepdowns AS (
-    SELECT closure_date, team_label, unmatched FROM marts.fact_stepdowns
-),
-
-stepdowns_bd AS (
-    SELECT closure_date, 'all' AS breakdown, 'ALL' AS breakdown_value, unmatched FROM stepdowns
-    UNION ALL
-    SELECT closure_date, 'team', team_label, unmatched FROM stepdowns
-),
-
-counts AS (
+cases AS (
     SELECT
-        p.period_type, p.period_label, s.breakdown, s.breakdown_value,
-        count(*) FILTER (WHERE s.unmatched) AS num,
-        count(*) AS den
-    FROM stepdowns_bd AS s
+        'stepdown_unmatched_pct' AS metric_id, p.period_type, p.period_label,
+        marts.by_team(s.team_label) AS under, s.unmatched::INT AS n, 1 AS d, NULL AS x
+    FROM marts.fact_stepdowns AS s
     JOIN marts.period_days AS p ON p.date = s.closure_date
-    GROUP BY ALL
 ),
 
 -- teams of every referral: the same team rows as the other referral metrics
 breakdowns AS (
-    SELECT 'all' AS breakdown, 'ALL' AS breakdown_value
-    UNION
-    SELECT DISTINCT 'team', team_label FROM marts.fact_referrals
+    SELECT marts.by_team(team_label) AS under FROM marts.fact_referrals
 )
 
-SELECT
-    'stepdown_unmatched_pct' AS metric_id,
-    p.period_type,
-    p.period_label,
-    p.period_start,
-    p.period_end,
-    b.breakdown,
-    b.breakdown_value,
-    coalesce(c.num, 0)::DOUBLE AS numerator,
-    coalesce(c.den, 0)::DOUBLE AS denominator,
-    marts.pct(coalesce(c.num, 0), coalesce(c.den, 0))::DOUBLE AS value
-FROM periods AS p
-CROSS JOIN breakdowns AS b
-LEFT JOIN counts AS c USING (period_type, period_label, breakdown, breakdown_value);
+SELECT * FROM marts.metric_family(
+    cases, breakdowns, [{'metric_id': 'stepdown_unmatched_pct', 'kind': 'pct'}]
+);
 
 COMMENT ON TABLE marts.metrics_stepdown IS 'stepdown_unmatched_pct for marts.metric_values, by period of closure and referral team (only when early_help.csv is present).';

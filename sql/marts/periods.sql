@@ -60,16 +60,3 @@ COMMENT ON COLUMN marts.periods.period_type IS 'month or financial_year.';
 COMMENT ON COLUMN marts.periods.period_label IS '2012-03 for a month; 2012-13 for the financial year 1 April 2012 - 31 March 2013.';
 COMMENT ON COLUMN marts.periods.period_start IS 'First day of the period.';
 COMMENT ON COLUMN marts.periods.period_end IS 'Last day of the period, or as_at for the last, partial one. Snapshot metrics are taken on this date.';
-
--- pct(n, d): a percentage that is NULL, not an error, when there is nothing to divide by.
-CREATE OR REPLACE MACRO marts.pct(n, d) AS
-    CASE WHEN d = 0 THEN NULL ELSE 100.0 * n / d END;
-
--- is_y(x): the spec's yes/no rule (Y/Yes/1/true in any case are Y; anything else is not Y),
--- for a BOOLEAN staged column or raw text alike.
-CREATE OR REPLACE MACRO marts.is_y(x) AS
-    coalesce(lower(trim(CAST(x AS VARCHAR))) IN ('y', 'yes', '1', 'true'), false);
-
--- team_label(team): the breakdown value for a team; a blank team is reported as (none).
-CREATE OR REPLACE MACRO marts.team_label(team) AS
-    coalesce(nullif(trim(team), ''), '(none)');
