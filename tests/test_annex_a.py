@@ -12,7 +12,7 @@ import pytest
 
 from pipelines.contract import extract
 from pipelines.errors import ExtractError
-from pipelines.metrics import UNSUPPORTED_METRICS
+from pipelines.metrics import METRICS, UNSUPPORTED_METRICS
 from pipelines.sources.annex_a import (
     excel_serial_to_date,
     normalise_header,
@@ -70,11 +70,10 @@ def test_every_workbook_loads_with_known_counts(path, expected):
     assert heights(result) == expected
     for stem, frame in result.frames.items():
         contract = list(extract(stem).column_names)
-        extra = (
-            ["latest_review_date", "latest_visit_date", "latest_visit_seen_alone"]
-            if stem == "cp_plans"
-            else []
-        )
+        extra = {
+            "cp_plans": ["latest_review_date", "latest_visit_date", "latest_visit_seen_alone"],
+            "referrals": ["case_status"],
+        }.get(stem, [])
         assert frame.columns == [*contract, "sheet", *extra, "_source_file", "_line"]
         assert frame.schema["_line"] == pl.Int64
         assert all(dtype == pl.Utf8 for name, dtype in frame.schema.items() if name != "_line")
@@ -370,6 +369,58 @@ def test_list_6_closes_every_copy_of_a_double_keyed_referral(tmp_path):
     assert unmatched.message.startswith("1 of 2 List 6 episodes")
 
 
+def test_list_6_case_status_is_kept_beside_the_referral_not_made_a_plan(tmp_path):
+    # List 6 says which children have a child in need plan on the return's date, but not since
+    # when: the status goes beside the List 3 referral (every copy), and no cin_plans row is made.
+    # List 5's conference and its outcome are the enquiry's.
+    path = write_workbook(
+        tmp_path / "annex.xlsx",
+        {
+            "List 3": [
+                ["Child Unique ID", "Date of referral"],
+                [1, datetime(2021, 3, 1)],
+                [1, datetime(2021, 3, 1)],
+                [2, datetime(2021, 3, 2)],
+                [3, datetime(2021, 3, 3)],
+                [4, datetime(2021, 3, 4)],
+            ],
+            "List 5": [
+                [
+                    "Child Unique ID",
+                    "Strategy discussion initiating Section 47 Enquiry Start Date",
+                    "Was an Initial Child Protection Conference deemed unnecessary?",
+                    "Date of Initial Child Protection Conference",
+                    "Did the Initial Child Protection Conference Result in a Child Protection Plan",
+                ],
+                [2, datetime(2021, 3, 2), "b) No", datetime(2021, 3, 16), "a) Yes"],
+                [3, datetime(2021, 3, 3), "b) No", datetime(2021, 3, 17), "b) No"],
+            ],
+            "List 6": [
+                [*LIST_6, "Case status"],
+                [1, datetime(2021, 3, 1), "N1", None, None, "c) Child in need plan"],
+                [2, datetime(2021, 3, 2), "N1", None, None, "b) Child Protection plan"],
+                [3, datetime(2021, 3, 3), "N1", datetime(2021, 3, 31), "RC7", "Closed episode"],
+                [4, datetime(2021, 3, 4), "N1", None, None, "z) Waiting"],
+            ],
+        },
+    )
+    result = read_annex_a(path)
+    assert result.frames["referrals"].select("referral_id", "case_status").rows() == [
+        ("1/2021-03-01", "Child in need plan"),
+        ("1/2021-03-01#2", "Child in need plan"),
+        ("2/2021-03-02", "Child Protection plan"),
+        ("3/2021-03-03", "Closed episode"),
+        ("4/2021-03-04", "z) Waiting"),  # not a template status: kept as written, and said so
+    ]
+    assert [(f.rule, f.line, f.column) for f in result.findings if f.rule == "unknown_code"] == [
+        ("unknown_code", 5, "Case status")
+    ]
+    assert "cin_plans" not in result.frames
+    assert result.frames["s47_enquiries"].select(
+        "s47_id", "icpc_date", "icpc_resulted_in_plan"
+    ).rows() == [("2/2021-03-02", "2021-03-16", "Y"), ("3/2021-03-03", "2021-03-17", "N")]
+
+
 def test_repeated_child_and_date_get_distinct_ids(tmp_path):
     path = tmp_path / "list1.csv"
     path.write_text("Child Unique ID,Date of Contact\n5,2020-02-03\n5,2020-02-03\n")
@@ -448,15 +499,24 @@ def test_unsupported_metrics_name_real_metrics():
 
 
 def test_formats_doc_table_matches_unsupported_metrics():
+    # one row per metric of the catalogue, a column per door (more doors may be added: the
+    # columns are read by their heading)
     doc = Path(__file__).resolve().parents[1] / "docs" / "formats.md"
-    table = doc.read_text().split("| metric_id | csv | annex_a | cin_census |")[1].split("\n\n")[0]
-    crossed: dict[str, set[str]] = {"csv": set(), "annex_a": set(), "cin_census": set()}
+    heading = next(line for line in doc.read_text().splitlines() if line.startswith("| metric_id"))
+    table = doc.read_text().split(heading)[1].split("\n\n")[0]
+    doors = [cell.strip() for cell in heading.strip("|").split("|")][1:]
+    crossed: dict[str, set[str]] = {door: set() for door in doors}
+    metrics = []
     for line in table.strip().splitlines()[1:]:
         metric, *cells = [cell.strip() for cell in line.strip("|").split("|")]
-        for format_name, cell in zip(crossed, cells, strict=True):
+        metrics.append(metric)
+        for door, cell in zip(doors, cells, strict=True):
             if cell.startswith("✗"):
-                crossed[format_name].add(metric)
-    assert crossed == {name: set(reasons) for name, reasons in UNSUPPORTED_METRICS.items()}
+                crossed[door].add(metric)
+    assert sorted(metrics) == sorted(METRICS)
+    assert {name: crossed[name] for name in UNSUPPORTED_METRICS} == {
+        name: set(reasons) for name, reasons in UNSUPPORTED_METRICS.items()
+    }
 
 
 @needs_shared

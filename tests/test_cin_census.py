@@ -45,6 +45,7 @@ def row(frame: pl.DataFrame, column: str, value: str) -> dict:
                 "assessments": 0,
                 "s47_enquiries": 0,
                 "cp_plans": 0,
+                "cin_plans": 0,
             },
         ),
         (
@@ -56,19 +57,41 @@ def row(frame: pl.DataFrame, column: str, value: str) -> dict:
                 "s47_enquiries": 1,
                 "cp_plans": 1,
                 "cp_reviews": 1,
+                "cin_plans": 1,
             },
         ),
         (
             D2I_2021,
-            {"children": 1, "referrals": 1, "assessments": 1, "s47_enquiries": 1, "cp_plans": 1},
+            {
+                "children": 1,
+                "referrals": 1,
+                "assessments": 1,
+                "s47_enquiries": 1,
+                "cp_plans": 1,
+                "cin_plans": 1,
+            },
         ),
         (
             D2I_2024,
-            {"children": 2, "referrals": 2, "assessments": 2, "s47_enquiries": 1, "cp_plans": 1},
+            {
+                "children": 2,
+                "referrals": 2,
+                "assessments": 2,
+                "s47_enquiries": 1,
+                "cp_plans": 1,
+                "cin_plans": 1,
+            },
         ),
         (
             D2I_2026,
-            {"children": 2, "referrals": 2, "assessments": 2, "s47_enquiries": 1, "cp_reviews": 1},
+            {
+                "children": 2,
+                "referrals": 2,
+                "assessments": 2,
+                "s47_enquiries": 1,
+                "cp_reviews": 1,
+                "cin_plans": 1,
+            },
         ),
     ],
     ids=lambda p: p.name if isinstance(p, Path) else "",
@@ -144,6 +167,17 @@ def test_every_element_of_the_bar_file():
         "1970-02-11",
         "N",
     )
+    # the episode's one plan starts on 1970-02-17, not on the conference's day: no plan from it
+    assert s47["icpc_resulted_in_plan"] == "N"
+    cin_plan = frames["cin_plans"].row(0, named=True)
+    assert cin_plan == cin_plan | {
+        "plan_id": f"{referral_id}/CIN/1971-01-24",
+        "child_id": "DfEX0000001",
+        "referral_id": referral_id,
+        "start_date": "1971-01-24",
+        "end_date": "1971-01-26",
+        "team": None,
+    }
     plan = frames["cp_plans"].row(0, named=True)
     assert plan["plan_id"] == f"{referral_id}/CPP/1970-02-17"
     assert (plan["end_date"], plan["initial_category"], plan["latest_category"]) == (
@@ -169,7 +203,10 @@ def test_sex_from_2025_and_findings_for_odd_files():
     assert ("header_mismatch", "ReferenceDate") in rules
     assert ("schema", "Sex") in rules
     assert ("schema", "PreProceedingsandFGDM") in rules
-    assert ("cin_plans_not_loaded", None) in rules
+    # its CINPlanDates are a child in need plan of the child's episode
+    assert result.frames["cin_plans"].select("plan_id", "start_date", "end_date").rows() == [
+        ("DfEX0000001/2022-10-06/CIN/2023-01-24", "2023-01-24", "2023-01-26")
+    ]
 
 
 @needs_shared
@@ -434,3 +471,53 @@ def test_repeats_within_a_year_survive_the_merge(tmp_path):
         ("C1/2021-11-15/A/2022-03-01", "2022-04-20"),
         ("C1/2021-11-15/A/2022-03-01#2", "2022-05-03"),
     ]
+
+
+def test_cin_plans_across_years_and_icpc_outcomes_from_plan_starts(tmp_path):
+    # 2022: a CIN plan from 1 December; three enquiries: a conference on 6 December that no plan
+    # starts on, one on 24 January that the child protection plan starts on, one not needed.
+    # 2023: the same CIN plan, now ended on 24 January (the child protection plan replaced it),
+    # and a second CIN plan after the child protection plan ended.
+    enquiries = (
+        "<Section47><S47ActualStartDate>2021-11-20</S47ActualStartDate>"
+        "<DateOfInitialCPC>2021-12-06</DateOfInitialCPC></Section47>\n"
+        "<Section47><S47ActualStartDate>2022-01-10</S47ActualStartDate>"
+        "<DateOfInitialCPC>2022-01-24</DateOfInitialCPC></Section47>\n"
+        "<Section47><S47ActualStartDate>2022-02-01</S47ActualStartDate>"
+        "<ICPCnotRequired>1</ICPCnotRequired></Section47>\n"
+    )
+    y2022 = tmp_path / "cin_2022.xml"
+    y2022.write_text(
+        _census(
+            2022,
+            "<CINPlanDates><CINPlanStartDate>2021-12-01</CINPlanStartDate></CINPlanDates>\n"
+            + enquiries
+            + "<ReferralNFA>0</ReferralNFA>\n"
+            "<ChildProtectionPlans><CPPstartDate>2022-01-24</CPPstartDate></ChildProtectionPlans>",
+        )
+    )
+    y2023 = tmp_path / "cin_2023.xml"
+    y2023.write_text(
+        _census(
+            2023,
+            "<CINPlanDates><CINPlanStartDate>2021-12-01</CINPlanStartDate>"
+            "<CINPlanEndDate>2022-01-24</CINPlanEndDate></CINPlanDates>\n"
+            "<CINPlanDates><CINPlanStartDate>2022-06-01</CINPlanStartDate></CINPlanDates>\n"
+            "<ReferralNFA>0</ReferralNFA>\n"
+            "<ChildProtectionPlans><CPPstartDate>2022-01-24</CPPstartDate>"
+            "<CPPendDate>2022-06-01</CPPendDate></ChildProtectionPlans>",
+        )
+    )
+    episode = "C1/2021-11-15"
+    for paths in ([y2022, y2023], [y2023, y2022]):
+        frames = read_cin_census(paths).frames
+        assert frames["cin_plans"].sort("start_date").select(
+            "plan_id", "child_id", "referral_id", "start_date", "end_date", "collection_year"
+        ).rows() == [
+            (f"{episode}/CIN/2021-12-01", "C1", episode, "2021-12-01", "2022-01-24", "2023"),
+            (f"{episode}/CIN/2022-06-01", "C1", episode, "2022-06-01", None, "2023"),
+        ]
+        # the outcome is read from the plan of the combined episode (held in both years)
+        assert frames["s47_enquiries"].sort("strategy_discussion_date").select(
+            "icpc_date", "icpc_resulted_in_plan"
+        ).rows() == [("2021-12-06", "N"), ("2022-01-24", "Y"), (None, None)]

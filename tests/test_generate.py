@@ -84,6 +84,9 @@ def test_ids_link_up(data):
     for stem in ("assessments", "allocations", "s47_enquiries", "cp_plans"):
         assert set(data[stem]["referral_id"].drop_nulls()) <= referrals, stem
     assert set(data["allocations"]["worker_id"]) <= set(data["workers"]["worker_id"])
+    for stem in ("cin_plans", "missing_episodes", "private_fostering"):
+        assert set(data[stem]["child_id"]) <= children, stem
+    assert set(data["cin_plans"]["referral_id"]) <= referrals
     plans = set(data["cp_plans"]["plan_id"])
     assert set(data["cp_reviews"]["plan_id"]) <= plans
     assert set(data["cp_visits"]["plan_id"]) <= plans
@@ -108,6 +111,13 @@ def test_chronology(data):
     _never_before(s, "strategy_discussion_date", "icpc_date")
     _never_before(data["cp_plans"], "start_date", "end_date")
     _never_before(data["early_help"], "start_date", "end_date")
+    _never_before(data["cin_plans"], "start_date", "end_date")
+    m = data["missing_episodes"]
+    _never_before(m, "start_date", "return_date")
+    _never_before(m, "return_date", "return_interview_date")
+    pf = data["private_fostering"]
+    _never_before(pf, "notification_date", "initial_visit_date")
+    _never_before(pf, "initial_visit_date", "end_date")
     for stem, col in (("cp_reviews", "review_date"), ("cp_visits", "visit_date")):
         joined = data[stem].join(data["cp_plans"], on="plan_id")
         _never_before(joined, "start_date", col)
@@ -118,6 +128,7 @@ def test_chronology(data):
         ("assessments", "start_date"),
         ("s47_enquiries", "strategy_discussion_date"),
         ("cp_plans", "start_date"),
+        ("cin_plans", "start_date"),
     ):
         joined = data[stem].join(r, on="referral_id")
         _never_before(joined, "referral_date", col)
@@ -146,6 +157,51 @@ def test_chronology(data):
     ):
         assert data[stem].filter(pl.col(end) < start).height == 0, stem  # open on 1 April 2008
     assert data["early_help"]["start_date"].min() >= start
+    assert data["missing_episodes"]["start_date"].min() >= start
+    assert data["private_fostering"]["notification_date"].min() >= start
+
+
+def _age_on(children: pl.DataFrame, frame: pl.DataFrame, on: str) -> pl.DataFrame:
+    """``frame`` with the child's age in whole years on its date ``on`` (null if unborn)."""
+    born = frame.join(children.select("child_id", "date_of_birth"), on="child_id", how="left")
+    return born.with_columns(age=(pl.col(on) - pl.col("date_of_birth")).dt.total_days() / 365.25)
+
+
+def test_conference_participation_codes_follow_the_age(data):
+    # PN0 is the under-4s' code and only theirs; an ICPC not (yet) held has no code
+    s = data["s47_enquiries"]
+    assert s.filter(pl.col("icpc_date").is_null())["icpc_participation"].null_count() == (
+        s.filter(pl.col("icpc_date").is_null()).height
+    )
+    reviews = data["cp_reviews"].join(data["cp_plans"].select("plan_id", "child_id"), on="plan_id")
+    seen: set[str] = set()
+    for frame, on, code in (
+        (s.drop_nulls("icpc_date"), "icpc_date", "icpc_participation"),
+        (reviews, "review_date", "participation"),
+    ):
+        aged = _age_on(data["children"], frame, on).drop_nulls(code)
+        pn0 = aged[code] == "PN0"
+        under_4 = aged["age"].is_null() | (aged["age"] < 4)  # unborn at a pre-birth conference
+        # 4 years less a leap day: the generator's own "under 4" is 4 x 365.25 days
+        assert (pn0 == under_4).mean() > 0.999, code
+        seen |= set(aged[code])
+    # the codes are the contract's; most children 4 or over neither attend nor are heard
+    assert {"PN0", "PN1", "PN5", "PN7"} <= seen <= {f"PN{i}" for i in range(8)}
+
+
+def test_child_in_need_plans_follow_an_assessment_that_found_a_need(data):
+    # every plan's episode has an assessment with further action completed on or before it
+    a = data["assessments"].filter(pl.col("further_action") == "Y")
+    plans = data["cin_plans"].join(
+        a.group_by("referral_id").agg(pl.col("completed_date").min()), on="referral_id", how="left"
+    )
+    carried_in = plans["start_date"] < dt.date(2008, 4, 1)  # their assessment is history
+    found = plans.filter(~pl.Series(carried_in))
+    assert (found["completed_date"] <= found["start_date"]).mean() > 0.95
+    # and no child in need plan overlaps the episode's child protection plan start
+    cp = data["cp_plans"].select("referral_id", cp_start="start_date").drop_nulls()
+    both = data["cin_plans"].join(cp, on="referral_id")
+    assert both.height == 0
 
 
 def test_assessment_types_follow_working_together(data):
@@ -303,6 +359,33 @@ def test_the_sample_tells_the_story_of_the_letters():
 
     assert median_wait(dt.date(2010, 4, 1), dt.date(2011, 3, 31)) == 1
     assert median_wait(dt.date(2012, 12, 1), dt.date(2013, 5, 31)) >= 3
+
+    # The 2013 letter (v5): strategy discussions without the police and conferences without the
+    # child in 2012-13; late or no return interviews; a handful of private fostering
+    # notifications; early-help endings mostly unrecorded; child in need plans later.
+    def in_year(frame: pl.DataFrame, column: str, first_year: int) -> pl.DataFrame:
+        return frame.filter(
+            pl.col(column).is_between(dt.date(first_year, 4, 1), dt.date(first_year + 1, 3, 31))
+        )
+
+    s = _read("s47_enquiries")
+
+    def police(first_year: int) -> float:
+        return (in_year(s, "strategy_discussion_date", first_year)["strategy_police_attended"] == "Y").mean()  # fmt: skip
+
+    assert police(2012) < 0.55 < 0.75 < police(2009)
+    icpcs = in_year(s, "icpc_date", 2012).filter(pl.col("icpc_participation") != "PN0")
+    attended = icpcs["icpc_participation"].is_in(["PN1", "PN2", "PN3", "PN4"]).mean()
+    assert attended < 0.25  # "very few children attend"
+    m = in_year(_read("missing_episodes"), "return_date", 2012)
+    assert 100 <= m.height <= 250
+    within_72h = m["return_interview_date"] <= m["return_date"] + dt.timedelta(days=3)
+    assert within_72h.fill_null(False).mean() < 0.4
+    assert (m["return_interview_offered"] == "Y").mean() < 0.7
+    pf = _read("private_fostering")
+    assert 2 <= in_year(pf, "notification_date", 2012).height <= 15
+    eh = in_year(_read("early_help"), "end_date", 2012)
+    assert eh["end_reason"].null_count() > 0.8 * eh.height
 
     # 2012-13 referrals (child and day, duplicates merged) near Kingston's 1,948.
     r = _read("referrals").filter(

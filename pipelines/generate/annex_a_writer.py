@@ -12,7 +12,9 @@ Lists 6-7; ``window_start=None`` writes every event instead, so the workbook cov
 extracts cover (the three-doors test compares them).
 
 Nothing is invented: a field Annex A asks for that the contract does not hold (the date the child
-was last seen, case status, emergency protection orders) is left blank. Dates are written the
+was last seen, emergency protection orders) is left blank. List 6's case status is what the
+records say on ``as_at``: a closed episode, a child protection plan, a child in need plan or an
+open assessment (``_case_status``); blank when none of those holds. Dates are written the
 mixed ways real workbooks hold them: mostly date cells, some bare Excel serial numbers, some
 ``dd/mm/yyyy`` text; ``pipelines.sources.annex_a.read_annex_a`` reads all three back.
 """
@@ -42,8 +44,17 @@ _STARTS = {
     "cp_reviews": "review_date",
     "cp_visits": "visit_date",
     "early_help": "start_date",
+    "cin_plans": "start_date",
+    "missing_episodes": "start_date",
+    "private_fostering": "notification_date",
 }
-_CARRIES = {"decision_datetime": ("outcome",), "closure_date": ("closure_reason",)}
+_CARRIES = {
+    "decision_datetime": ("outcome",),
+    "closure_date": ("closure_reason",),
+    "end_date": ("end_reason",),  # early help: why it ended comes with the ending
+    "icpc_date": ("icpc_transfer_in", "icpc_resulted_in_plan", "icpc_participation"),
+    "return_date": ("return_interview_offered",),
+}
 # Dates that are facts about a person, not events: an expected date of birth is known before it.
 _NOT_EVENTS = {"date_of_birth", "expected_date_of_birth"}
 
@@ -154,6 +165,36 @@ def date_cell(value: dt.date | None) -> object:
     if kind == 4:
         return value.strftime("%d/%m/%Y")
     return value
+
+
+CASE_STATUS = {  # the template's codes (Codes_used); a) Looked after child is not held
+    "CP": "b) Child Protection plan",
+    "CIN": "c) Child in need plan",
+    "ASSESSMENT": "d) Open assessment",
+    "CLOSED": "e) Closed episode",
+}
+
+
+def _case_status(f: dict[str, pl.DataFrame]) -> pl.Expr:
+    """List 6's case status of each referral (episode) in ``f`` (the frames as at the return's
+    date): closed; else the child's child protection plan; else the episode's child in need plan
+    (an older extract has none); else its open assessment; else blank."""
+    cp = f["cp_plans"].filter(pl.col("end_date").is_null())["child_id"]
+    cin = f["cin_plans"].filter(pl.col("end_date").is_null()) if "cin_plans" in f else None
+    assessing = f["assessments"].filter(pl.col("completed_date").is_null())["referral_id"]
+    status = (
+        pl.when(pl.col("closure_date").is_not_null())
+        .then(pl.lit(CASE_STATUS["CLOSED"]))
+        .when(pl.col("child_id").is_in(cp.implode()))
+        .then(pl.lit(CASE_STATUS["CP"]))
+    )
+    if cin is not None:
+        status = status.when(pl.col("referral_id").is_in(cin["referral_id"].implode())).then(
+            pl.lit(CASE_STATUS["CIN"])
+        )
+    return status.when(pl.col("referral_id").is_in(assessing.implode())).then(
+        pl.lit(CASE_STATUS["ASSESSMENT"])
+    )
 
 
 # -- the lists ---------------------------------------------------------------------------------------
@@ -389,7 +430,10 @@ def write_annex_a(
     )
 
     episodes = _with_child(
-        referrals.filter(_open_in_window("closure_date", window_start)), children
+        referrals.filter(_open_in_window("closure_date", window_start)).with_columns(
+            case_status=_case_status(f)
+        ),
+        children,
     )
     _write_list(
         book,
@@ -416,7 +460,7 @@ def write_annex_a(
                 None,  # not held
                 date_cell(r["closure_date"]),
                 _coded(CLOSURE_REASON)(r["closure_reason"]),
-                None,  # not held as such; deriving it would be a guess
+                r["case_status"],
                 r["team"],
                 None,
             ]

@@ -3,8 +3,9 @@
 A collection year runs 1 April to 31 March and is named by the year it ends in (``Year`` 2013 is
 April 2012 - March 2013, ReferenceDate 2013-03-31). Each file holds the children in need during
 its year: every CIN episode (referral) open at some point of the year, with the assessments,
-section 47 enquiries, child protection plans and plan reviews of that episode, all as they stood
-on the reference date (docs/metrics.md "As at": a later date has not happened yet).
+child in need plans (CINPlanDates), section 47 enquiries, child protection plans and plan reviews
+of that episode, all as they stood on the reference date (docs/metrics.md "As at": a later date
+has not happened yet).
 
 **Schema.** The files follow the 2017-2024 schema (GenderCurrent, single ``Assessments``), checked
 against ``CIN_schema_2024.xsd``: the last GenderCurrent year, which (like 2023, unlike 2022)
@@ -14,13 +15,15 @@ later shape; the XSD constrains neither the year nor the dates, so they validate
 of those years had initial and core assessments as separate modules: here every assessment is
 written as ``Assessments``, so its type is lost (as the reader says, it reads SINGLE).
 
-**Nothing invented.** The census has no contacts, allocations, workers, early help or visits:
-none are written. A field the census requires that the data leave blank (a referral source, an
+**Nothing invented.** The census has no contacts, allocations, workers, early help, visits,
+children missing, private fostering, conference participation, police at strategy discussions
+or ICPC outcome flag (the reader derives the outcome from the plan starting on the conference's
+day): none are written. A field the census requires that the data leave blank (a referral source, an
 ethnicity, ``ICPCnotRequired`` of an enquiry still open, ``NumberOfPreviousCPP``) is left out, as
 an LA's file would be until fixed, so it shows as a schema violation rather than a made-up code.
 Disability is written as ``NONE`` for no, ``DDA`` (disabled, no category recorded) for yes.
-A plan with no referral_id goes in the child's episode whose window holds its start date; a plan
-with none is not written. Episodes are written whole in every year they are open in (a real
+A plan (child protection or child in need) with no referral_id goes in the child's episode whose
+window holds its start date; a plan with none is not written. Episodes are written whole in every year they are open in (a real
 census keeps only the year's assessments, enquiries and reviews inside an episode; the reader
 takes each episode whole from its latest year, so that would lose the earlier ones).
 """
@@ -112,6 +115,11 @@ def census_tree(frames: dict[str, pl.DataFrame], year: int, lea: str = "999") ->
     assessments = _by(f["assessments"], "referral_id", "start_date")
     enquiries = _by(f["s47_enquiries"], "referral_id", "strategy_discussion_date")
     plans = _by(_plans_with_episode(f["referrals"], f["cp_plans"]), "referral_id", "start_date")
+    cin_plans = (  # an older extract has none
+        _by(_plans_with_episode(f["referrals"], f["cin_plans"]), "referral_id", "start_date")
+        if "cin_plans" in f
+        else {}
+    )
     reviews = _by(f["cp_reviews"], "plan_id", "review_date")
     children = {row["child_id"]: row for row in f["children"].iter_rows(named=True)}
 
@@ -143,7 +151,7 @@ def census_tree(frames: dict[str, pl.DataFrame], year: int, lea: str = "999") ->
         if disability is not None:
             _text(etree.SubElement(characteristics, "Disabilities"), "Disability", disability)
         for referral in episodes[child_id]:
-            _episode(node, referral, assessments, enquiries, plans, reviews)
+            _episode(node, referral, assessments, cin_plans, enquiries, plans, reviews)
     return message
 
 
@@ -151,6 +159,7 @@ def _episode(
     child: etree._Element,
     referral: dict[str, object],
     assessments: dict[str, list[dict[str, object]]],
+    cin_plans: dict[str, list[dict[str, object]]],
     enquiries: dict[str, list[dict[str, object]]],
     plans: dict[str, list[dict[str, object]]],
     reviews: dict[str, list[dict[str, object]]],
@@ -170,6 +179,10 @@ def _episode(
         node = etree.SubElement(cin, "Assessments")
         _text(node, "AssessmentActualStartDate", a["start_date"])
         _text(node, "AssessmentAuthorisationDate", a["completed_date"])
+    for c in cin_plans.get(referral_id, []):  # type: ignore[arg-type]
+        node = etree.SubElement(cin, "CINPlanDates")
+        _text(node, "CINPlanStartDate", c["start_date"])
+        _text(node, "CINPlanEndDate", c["end_date"])
     for s in s47s:
         node = etree.SubElement(cin, "Section47")
         _text(node, "S47ActualStartDate", s["strategy_discussion_date"])

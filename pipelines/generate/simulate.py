@@ -39,8 +39,10 @@ def _probs(weights: dict[str, float]) -> tuple[list[str], np.ndarray]:
 class _Draw:
     """The seeded generator plus the few shapes of draw the story needs."""
 
-    def __init__(self, seed: int) -> None:
-        self.rng = np.random.default_rng(seed)
+    def __init__(self, seed: int, stream: int | None = None) -> None:
+        # A second stream of the same seed draws what was added later (the 2013 letter's
+        # records), so adding it changed none of the draws that were already there.
+        self.rng = np.random.default_rng(seed if stream is None else [seed, stream])
 
     def chance(self, p: float | np.ndarray, n: int) -> np.ndarray:
         return self.rng.random(n) < p
@@ -454,6 +456,8 @@ class _Ids:
 
 def simulate(children: int, seed: int) -> dict[str, pl.DataFrame]:
     """Every extract of the contract as a polars frame (contract columns, any order)."""
+    from pipelines.generate import simulate_2013  # it uses this module's helpers
+
     draw = _Draw(seed)
     cal = WorkCalendar(dt.date(1996, 1, 1), dt.date(2017, 12, 31))
     scale = children / 10_000
@@ -491,10 +495,11 @@ def simulate(children: int, seed: int) -> dict[str, pl.DataFrame]:
     contacts = _contacts_frame(fd, ids, in_window)
     referrals = _referrals_frame(draw, fd, ep, ids, rows, referral_id, is_copy)
     assessments = _assessments_frame(draw, ep, al, ids)
-    s47 = _s47_frame(draw, ep, ids)
-    cp_plans, reviews, visits = _plans_frames(draw, cal, ep, ids)
+    later = _Draw(seed, stream=2013)  # the 2013 letter's records (simulate_2013)
+    s47 = _s47_frame(draw, later, fd, ep, ids)
+    cp_plans, reviews, visits = _plans_frames(draw, later, cal, fd, ep, ids)
     ethnicity = draw.pick(story.ETHNICITIES, fd.n_kids)
-    early_help = _early_help_frame(draw, fd, ep, ids, ethnicity, scale)
+    early_help = _early_help_frame(draw, later, fd, ep, ids, ethnicity, scale)
     return {
         "children": _children_frame(draw, fd, ids, ethnicity, kept_kid),
         "contacts": contacts,
@@ -507,6 +512,9 @@ def simulate(children: int, seed: int) -> dict[str, pl.DataFrame]:
         "cp_reviews": reviews,
         "cp_visits": visits,
         "early_help": early_help,
+        "cin_plans": simulate_2013.cin_plans(later, cal, ep, ids),
+        "missing_episodes": simulate_2013.missing_episodes(later, fd, ids, scale),
+        "private_fostering": simulate_2013.private_fostering(later, cal, fd, ids, scale),
         "population": pl.DataFrame(
             {
                 "year": np.arange(2008, 2014),
@@ -668,12 +676,16 @@ def _assessments_frame(draw: _Draw, ep: _Episodes, al: _Allocations, ids: _Ids) 
     ).sort("assessment_id")
 
 
-def _s47_frame(draw: _Draw, ep: _Episodes, ids: _Ids) -> pl.DataFrame:
+def _s47_frame(draw: _Draw, later: _Draw, fd: _FrontDoor, ep: _Episodes, ids: _Ids) -> pl.DataFrame:
+    """Enquiries; ``later`` (the second stream) draws the police and the ICPC participation."""
+    from pipelines.generate import simulate_2013
+
     i = np.flatnonzero(ep.s47 & (ep.s_date <= END) & (ep.s_end >= START))
     n = i.size
     icpc = ep.icpc[i]
     held = icpc & (ep.icpc_date[i] <= END)
     concluded = ep.s_end[i] <= END
+    participation = simulate_2013.participation(later, fd.dob[ep.kid[i]], ep.icpc_date[i])
     return pl.DataFrame(
         {
             "s47_id": _ids(n, 6, "S").gather(_rank(ep.s_date[i], ep.kid[i])),
@@ -685,6 +697,8 @@ def _s47_frame(draw: _Draw, ep: _Episodes, ids: _Ids) -> pl.DataFrame:
             "icpc_date": _date(ep.icpc_date[i], ~icpc),
             "icpc_transfer_in": _yn(ep.transfer_in[i], ~held),
             "icpc_resulted_in_plan": _yn(ep.plan[i], ~held),
+            "strategy_police_attended": simulate_2013.police_attended(later, ep.s_date[i]),
+            "icpc_participation": _blank(participation, ~held),
             "team": _const(story.TEAMS[story.CP], n),
         }
     ).sort("s47_id")
@@ -717,9 +731,12 @@ def _children_frame(
 
 
 def _plans_frames(
-    draw: _Draw, cal: WorkCalendar, ep: _Episodes, ids: _Ids
+    draw: _Draw, later: _Draw, cal: WorkCalendar, fd: _FrontDoor, ep: _Episodes, ids: _Ids
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Plans, with their review conferences and statutory visits up to the extract date."""
+    """Plans, with their review conferences and statutory visits up to the extract date;
+    ``later`` (the second stream) draws the child's participation in each review."""
+    from pipelines.generate import simulate_2013
+
     pi = np.flatnonzero(ep.plan & (ep.p_start <= END) & (ep.p_end >= START))
     n = pi.size
     start, end, kid = ep.p_start[pi], ep.p_end[pi], ep.kid[pi]
@@ -763,7 +780,11 @@ def _plans_frames(
     ok = (when < end[:, None]) & (when <= END)
     plan_row, _ = np.nonzero(ok)
     reviews = pl.DataFrame(
-        {"plan_id": plan_id.gather(plan_row), "review_date": _date(when[ok])}
+        {
+            "plan_id": plan_id.gather(plan_row),
+            "review_date": _date(when[ok]),
+            "participation": simulate_2013.participation(later, fd.dob[kid[plan_row]], when[ok]),
+        }
     ).sort("plan_id", "review_date", maintain_order=True)
 
     # Visits roughly every ten working days for the life of the plan.
@@ -791,9 +812,18 @@ def _plans_frames(
 
 
 def _early_help_frame(
-    draw: _Draw, fd: _FrontDoor, ep: _Episodes, ids: _Ids, ethnicity: pl.Series, scale: float
+    draw: _Draw,
+    later: _Draw,
+    fd: _FrontDoor,
+    ep: _Episodes,
+    ids: _Ids,
+    ethnicity: pl.Series,
+    scale: float,
 ) -> pl.DataFrame:
-    """Episodes in the separate early-help system, which holds its own copy of each child."""
+    """Episodes in the separate early-help system, which holds its own copy of each child;
+    ``later`` (the second stream) draws why each ended."""
+    from pipelines.generate import simulate_2013
+
     rng = draw.rng
     # Contacts sent to early help, mostly taken up.
     sent = np.flatnonzero(
@@ -832,16 +862,20 @@ def _early_help_frame(
     ).to_series()
     unlink = ~linked | draw.chance(0.08, n)
     keep = start <= END
+    dob_blank = draw.chance(0.03, n)
+    ethnicity_blank = draw.chance(0.05, n)
+    end = start + draw.lognormal_days(150, 0.6, n)
     frame = pl.DataFrame(
         {
             "child_id": _blank(ids.child.gather(safe_kid), unlink),
-            "date_of_birth": _date(eh_dob, draw.chance(0.03, n)),
-            "ethnicity": _blank(eth, draw.chance(0.05, n)),
+            "date_of_birth": _date(eh_dob, dob_blank),
+            "ethnicity": _blank(eth, ethnicity_blank),
             "start_date": _date(start),
-            "end_date": _date(start + draw.lognormal_days(150, 0.6, n)),
+            "end_date": _date(end),
             "source_referral_id": pl.concat(
                 [source_ref, pl.Series([None] * n_only, dtype=pl.String)]
             ),
+            "end_reason": simulate_2013.early_help_end_reason(later, end),
         }
     ).filter(pl.Series(keep))
     k = frame.height

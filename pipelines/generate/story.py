@@ -138,3 +138,72 @@ TEAMS = ("Duty and Assessment", "Children in Need 1", "Children in Need 2", "Chi
 DUTY, CIN1, CIN2, CP, EDT = range(5)
 QUALIFIED_POSTS_PER_10K = (6.0, 4.0, 4.0, 5.0, 1.2)
 SUPPORT_POSTS_PER_10K = (1.0, 1.5, 1.5, 0.0, 0.0)  # family support workers, unqualified
+
+# ---------------------------------------------------------------- the 2013 letter (v5)
+# What the 2013 letter asks about, drawn from a random stream of its own (simulate_2013), so
+# that every figure above comes out as it did before these records existed.
+
+# Share of strategy discussions the police take part in ("the council and police in Kingston
+# are not working closely enough", 2013): most before 2011, fewer than half through 2012-13,
+# recovering after the inspection.
+STRATEGY_POLICE: Curve = (
+    ("2008-04-01", 0.82),
+    ("2011-04-01", 0.78),
+    ("2012-04-01", 0.55),
+    ("2012-10-01", 0.42),
+    ("2013-06-01", 0.42),
+    ("2014-03-31", 0.70),
+)
+# Conferences (ICPCs and reviews): the chance that a child of 4 or over has their views conveyed,
+# and that they attend ("very few children attend", 2013). Children under 4 are PN0.
+VIEWS_CONVEYED: Curve = (
+    ("2008-04-01", 0.45),
+    ("2012-04-01", 0.35),
+    ("2013-06-01", 0.30),
+    ("2014-03-31", 0.50),
+)
+ATTENDS_UNDER_12 = 0.06
+ATTENDS_12_PLUS = 0.30
+PARTICIPATION_NOT_RECORDED = 0.06
+# Children missing from home or care: episodes a year per 10k children, a child's episodes
+# repeating; return interviews offered and held within 72 hours ("the council need to make sure
+# they do the right things when a child goes missing", 2013).
+MISSING_PER_10K = 40
+MEAN_MISSING_PER_CHILD = 1.8
+MISSING_DAYS = {0: 30, 1: 35, 2: 15, 3: 8, 4: 5, 7: 5, 14: 2}  # days away: P (weights)
+RHI_OFFERED: Curve = (
+    ("2008-04-01", 0.62),
+    ("2012-04-01", 0.55),
+    ("2013-06-01", 0.50),
+    ("2014-03-31", 0.82),
+)
+RHI_ACCEPTED = 0.75
+RHI_WITHIN_72H: Curve = (
+    ("2008-04-01", 0.55),
+    ("2013-06-01", 0.40),
+    ("2014-03-31", 0.70),
+)
+# Private fostering: a handful of notifications a year ("not enough children who are [privately
+# fostered] are known to the council"), the first visit often later than the 7 working days of
+# the Children (Private Arrangements for Fostering) Regulations 2005.
+PF_PER_10K = 1.5
+PF_VISIT_MEDIAN_WD = 8
+# Early help: why an episode ended is mostly not recorded ("the council do not know whether early
+# help ... is really making a difference"), better recorded after the inspection.
+EH_REASON_NOT_RECORDED: Curve = (
+    ("2008-04-01", 0.90),
+    ("2013-06-01", 0.85),
+    ("2014-03-31", 0.45),
+)
+EH_END_REASONS = {"OUTCOMES_MET": 55, "STEP_UP": 12, "DECLINED": 15, "MOVED": 8, "OTHER": 10}
+# Child in need plans: median working days from the assessment to the plan, longer through
+# 2012-13 ("when they do get a social worker there is not always a clear plan", 2013); a few
+# children in need never get one.
+CIN_PLAN_LAG: Curve = (
+    ("2008-04-01", 5.0),
+    ("2012-04-01", 6.0),
+    ("2012-10-01", 12.0),
+    ("2013-06-01", 12.0),
+    ("2014-03-31", 6.0),
+)
+P_NO_CIN_PLAN = 0.05

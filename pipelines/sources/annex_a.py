@@ -139,6 +139,7 @@ TEMPLATE_HEADERS = {
     "primary_need": "Primary Need Code",
     "cin_closure": "CIN Closure Date",
     "closure_reason": "Reason for Closure",
+    "case_status": "Case status",
     "cpp_start": "Child Protection Plan Start Date",
     "initial_category": "Initial Category of Abuse",
     "latest_category": "Latest Category of Abuse",
@@ -239,6 +240,7 @@ LISTS: tuple[AnnexList, ...] = (
             "primary_need",
             "cin_closure",
             "closure_reason",
+            "case_status",
             "team",
             "worker",
         ),
@@ -511,6 +513,32 @@ def _code(
         return label
     table.note("unknown_code", "not a code of the contract; kept as written", record.line, key)
     return text
+
+
+CASE_STATUSES = {  # the template's List 6 case statuses, normalised -> as the template words them
+    normalise_header(words): words
+    for words in (
+        "Looked after child",
+        "Child Protection plan",
+        "Child in need plan",
+        "Open assessment",
+        "Closed episode",
+    )
+}
+
+
+def _case_status(table: _Table, record: _Record) -> str | None:
+    """List 6's case status in the template's words (its ``c) `` letter dropped); another value
+    is kept as written with an ``unknown_code`` finding."""
+    text = _text(table, record, "case_status")
+    if text is None:
+        return None
+    words = CASE_STATUSES.get(normalise_header(strip_prefix(text)))
+    if words is None:
+        table.note("unknown_code", "not a List 6 case status; kept as written", record.line,
+                   "case_status")  # fmt: skip
+        return text
+    return words
 
 
 def _sex(table: _Table, record: _Record) -> str | None:
@@ -814,6 +842,9 @@ class _Builder:
                 "primary_need": _code(table, record, "primary_need", PRIMARY_NEEDS),
                 "closure_date": _date(table, record, "cin_closure"),
                 "closure_reason": _code(table, record, "closure_reason", CLOSURE_REASONS),
+                # a child in need plan (or other status) on the return's date, without its
+                # dates: kept beside the referral, never made a cin_plans row
+                "case_status": _case_status(table, record),
             }))  # fmt: skip
         elif number == 7:
             start = _date(table, record, "cpp_start")
@@ -854,7 +885,7 @@ class _Builder:
                 unmatched += 1
                 continue
             for referral in copies:
-                for column in ("primary_need", "closure_date", "closure_reason"):
+                for column in ("primary_need", "closure_date", "closure_reason", "case_status"):
                     if episode[column] is not None:
                         referral[column] = episode[column]
         if unmatched:
@@ -870,8 +901,14 @@ class _Builder:
             )
 
 
-EXTRA = {"cp_plans": ("latest_review_date", "latest_visit_date", "latest_visit_seen_alone")}
+EXTRA = {
+    "referrals": ("case_status",),
+    "cp_plans": ("latest_review_date", "latest_visit_date", "latest_visit_seen_alone"),
+}
 EXTRA_MEANINGS = {
+    "case_status": "List 6's case status of the episode on the return's date (Child in need "
+    "plan, Child Protection plan, Open assessment, Closed episode, Looked after child), the "
+    "template's letter dropped: no plan dates, so no cin_plans row is made from it",
     "sheet": "the Annex A sheet the row was read from (blank for a list saved as CSV)",
     "latest_review_date": "List 7's date of the latest review conference: the latest only, so "
     "it stays beside the plan and no review metric is made from it",

@@ -1,10 +1,14 @@
 """Read DfE children-in-need census XML (schemas 2017-2026) into the contract's raw frames.
 
 One ``Child`` gives a children row; each of its ``CINdetails`` (one CIN episode) gives a referral
-with its assessments, section 47 enquiries, child protection plans and plan reviews. The census
-has no record ids, so they are built from what identifies a record in it:
-``<LAchildID>/<CINreferralDate>`` for a referral, then ``/A/<start>``, ``/S47/<start>`` and
-``/CPP/<start>`` below it (``#2``, ``#3`` for a repeat).
+with its assessments, child in need plans, section 47 enquiries, child protection plans and plan
+reviews. The census has no record ids, so they are built from what identifies a record in it:
+``<LAchildID>/<CINreferralDate>`` for a referral, then ``/A/<start>``, ``/CIN/<start>``,
+``/S47/<start>`` and ``/CPP/<start>`` below it (``#2``, ``#3`` for a repeat).
+
+The census has no flag for an ICPC's outcome: an enquiry's conference resulted in a plan when a
+child protection plan of the same episode starts on its DateOfInitialCPC, the link DfE's
+validation makes (rule 2885: a plan starts on the day of an initial conference of its episode).
 
 Several files (collection years) may be read at once. An episode that appears in more than one
 is counted once. Its own fields (closure, need, NFA ...) come from the latest version (latest
@@ -45,7 +49,15 @@ from pipelines.errors import ExtractError
 from pipelines.sources.folder import changed_error, unchanged
 from pipelines.sources.result import Finding, SourceFrames, raw_frame
 
-STEMS = ("children", "referrals", "assessments", "s47_enquiries", "cp_plans", "cp_reviews")
+STEMS = (
+    "children",
+    "referrals",
+    "assessments",
+    "cin_plans",
+    "s47_enquiries",
+    "cp_plans",
+    "cp_reviews",
+)
 EXTRA: dict[str, tuple[str, ...]] = {
     # CINdetails/DateOfInitialCPC: the episode's ICPC, kept beside the referral it belongs to
     "referrals": ("date_of_initial_cpc", "collection_year"),
@@ -81,6 +93,11 @@ ELEMENTS: dict[str, dict[str, str]] = {
         "start_date": "AssessmentActualStartDate",
         "completed_date": "AssessmentAuthorisationDate",
     },
+    "cin_plans": {
+        "child_id": "LAchildID",
+        "start_date": "CINPlanStartDate",
+        "end_date": "CINPlanEndDate",
+    },
     "s47_enquiries": {
         "child_id": "LAchildID",
         "strategy_discussion_date": "S47ActualStartDate",
@@ -105,6 +122,7 @@ BUILT_FROM: dict[str, tuple[str, tuple[str, ...]]] = {
         "assessment_id",
         ("LAchildID", "CINreferralDate", "AssessmentActualStartDate"),
     ),
+    "cin_plans": ("plan_id", ("LAchildID", "CINreferralDate", "CINPlanStartDate")),
     "s47_enquiries": ("s47_id", ("LAchildID", "CINreferralDate", "S47ActualStartDate")),
     "cp_plans": ("plan_id", ("LAchildID", "CINreferralDate", "CPPstartDate")),
     "cp_reviews": ("plan_id", ("LAchildID", "CINreferralDate", "CPPstartDate")),
@@ -118,6 +136,9 @@ def _source_names() -> dict[str, dict[str, str]]:
     }
     for stem, (column, parts) in BUILT_FROM.items():
         names[stem][column] = "the key built from " + ", ".join(f"element {p!r}" for p in parts)
+    names["s47_enquiries"]["icpc_resulted_in_plan"] = (
+        "a plan of the episode starting on element 'DateOfInitialCPC' (element 'CPPstartDate')"
+    )
     return names
 
 
@@ -134,6 +155,7 @@ SCHEMA_CHUNK = 200  # children validated at a time (see _chunks)
 # The natural key of each record nested in an episode: what matches it across collection years.
 NESTED_KEYS = {
     "assessments": "start_date",
+    "cin_plans": "start_date",
     "s47_enquiries": "strategy_discussion_date",
     "cp_plans": "start_date",
 }
@@ -233,7 +255,6 @@ class _File:
     rank: tuple[int, str, int]  # (collection year, reference date, position in the call)
     collection_year: str | None
     findings: list[Finding]
-    cin_plans: int = 0
     reference_date: dt.date | None = None  # Header/CollectionDetails/ReferenceDate, when a date
 
     def note(
@@ -522,6 +543,16 @@ def _episode(census: _File, child_id: str | None, details: _Node, occurrence: in
         }
         for a in details.all("Assessments")
     ]
+    episode.rows["cin_plans"] = [
+        {
+            "child_id": child_id,
+            "start_date": c.text("CINPlanStartDate"),
+            "end_date": c.text("CINPlanEndDate"),
+            "_line": c.line,
+            **lineage,
+        }
+        for c in details.all("CINPlanDates")
+    ]
     episode.rows["s47_enquiries"] = [
         {
             "child_id": child_id,
@@ -554,7 +585,6 @@ def _episode(census: _File, child_id: str | None, details: _Node, occurrence: in
                 )
     episode.rows["cp_plans"] = plans
     episode.rows["cp_reviews"] = reviews
-    census.cin_plans += len(details.groups.get("CINPlanDates", []))
     return episode
 
 
@@ -637,11 +667,6 @@ def _read_file(
             episodes.append(_episode(census, child_id, details, occurrence))
     if not children:
         census.note("no_children", "the file holds no Child")
-    if census.cin_plans:
-        census.note(
-            "cin_plans_not_loaded",
-            f"{census.cin_plans} CINPlanDates read but not loaded: the contract has no CIN plan table yet",
-        )
     return census, children, episodes
 
 
@@ -667,6 +692,7 @@ def _assign_ids(episodes: list[_Episode]) -> dict[str, list[dict[str, object]]]:
         rows["referrals"].append(referral)
         for stem, id_column, tag, start in (
             ("assessments", "assessment_id", "A", "start_date"),
+            ("cin_plans", "plan_id", "CIN", "start_date"),
             ("s47_enquiries", "s47_id", "S47", "strategy_discussion_date"),
             ("cp_plans", "plan_id", "CPP", "start_date"),
         ):
@@ -678,7 +704,19 @@ def _assign_ids(episodes: list[_Episode]) -> dict[str, list[dict[str, object]]]:
         for review in episode.rows["cp_reviews"]:
             review["plan_id"] = review.pop("plan")["plan_id"]
             rows["cp_reviews"].append(review)
+        _icpc_outcomes(episode)
     return rows
+
+
+def _icpc_outcomes(episode: _Episode) -> None:
+    """Each conference's outcome from the episode's plans (the module docstring): Y when one of
+    them starts on the conference's date, N when none does; blank without a conference."""
+    plan_starts = {plan["start_date"] for plan in episode.rows["cp_plans"]}
+    for enquiry in episode.rows["s47_enquiries"]:
+        held = enquiry["icpc_date"]
+        enquiry["icpc_resulted_in_plan"] = (
+            None if held is None else ("Y" if held in plan_starts else "N")
+        )
 
 
 def read_cin_census(paths: list[Path], xsd_dir: Path | None = None) -> SourceFrames:
