@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.sources.folder import INPUT_SUFFIXES, input_files
+from pipelines.sources.readings import readings_text
 from pipelines.sql import literal, table_exists
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -50,6 +51,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("history_start", "DATE", "The first day of the input's own history: the earliest contact date (census files: 1 April before the earliest ReferenceDate; no contacts: first_date), between first_date and as_at. Records dated before it are cases carried in open, so periods before it (which exist: they run from first_date) hold incomplete counts, and the report starts here."),
     ("frontdoor_version", "VARCHAR", "The frontdoor package version that built the warehouse."),
     ("git_commit", "VARCHAR", "The git commit of the frontdoor checkout that built it ('unknown' outside a checkout)."),
+    ("readings", "VARCHAR", "The readings of the input's reader that fill a gap of its format, each with the metrics resting on it (docs/formats.md: SSD, CSC API); NULL when the figures rest on none."),
 )  # fmt: skip
 
 
@@ -200,6 +202,7 @@ def build_run_info(
         "as_at_source": source,
         "first_date": first_date,
         "history_start": history_start(con, first_date, as_at),
+        "readings": readings_text(con),
     }
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     columns = ", ".join(f"CAST(${n} AS {t}) AS {n}" for n, t, _ in COLUMNS)

@@ -19,8 +19,9 @@ from pipelines.contract import EXTRACTS, Extract, extract
 from pipelines.errors import ExtractError
 from pipelines.sources.annex_a import read_annex_a
 from pipelines.sources.cin_census import read_cin_census
+from pipelines.sources.csc_api import read_csc_api
 from pipelines.sources.csv_extract import load_raw
-from pipelines.sources.detect import cin_census_files, detect_format
+from pipelines.sources.detect import cin_census_files, detect_format, files_of
 from pipelines.sources.folder import (
     InputFile,
     changed_error,
@@ -30,7 +31,9 @@ from pipelines.sources.folder import (
     unchanged,
 )
 from pipelines.sources.names import record_source_names
+from pipelines.sources.readings import record_readings
 from pipelines.sources.result import Finding, SourceFrames
+from pipelines.sources.ssd import read_ssd
 
 Status = Literal["loaded", "absent", "failed"]
 
@@ -168,6 +171,8 @@ RETURN_INFO_COLUMNS = {
     "files": "The files the return was read from, by name, comma-separated.",
     "history_start": "The first day of the return's own history, when it says: for census files "
     "the start of the earliest collection year (1 April before its ReferenceDate); NULL otherwise.",
+    "la_code": "The council's LA code where the input names it (a CSC API payload's la_code); "
+    "NULL otherwise.",
 }
 
 
@@ -176,16 +181,18 @@ def record_return(con: duckdb.DuckDBPyConnection, kind: str, source: SourceFrame
     con.execute("CREATE SCHEMA IF NOT EXISTS audit")
     con.execute(
         "CREATE OR REPLACE TABLE audit.return_info "
-        "(format VARCHAR, as_at DATE, as_at_source VARCHAR, files VARCHAR, history_start DATE)"
+        "(format VARCHAR, as_at DATE, as_at_source VARCHAR, files VARCHAR, history_start DATE, "
+        "la_code VARCHAR)"
     )
     con.execute(
-        "INSERT INTO audit.return_info VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO audit.return_info VALUES (?, ?, ?, ?, ?, ?)",
         [
             kind,
             source.as_at if source else None,
             source.as_at_source if source else None,
             ", ".join(source.files) if source else None,
             source.history_start if source else None,
+            source.la_code if source else None,
         ],
     )
     comment_table(
@@ -260,15 +267,21 @@ def load_folder(
         record_findings(con, [])
         record_return(con, kind, None)
         record_source_names(con, kind, None)
+        record_readings(con, None)
         outcomes = load_csv_folder(con, folder, wanted)
     else:
         if kind == "annex_a":
             source = read_annex_a(folder)
+        elif kind == "ssd":
+            source = read_ssd(files_of(folder, "ssd"))
+        elif kind == "csc_api":
+            source = read_csc_api(files_of(folder, "csc_api"))
         else:
             source = read_cin_census(cin_census_files(folder), xsd_dir=cin_xsd_dir)
         record_findings(con, source.findings)
         record_return(con, kind, source)
         record_source_names(con, kind, source)
+        record_readings(con, source)
         outcomes = load_frames(con, source, wanted)
         # Neither statutory return carries the population: a population.csv beside it gives the
         # denominator for rates per 10,000.
