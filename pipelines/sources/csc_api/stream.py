@@ -67,11 +67,12 @@ def _shape(path: Path) -> str:
     if stripped.startswith(b"["):
         return "array"
     try:
-        if isinstance(json.loads(stripped), dict):
-            return "lines"
+        first_record = json.loads(stripped)
     except ValueError:
-        pass
-    return "object"
+        return "object"  # an object spread over lines
+    if isinstance(first_record, dict) and isinstance(first_record.get("Children"), list):
+        return "object"  # the whole payload on one line
+    return "lines"
 
 
 def _lines(path: Path) -> Iterator[Record | BadLine]:
@@ -88,6 +89,8 @@ def _lines(path: Path) -> Iterator[Record | BadLine]:
                 yield BadLine(number, "not a JSON object (a child record)")
                 continue
             la_code = child.get("la_code")
+            if isinstance(child.get("Children"), dict):
+                child = child["Children"]  # one record wrapped as DfE's document shows it
             yield Record(number, child, None if la_code is None else str(la_code))
 
 
