@@ -41,7 +41,7 @@ RUN = """
 import json, resource, sys
 from pathlib import Path
 import dagster as dg
-from pipelines.cli import run
+from pipelines.run_council import run
 ok = run(Path(sys.argv[1]), Path(sys.argv[2]))
 with dg.DagsterInstance.get() as instance:
     latest = instance.get_runs(limit=1)[0]

@@ -344,7 +344,14 @@ def build_metric_values(con: duckdb.DuckDBPyConnection, kind: str) -> list[str]:
         body = (
             f"SELECT {', '.join(f'NULL AS {n}' for n, _, _ in METRIC_VALUES_COLUMNS)} WHERE false"
         )
-    where = f"WHERE metric_id NOT IN {literals(withheld)}" if withheld else ""
+    # Periods that end before the data's own history begins (marts.run_info.history_start) hold
+    # only cases carried in open: false zeros, so they are not written (docs/metrics.md, 14).
+    conditions = [
+        "period_end >= coalesce((SELECT max(history_start) FROM marts.run_info), period_end)"
+    ]
+    if withheld:
+        conditions.append(f"metric_id NOT IN {literals(withheld)}")
+    where = "WHERE " + " AND ".join(conditions)
     con.execute(
         f"CREATE OR REPLACE TABLE marts.metric_values AS SELECT {cols} FROM ({body}) {where} "
         "ORDER BY metric_id, period_type, period_start, breakdown, breakdown_value"
@@ -352,7 +359,8 @@ def build_metric_values(con: duckdb.DuckDBPyConnection, kind: str) -> list[str]:
     con.execute(
         "COMMENT ON TABLE marts.metric_values IS 'Every figure: one row per metric, period and "
         "breakdown (docs/metrics.md). The union of the marts.metrics_<family> tables, less the "
-        "metrics the input format cannot support (docs/formats.md).'"
+        "metrics the input format cannot support (docs/formats.md) and less the periods that end "
+        "before the data''s own history begins (marts.run_info.history_start).'"
     )
     for n, _, comment in METRIC_VALUES_COLUMNS:
         con.execute(f"COMMENT ON COLUMN marts.metric_values.{n} IS {literal(comment)}")

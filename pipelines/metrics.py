@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 Unit = Literal["count", "pct", "wd", "rate", "ratio"]
+Better = Literal["higher", "lower"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,9 @@ class Metric:
     # larger than the number of cases behind the median, so it can be suppressed like a count.
     size_from: tuple[str, Literal["numerator", "denominator"]] | None = None
     snapshot: bool = False
+    # Which way is better: "higher", "lower", or None where neither is (a volume, a share whose
+    # right level depends on the council). The report calls a change better or worse by it.
+    better: Better | None = None
 
 
 SECTIONS = (
@@ -45,6 +49,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "pct",
         "Contacts received in the period with a decision within one working day of the contact date.",
         "Contacts",
+        better="higher",
     ),
     Metric(
         "contact_to_referral_pct",
@@ -60,6 +65,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "Contacts received by the end of the period with no decision yet.",
         "Contacts",
         snapshot=True,
+        better="lower",
     ),
     Metric(
         "referrals",
@@ -74,6 +80,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "pct",
         "Referrals in the period where the child had another referral in the 12 months before.",
         "Referrals and allocation",
+        better="lower",
     ),
     Metric(
         "referral_nfa_pct",
@@ -89,6 +96,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "Median working days from referral to a qualified social worker, for allocated referrals not closed NFA.",
         "Referrals and allocation",
         size_from=("allocated_within_5wd_pct", "numerator"),
+        better="lower",
     ),
     Metric(
         "allocated_within_5wd_pct",
@@ -96,6 +104,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "pct",
         "Referrals (not NFA) allocated to a qualified social worker within 5 working days.",
         "Referrals and allocation",
+        better="higher",
     ),
     Metric(
         "unallocated_open_cases",
@@ -104,6 +113,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "Children with an open referral or plan and no qualified social worker at the end of the period.",
         "Referrals and allocation",
         snapshot=True,
+        better="lower",
     ),
     Metric(
         "unallocated_wait_median_wd",
@@ -115,6 +125,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "Referrals and allocation",
         size_from=("unallocated_open_cases", "numerator"),
         snapshot=True,
+        better="lower",
     ),
     Metric(
         "assessments_completed",
@@ -129,6 +140,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "pct",
         "Initial assessments completed in the period within 7 working days (10 from April 2010).",
         "Assessments",
+        better="higher",
     ),
     Metric(
         "core_assessment_timely_pct",
@@ -136,6 +148,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "pct",
         "Core assessments completed in the period within 35 working days.",
         "Assessments",
+        better="higher",
     ),
     Metric(
         "single_assessment_timely_pct",
@@ -143,6 +156,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "pct",
         "Single assessments completed in the period within 45 working days.",
         "Assessments",
+        better="higher",
     ),
     Metric(
         "initial_assessment_median_wd",
@@ -151,6 +165,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "Median working days from start to completion of initial assessments completed in the period.",
         "Assessments",
         size_from=("initial_assessment_timely_pct", "denominator"),
+        better="lower",
     ),
     Metric(
         "core_assessment_median_wd",
@@ -159,6 +174,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "Median working days from start to completion of core assessments completed in the period.",
         "Assessments",
         size_from=("core_assessment_timely_pct", "denominator"),
+        better="lower",
     ),
     Metric(
         "single_assessment_median_wd",
@@ -167,6 +183,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "Median working days from start to completion of single assessments completed in the period.",
         "Assessments",
         size_from=("single_assessment_timely_pct", "denominator"),
+        better="lower",
     ),
     Metric(
         "assessments_open",
@@ -183,6 +200,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "Assessments open at the end of the period and already past their time limit.",
         "Assessments",
         snapshot=True,
+        better="lower",
     ),
     Metric(
         "assessment_child_seen_pct",
@@ -190,6 +208,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "pct",
         "Assessments completed in the period where the child was seen.",
         "Assessments",
+        better="higher",
     ),
     Metric(
         "assessment_seen_alone_pct",
@@ -197,6 +216,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "pct",
         "Assessments completed in the period where the child was seen alone.",
         "Assessments",
+        better="higher",
     ),
     Metric(
         "s47_enquiries",
@@ -211,6 +231,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "pct",
         "Initial child protection conferences in the period held within 15 working days of the strategy discussion.",
         "Section 47 and child protection",
+        better="higher",
     ),
     Metric(
         "s47_overdue_icpc",
@@ -219,6 +240,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "Open enquiries at the end of the period needing a conference, more than 15 working days after the strategy discussion.",
         "Section 47 and child protection",
         snapshot=True,
+        better="lower",
     ),
     Metric(
         "cp_plans_open",
@@ -256,6 +278,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "pct",
         "Plans started in the period that were the child's second or later plan.",
         "Section 47 and child protection",
+        better="lower",
     ),
     Metric(
         "cp_plans_2y_plus_pct",
@@ -264,6 +287,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "Plans open at the end of the period that started two or more years before.",
         "Section 47 and child protection",
         snapshot=True,
+        better="lower",
     ),
     Metric(
         "cp_ended_2y_plus_pct",
@@ -271,6 +295,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "pct",
         "Plans ended in the period that had lasted two years or more.",
         "Section 47 and child protection",
+        better="lower",
     ),
     Metric(
         "cp_reviews_timely_pct",
@@ -279,6 +304,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "Plans open over 3 months at the end of the period whose every review was on time (3 months, then 6).",
         "Section 47 and child protection",
         snapshot=True,
+        better="higher",
     ),
     Metric(
         "cp_allocated_qualified_pct",
@@ -287,6 +313,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "Children on a plan at the end of the period allocated to a qualified social worker.",
         "Section 47 and child protection",
         snapshot=True,
+        better="higher",
     ),
     Metric(
         "cp_seen_alone_pct",
@@ -295,6 +322,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "Open plans whose latest visit by the end of the period saw the child alone.",
         "Section 47 and child protection",
         snapshot=True,
+        better="higher",
     ),
     Metric(
         "ethnicity_recorded_pct",
@@ -302,6 +330,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "pct",
         "Children referred in the period with a recorded ethnicity (refused counts as asked).",
         "Recording",
+        better="higher",
     ),
     Metric(
         "religion_recorded_pct",
@@ -309,6 +338,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "pct",
         "Children referred in the period with a religion recorded.",
         "Recording",
+        better="higher",
     ),
     Metric(
         "early_help_mismatch_children",
@@ -316,6 +346,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "count",
         "Children starting early help in the period whose date of birth or ethnicity differs from the social care record.",
         "Recording",
+        better="lower",
     ),
     Metric(
         "stepdown_unmatched_pct",
@@ -323,6 +354,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "pct",
         "Referrals closed to early help in the period with no early-help episode within 30 days.",
         "Recording",
+        better="lower",
     ),
     Metric(
         "agency_social_worker_pct",
@@ -331,6 +363,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "Qualified social workers in post at the end of the period employed through an agency (head count).",
         "Workforce",
         snapshot=True,
+        better="lower",
     ),
     Metric(
         "caseload_per_social_worker",
@@ -339,6 +372,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "Children allocated per qualified social worker holding cases, at the end of the period.",
         "Workforce",
         snapshot=True,
+        better="lower",
     ),
 )
 

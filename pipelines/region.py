@@ -21,6 +21,7 @@ table and column of the regional warehouse).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import json
@@ -37,6 +38,9 @@ from pipelines.validation.quality import DATA_QUALITY_COLUMNS
 from pipelines.warehouse import STORAGE_VERSION
 
 REGION = "region"  # OUT/region/: the roll-up (a council may not be called this)
+# Optional, beside the council folders: council,la_code per line, for inputs that do not say
+# which council they are (CSV extracts); a census header or Annex A front sheet wins over it.
+COUNCILS_CSV = "councils.csv"
 STATUS = "region-status.json"  # OUT/<council>/.frontdoor/: how the council's last run ended
 # A council's folder name becomes a Dagster partition key and a folder under OUT.
 COUNCIL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
@@ -52,6 +56,8 @@ COUNCILS = (
     ("as_at", "DATE", "The as-at date of the council's published figures."),
     ("input_format", "VARCHAR", "csv, annex_a or cin_census."),
     ("history_start", "DATE", "The first day of the council's history (marts.run_info)."),
+    ("la_code", "VARCHAR", "The council's old three-digit LA code (marts.run_info), when known."),
+    ("la_name", "VARCHAR", "The council's name in DfE's list (marts.run_info), when known."),
     ("run_id", "VARCHAR", "The Dagster run (in the council's own history) that published them."),
 )
 TABLES = {
@@ -101,6 +107,22 @@ def councils(region_dir: Path) -> list[str]:
                 f"'_', '.' or '-' (at most 64, not '{REGION}')"
             )
     return names
+
+
+def council_la_codes(region_dir: Path) -> dict[str, str]:
+    """council folder -> old LA code, from the region folder's councils.csv (empty without
+    one); a line whose code is not three digits is left out."""
+    path = region_dir / COUNCILS_CSV
+    if not path.is_file():
+        return {}
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return {
+            row["council"].strip(): row["la_code"].strip()
+            for row in csv.DictReader(f)
+            if (row.get("council") or "").strip()
+            and (row.get("la_code") or "").strip().isdigit()
+            and len(row["la_code"].strip()) == 3
+        }
 
 
 def write_status(council_out: Path, status: CouncilStatus) -> None:

@@ -18,7 +18,8 @@ a run is killed. An analyst's open connection keeps reading the file it opened. 
 the symlink, so a write-ahead log an analyst leaves behind lies beside that release's own file
 and can never be paired with a newer one.
 
-The last ``keep`` releases are kept (and always the current one), so ``rollback`` can switch back.
+The last ``keep`` releases are kept (and always the current one), so ``rollback`` can switch back,
+to a release whose files still match the SHA-256 recorded in its release.json at publish time.
 Files are written read-only to the pipeline's readers (``file_mode``); a release folder left by
 a run that died is removed by the next publish, whatever its age.
 """
@@ -26,6 +27,7 @@ a run that died is removed by the next publish, whatever its age.
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import shutil
@@ -35,11 +37,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pipelines.private import folder_mode, open_to_readers
+
 RELEASES = "releases"
 CURRENT = "current"
 WAREHOUSE = "warehouse.duckdb"
 REPORT = "report.html"
 MANIFEST = "release.json"
+CHECKSUMS = "sha256"  # release.json: each published file's SHA-256 when it was published
 BUILDING = ".building-"
 
 
@@ -108,7 +113,10 @@ def publish(
     published names to it. Raises PublishError (naming the path and the space it needs) when
     the disk is full; the partial release is removed and the published pair is untouched."""
     root = output / RELEASES
-    root.mkdir(parents=True, exist_ok=True)
+    # Everything else frontdoor writes is its owner's alone (pipelines/private.py): the
+    # readers of the files are let into the folders on the way to them.
+    open_to_readers(output, mode)
+    open_to_readers(root, mode)
     remove_leftovers(output)
     building = root / f"{BUILDING}{run_id}"
     needed = warehouse.stat().st_size + report.stat().st_size
@@ -116,15 +124,17 @@ def publish(
     if free < needed:
         raise PublishError(_no_space(root, needed, free))
     try:
-        building.mkdir(mode=_dir_mode(mode))
+        building.mkdir(mode=folder_mode(mode))
         for source, name in ((warehouse, WAREHOUSE), (report, REPORT)):
             shutil.copyfile(source, building / name)
+        # What the files are at publish time: rollback refuses a release that no longer is.
+        manifest = {**manifest, CHECKSUMS: {n: sha256(building / n) for n in (WAREHOUSE, REPORT)}}
         (building / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str) + "\n")
         for name in (WAREHOUSE, REPORT, MANIFEST):
             target = building / name
             os.chmod(target, mode)
             _fsync(target)
-        os.chmod(building, _dir_mode(mode))
+        os.chmod(building, folder_mode(mode))
         _fsync(building)
         name = release_name(run_id)
         while (root / name).exists():  # the same run publishing again within the second
@@ -170,8 +180,41 @@ def rollback(output: Path) -> Release:
     earlier = [r for r in releases(output) if r.name < now.name]
     if not earlier:
         raise PublishError(f"{output}: {now.name} is the oldest release kept; no earlier one")
+    changed = altered(earlier[-1])
+    if changed:
+        raise PublishError(
+            f"{earlier[-1].path}: {changed}; it is not what was published, so it is not "
+            "published again (the published pair is as it was)"
+        )
     switch(output, earlier[-1])
     return earlier[-1]
+
+
+def altered(release: Release) -> str | None:
+    """How ``release`` differs from what was published (its files against the SHA-256
+    recorded in release.json when it was published, and no write-ahead log beside its
+    warehouse, which DuckDB would replay on opening it), or None when it is as published."""
+    recorded = release.manifest().get(CHECKSUMS)
+    if not isinstance(recorded, dict):
+        return "no checksum was recorded when it was published, so it cannot be verified"
+    for name in (WAREHOUSE, REPORT):
+        path = release.path / name
+        if not path.is_file():
+            return f"{name} is missing"
+        if sha256(path) != recorded.get(name):
+            return f"{name} has changed since it was published (its SHA-256 differs)"
+    if (release.path / f"{WAREHOUSE}.wal").exists():
+        return f"{WAREHOUSE} has a write-ahead log beside it (it was opened read-write)"
+    return None
+
+
+def sha256(path: Path) -> str:
+    """The file's SHA-256, read a megabyte at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(2**20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def prune(output: Path, keep: int) -> list[Path]:
@@ -207,11 +250,6 @@ def remove_leftovers(output: Path) -> list[Path]:
         else:
             path.unlink(missing_ok=True)
     return found
-
-
-def _dir_mode(mode: int) -> int:
-    """A folder's mode for a file mode: whoever may read the files may list the folder."""
-    return mode | ((mode & 0o444) >> 2)
 
 
 def _make_removable(folder: Path) -> None:

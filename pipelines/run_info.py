@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.council import authority
 from pipelines.sources.folder import INPUT_SUFFIXES, input_files
 from pipelines.sources.readings import readings_text
 from pipelines.sql import literal, table_exists
@@ -49,6 +50,9 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("as_at_source", "VARCHAR", "Where as_at came from: the run's setting, or which dates of the input decided it."),
     ("first_date", "DATE", "The earliest contact or referral date (at most as_at): the periods start from the one containing it."),
     ("history_start", "DATE", "The first day of the input's own history: the earliest contact date (census files: 1 April before the earliest ReferenceDate; no contacts: first_date), between first_date and as_at. Records dated before it are cases carried in open, so periods before it (which exist: they run from first_date) hold incomplete counts, and the report starts here."),
+    ("la_code", "VARCHAR", "The council's old three-digit LA code: as the input says it (census header, Annex A front sheet), else as the run set it (--la-code, FRONTDOOR_LA_CODE); NULL when neither says."),
+    ("la_name", "VARCHAR", "The council's name in DfE's list of local authorities (data/reference/local_authorities.csv); NULL when la_code is NULL or not in the list."),
+    ("la_code_source", "VARCHAR", "Where la_code came from, in words (and a setting that disagreed with the input)."),
     ("frontdoor_version", "VARCHAR", "The frontdoor package version that built the warehouse."),
     ("git_commit", "VARCHAR", "The git commit of the frontdoor checkout that built it ('unknown' outside a checkout)."),
     ("readings", "VARCHAR", "The readings of the input's reader that fill a gap of its format, each with the metrics resting on it (docs/formats.md: SSD, CSC API); NULL when the figures rest on none."),
@@ -153,6 +157,40 @@ def _input_files(con: duckdb.DuckDBPyConnection) -> str:
     return "the input"
 
 
+def decide_council(
+    con: duckdb.DuckDBPyConnection, configured: str | None
+) -> tuple[str | None, str | None, str]:
+    """(la_code, la_name, where the code came from): the input's own code (audit.return_info,
+    filled by a reader from its input) wins over the run's setting; a setting that disagrees is
+    said, never silently used."""
+    said, said_where = None, ""
+    if table_exists(con, "audit.return_info"):
+        have = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = 'audit' AND table_name = 'return_info'"
+            ).fetchall()
+        }
+        if {"la_code", "la_code_source"} <= have:
+            rows = con.execute("SELECT la_code, la_code_source FROM audit.return_info").fetchall()
+            if rows and rows[0][0]:
+                said, said_where = rows[0]
+    configured = (configured or "").strip() or None
+    if said:
+        code, source = said, said_where
+        if configured and configured != said:
+            source += f"; the run's setting {configured} differs and is not used"
+    elif configured:
+        code, source = configured, "set for the run (--la-code, FRONTDOOR_LA_CODE)"
+    else:
+        return None, None, "not known: the input does not say and no --la-code was set"
+    found = authority(code)
+    if found is None:
+        source += "; not an English local authority in DfE's list"
+    return code, found.la_name if found else None, source
+
+
 class AsAtError(Exception):
     """No as-at date can be taken: the input has no dated record, or the one set is refused."""
 
@@ -194,10 +232,16 @@ def build_run_info(
     provenance: Provenance,
     configured_as_at: dt.date | None,
     anyway: bool = False,
+    la_code: str | None = None,
 ) -> dt.date:
-    """Write marts.run_info (one row) and return the as-at date it holds."""
+    """Write marts.run_info (one row) and return the as-at date it holds. ``la_code``: the
+    council's code as the run set it, used when the input does not say."""
     as_at, source, first_date = decide_as_at(con, configured_as_at, anyway)
+    code, name, code_source = decide_council(con, la_code)
     values = asdict(provenance) | {
+        "la_code": code,
+        "la_name": name,
+        "la_code_source": code_source,
         "as_at": as_at,
         "as_at_source": source,
         "first_date": first_date,

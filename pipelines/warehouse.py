@@ -6,8 +6,10 @@ so the pipeline publishes releases from it instead (pipelines/releases.py). Beca
 between runs, any asset can be materialised on its own, and a run can be re-executed from a
 failure: what the asset reads is still there.
 
-One process writes it at a time: every step that opens it is in the Dagster concurrency pool
-``POOL`` (limit 1 in the instance's dagster.yaml), so a second run waits for the first, visibly.
+One run uses an output folder at a time: the resource holds the folder's run lock
+(pipelines/run_lock.py) from the start of a run to its end, so a second run on the same output
+waits for the first, visibly. Within a run, every step that opens the warehouse is also in the
+Dagster concurrency pool ``POOL`` (limit 1 in the instance's dagster.yaml).
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+from pydantic import PrivateAttr
+
+from pipelines.run_lock import RunLock
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_INPUT = PROJECT_ROOT / "data" / "sample"
@@ -106,6 +111,32 @@ class Warehouse(dg.ConfigurableResource):
     file_mode: str = DEFAULT_FILE_MODE
     # DuckDB's memory limit for each step ("1GB", "4GB"; DEFAULT_MEMORY_LIMIT).
     memory_limit: str = DEFAULT_MEMORY_LIMIT
+    # The council's old three-digit LA code, for an input that does not say it (CSV extracts).
+    la_code: str | None = None
+    # The council's own targets (CSV: metric_id,target,amber_within), for red/amber/green.
+    targets: str | None = None
+
+    _run_lock: RunLock | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # Dagster sets a run's resources up once, before its first step, whatever launched it:
+        # the run holds its output's lock from here to teardown. A schedule or sensor
+        # evaluation (no run) only reads settings and takes no lock.
+        if context.run is None:
+            return
+
+        def say(message: str) -> None:
+            if context.log is not None:
+                context.log.warning(message)
+            print(f"  {message}", flush=True)
+
+        self._run_lock = RunLock(self.work_dir)
+        self._run_lock.acquire(context.run.run_id, say)
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._run_lock is not None:
+            self._run_lock.release()
+            self._run_lock = None
 
     @property
     def output(self) -> Path:
@@ -165,4 +196,6 @@ def from_environment() -> Warehouse:
         keep_releases=int(os.environ.get("FRONTDOOR_KEEP_RELEASES", DEFAULT_KEEP_RELEASES)),
         file_mode=os.environ.get("FRONTDOOR_FILE_MODE", DEFAULT_FILE_MODE),
         memory_limit=os.environ.get("FRONTDOOR_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
+        la_code=os.environ.get("FRONTDOOR_LA_CODE") or None,
+        targets=os.environ.get("FRONTDOOR_TARGETS") or None,
     )

@@ -30,7 +30,7 @@ class Run:
 
 def run_pipeline(input_dir: Path, out: Path, as_at: dt.date | None = None) -> Run:
     """A real `frontdoor run` in this process; fails the test if the run fails."""
-    from pipelines.cli import run
+    from pipelines.run_council import run
 
     out.mkdir(parents=True, exist_ok=True)
     assert run(input_dir, out, as_at), f"run on {input_dir} failed"
@@ -98,7 +98,7 @@ def dagster_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Tests keep their Dagster run history out of the developer's own DAGSTER_HOME."""
     import os
 
-    from pipelines.cli import ensure_dagster_home
+    from pipelines.instance import ensure_dagster_home
 
     os.environ["DAGSTER_HOME"] = str(tmp_path_factory.mktemp("dagster_home"))
     return ensure_dagster_home()

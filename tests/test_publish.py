@@ -85,7 +85,7 @@ def test_a_failed_run_leaves_the_published_pair_as_it_was(small_council, tmp_pat
         "\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != drop) for line in lines)
         + "\n"
     )
-    from pipelines.cli import run
+    from pipelines.run_council import run
 
     assert not run(broken, published.output)
     assert pair(published.output) == before

@@ -169,6 +169,88 @@ def test_a_suppressed_council_cannot_be_worked_out_from_the_regional_total():
         )
     (card,) = [h for h in HEADLINES if h.metric_id == "cp_plans_open"]
     html = _metric_section(con, card, ["a", "b", "c"], 5, 0)
-    cells = dict(re.findall(r"<tr><th scope='row'>(\w)</th><td>([^<]+)</td></tr>", html))
+    cells = dict(re.findall(r"<tr><th scope='row'>(\w)</th><td>([^<]+)</td>", html))
     assert cells == {"a": "[c]", "b": "[c]", "c": "20"}
     assert "Region 2013-14: 33." in html
+
+
+def _tiny_region() -> duckdb.DuckDBPyConnection:
+    """Two councils, 2013-14: a (CSV, 10,000 children), b (census, 40,000 children)."""
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts")
+    con.execute(
+        "CREATE TABLE marts.councils (council VARCHAR, status VARCHAR, message VARCHAR, "
+        "as_at DATE, input_format VARCHAR, history_start DATE, la_name VARCHAR)"
+    )
+    con.execute(
+        "CREATE TABLE marts.metric_values (council VARCHAR, metric_id VARCHAR, "
+        "period_type VARCHAR, period_label VARCHAR, period_end DATE, breakdown VARCHAR, "
+        "breakdown_value VARCHAR, numerator DOUBLE, denominator DOUBLE, value DOUBLE)"
+    )
+    con.execute(
+        "INSERT INTO marts.councils VALUES "
+        "('a', 'published', NULL, DATE '2014-03-31', 'csv', DATE '2012-04-01', 'Reading'), "
+        "('b', 'published', NULL, DATE '2014-03-31', 'cin_census', DATE '2012-04-01', 'Kent')"
+    )
+    rows = [
+        # backlog: a 20 of 10,000 children (20.0 per 10,000), b 40 of 40,000 (10.0)
+        ("a", "assessment_backlog", 20, None, 20),
+        ("b", "assessment_backlog", 40, None, 40),
+        ("a", "cp_plans_rate_per_10k", 30, 10_000, 30.0),
+        ("b", "cp_plans_rate_per_10k", 160, 40_000, 40.0),
+        ("a", "contacts_awaiting_decision", 12, None, 12),  # the census has no contacts
+        ("a", "rereferral_12m_pct", 20, 100, 20.0),
+        ("b", "rereferral_12m_pct", 90, 300, 30.0),
+        ("a", "icpc_15wd_pct", 2, 3, 66.7),  # every figure [c]
+        ("b", "icpc_15wd_pct", 1, 2, 50.0),
+        # a year before the history: not a year of either council's data
+        ("a", "assessment_backlog", 0, None, 0, "2011-12", "2012-03-31"),
+    ]
+    for council, metric, num, den, value, *when in rows:
+        label, end = when or ("2013-14", "2014-03-31")
+        con.execute(
+            "INSERT INTO marts.metric_values VALUES (?, ?, 'financial_year', ?, ?, 'all', "
+            "'ALL', ?, ?, ?)",
+            [council, metric, label, end, num, den, value],
+        )
+    return con
+
+
+def _section(con: duckdb.DuckDBPyConnection, metric_id: str) -> str:
+    from pipelines.report.catalogue import HEADLINES
+    from pipelines.report.comparisons import REFERENCE_CSV, Identity, read_comparators
+    from pipelines.report.region import _metric_section, read_councils
+
+    (card,) = [h for h in HEADLINES if h.metric_id == metric_id]
+    england = read_comparators(REFERENCE_CSV, Identity())
+    return _metric_section(con, card, read_councils(con), 5, 0, england)
+
+
+def test_the_region_ranks_councils_fairly():
+    con = _tiny_region()
+    # Counts per 10,000 children, ranked best first (a lower backlog is better): b 10.0, a 20.0.
+    backlog = _section(con, "assessment_backlog")
+    assert "Assessment backlog per 10,000 children, 2013-14" in backlog
+    assert re.findall(
+        r"<tr><th scope='row'>([^<]+)</th><td>([^<]+)</td><td>(\d)</td>", backlog
+    ) == [
+        ("b (Kent)", "10.0", "1"),
+        ("a (Reading)", "20.0", "2"),
+    ]
+    assert "Lower is better" in backlog
+    assert "2011-12" not in backlog  # before the councils' history: not drawn
+    # Pooled: 60 of 50,000 children = 12.0 per 10,000.
+    assert "Region 2013-14: 12.0." in backlog
+    # England's published figure (DfE C1 2013-14: 23.5%) is a line on the chart and said.
+    rereferrals = _section(con, "rereferral_12m_pct")
+    assert "England 2013-14 (published): 23.5%." in rereferrals
+    assert '"x0":23.5' in rereferrals.replace(" ", "")
+    # A council whose input cannot support a measure is named, with the reason.
+    awaiting = _section(con, "contacts_awaiting_decision")
+    assert "b (Kent): its cin_census input cannot support it (the census has no contacts)" in (
+        awaiting
+    )
+    # No chart of nothing but [c].
+    conferences = _section(con, "icpc_15wd_pct")
+    assert "No chart: no council has a figure to show" in conferences
+    assert 'class="plot"' not in conferences

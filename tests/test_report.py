@@ -61,7 +61,10 @@ def metric_rows() -> list[tuple]:
     return rows
 
 
-def make_warehouse(con: duckdb.DuckDBPyConnection, rows: list[tuple] | None = None) -> None:
+def make_warehouse(
+    con: duckdb.DuckDBPyConnection, rows: list[tuple] | None = None, la_code: str | None = "314"
+) -> None:
+    """A warehouse of metric_values and a run_info naming the council (Kingston, by default)."""
     con.execute("CREATE SCHEMA marts")
     con.execute(
         "CREATE TABLE marts.metric_values (metric_id VARCHAR, period_type VARCHAR, period_label VARCHAR, "
@@ -73,7 +76,10 @@ def make_warehouse(con: duckdb.DuckDBPyConnection, rows: list[tuple] | None = No
         rows or metric_rows(),
     )
     con.execute(
-        "CREATE TABLE marts.run_info AS SELECT DATE '2025-11-14' AS as_at, DATE '2025-09-01' AS first_date"
+        "CREATE TABLE marts.run_info AS SELECT DATE '2025-11-14' AS as_at, "
+        "DATE '2025-09-01' AS first_date, CAST(? AS VARCHAR) AS la_code, "
+        "CAST(NULL AS VARCHAR) AS la_name",
+        [la_code],
     )
 
 
@@ -147,7 +153,7 @@ def test_page_structure_is_accessible(built):
     levels = [int(n) for n in re.findall(r"<h([1-6])[ >]", html)]
     assert levels[0] == 1 and levels.count(1) == 1
     assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), "heading levels skip"
-    assert re.search(r'<nav aria-label="[^"]+"><ul><li><a href="#headline">', html)
+    assert re.search(r'<nav aria-label="[^"]+"><ul><li><a href="#brief">', html)
     for anchor in re.findall(r'<li><a href="#([a-z]+)">', html):
         assert f'id="{anchor}"' in html
     assert ":focus-visible" in html and "@media print" in html
@@ -202,7 +208,7 @@ def test_median_is_shown_only_over_enough_cases(built):
     _, html = built
     median = card(html, "Referral to allocation (median)")
     assert card_value(html, "Referral to allocation (median)") == "3.5"
-    assert "working days, over at least 9 cases" in median
+    assert "working days, the median, over at least 9 cases" in median
     assert "23.5" not in ours(html)  # the median of 4 single assessments
 
 
@@ -234,35 +240,51 @@ def test_threshold_is_configurable(tmp_path: Path):
 def test_comparators_beside_local_figures(built):
     _, html = built
     # Published 2024-25 (data/reference): England 22.6%, Kingston's neighbours 19.3%.
-    assert "Published 2024-25: England 22.6%, statistical neighbours 19.3%" in card(
+    # and London's 19.4% (DfE's C1 regional row): Kingston's own region
+    assert "Published 2024-25: England 22.6%, London 19.4%, statistical neighbours 19.3%" in card(
         html, "Re-referrals within 12 months"
     )
     assert "Kingston upon Thames (published)" in html
+    assert "<h1>Kingston upon Thames: children" in html
     # The local financial year is partial, so it is drawn as an open marker, not on the line.
     assert "2025-26 (to date)" in html
 
 
-def test_comparator_la_is_configurable(tmp_path: Path):
+def test_the_council_run_info_names_is_the_one_compared(tmp_path: Path):
     reference = tmp_path / "comparators.csv"
     reference.write_text(
         "metric_id,financial_year,year_ending,area,la_code,la_name,value,n_areas\n"
         "rereferral_12m_pct,2024-25,2025-03-31,england,,England,22.6,1\n"
+        "rereferral_12m_pct,2024-25,2025-03-31,region,E12000007,London,19.4,1\n"
+        "rereferral_12m_pct,2024-25,2025-03-31,region,E12000008,South East,28.4,1\n"
         "rereferral_12m_pct,2024-25,2025-03-31,la,202,Camden,17.5,1\n"
         "rereferral_12m_pct,2024-25,2025-03-31,sn_average,202,Camden,21.25,9\n"
         "rereferral_12m_pct,2024-25,2025-03-31,la,314,Kingston upon Thames,15.0,1\n",
         encoding="utf-8",
     )
     con = duckdb.connect()
-    make_warehouse(con)
-    html = build_report(
-        con, tmp_path / "r.html", comparator_la="202", reference_csv=reference
-    ).path.read_text(encoding="utf-8")
+    make_warehouse(con, la_code="202")
+    html = build_report(con, tmp_path / "r.html", reference_csv=reference).path.read_text(
+        encoding="utf-8"
+    )
     assert "Camden (published)" in html and "Kingston upon Thames" not in html
-    assert "statistical neighbours 21.2%" in card(html, "Re-referrals within 12 months")
-    unknown = build_report(
-        con, tmp_path / "u.html", comparator_la="999", reference_csv=reference
-    ).path.read_text(encoding="utf-8")
-    assert "No published figures for LA code 999" in unknown
+    assert "South East" not in html  # Camden is in London
+    assert "London 19.4%, statistical neighbours 21.2%" in card(
+        html, "Re-referrals within 12 months"
+    )
+    # A code DfE does not list, and no code at all: England only, said so, nobody borrowed.
+    for code, said in (
+        ("999", "names LA code 999, which is not in DfE"),
+        (None, "Council not named"),
+    ):
+        other = duckdb.connect()
+        make_warehouse(other, la_code=code)
+        page = build_report(other, tmp_path / "u.html", reference_csv=reference).path.read_text(
+            encoding="utf-8"
+        )
+        assert said in page and "England only" in page
+        assert "Camden" not in page and "Kingston" not in page and "London" not in page
+        assert "Published 2024-25: England 22.6%</p>" in card(page, "Re-referrals within 12 months")
 
 
 def test_headline_compares_with_the_published_year_of_its_month(tmp_path: Path):
@@ -285,7 +307,7 @@ def test_headline_compares_with_the_published_year_of_its_month(tmp_path: Path):
     make_warehouse(con, rows)
     html = build_report(con, tmp_path / "r.html").path.read_text(encoding="utf-8")
     # DfE C1, year ending 31 March 2013: England 24.7%; Kingston's neighbours' mean 20.2%.
-    assert "Published 2012-13: England 24.7%, statistical neighbours 20.2%" in card(
+    assert "Published 2012-13: England 24.7%, London 17.7%, statistical neighbours 20.2%" in card(
         html, "Re-referrals within 12 months"
     )
 
@@ -404,11 +426,16 @@ def test_suppression_rule(unit, value, num, den, size, text):
 def test_comparator_csv_is_what_the_script_builds():
     committed = ROOT / "data" / "reference" / "published_comparators.csv"
     with open(committed, encoding="utf-8") as f:
-        rows = {(r["metric_id"], r["financial_year"], r["area"]): r for r in csv.DictReader(f)}
+        rows = {
+            (r["metric_id"], r["financial_year"], r["area"]): r
+            for r in csv.DictReader(f)
+            if r["la_code"] in ("", "314", "E12000007")
+        }
     # Known published figures, 2024-25 (DfE CIN statistics table C1, D5; ONS mid-2024).
     assert rows[("rereferral_12m_pct", "2024-25", "england")]["value"] == "22.6"
     assert rows[("rereferral_12m_pct", "2024-25", "la")]["la_name"] == "Kingston upon Thames"
     assert rows[("cp_plans_rate_per_10k", "2024-25", "la")]["value"] == "30.4"  # 113 / 37,121
+    assert rows[("rereferral_12m_pct", "2024-25", "region")]["la_name"] == "London"
     if not SHARED_DFE.exists():
         pytest.skip(f"{SHARED_DFE} not present: cannot rebuild the CSV to compare")
     import importlib.util
@@ -418,10 +445,13 @@ def test_comparator_csv_is_what_the_script_builds():
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    rebuilt = module.build(SHARED_DFE, ["314"])
-    assert len(rebuilt) == len(rows)
-    for r in rebuilt:
-        assert rows[(r["metric_id"], r["financial_year"], r["area"])]["value"] == str(r["value"])
+    rebuilt = module.build(SHARED_DFE)
+    assert len(rebuilt) == len(committed.read_text(encoding="utf-8").splitlines()) - 1
+    everyone = {(r["metric_id"], r["financial_year"], r["area"], r["la_code"]): r for r in rebuilt}
+    for (metric_id, year, area), r in rows.items():
+        if r["la_code"] in ("", "314"):
+            key = (metric_id, year, area, r["la_code"])
+            assert str(everyone[key]["value"]) == r["value"]
 
 
 def test_complementary_suppression_leaves_no_cell_derivable():
@@ -454,3 +484,81 @@ def test_complementary_suppression_leaves_no_cell_derivable():
     pcts["Birch"] = show("pct", 50.0, 5, 10, 5)
     after = complementary(pcts, {"Ash": 4, "Birch": 10, "Cedar": 20})
     assert [after[t].suppressed for t in ("Ash", "Birch", "Cedar")] == [True, True, False]
+
+
+def _thirteen_months(con: duckdb.DuckDBPyConnection) -> None:
+    """Oct 2024 to Oct 2025, every month (as_at 14 Nov 2025: October is the latest complete
+    month). Re-referrals: 10 of 50 each month, but 15 of 50 in Sep 2025 and 10 of 40 in Oct
+    2025. Plans open: 40 each month, 3 in Sep 2025 ([c]), 52 in Oct 2025. Initial conferences:
+    none in Oct 2025 (0 of 0)."""
+    rows = []
+    for i in range(13):
+        year, month = (2024, 10 + i) if i < 3 else (2025, i - 2)
+        start = date(year, month, 1)
+        end = (date(year + (month == 12), month % 12 + 1, 1)) - (
+            date(2000, 1, 2) - date(2000, 1, 1)
+        )
+        label = f"{year}-{month:02d}"
+
+        def add(metric, num, den, value, label=label, start=start, end=end):
+            rows.append((metric, "month", label, start, end, "all", "ALL", num, den, value))
+
+        num, den = {"2025-09": (15.0, 50.0), "2025-10": (10.0, 40.0)}.get(label, (10.0, 50.0))
+        add("rereferral_12m_pct", num, den, 100 * num / den)
+        plans = {"2025-09": 3.0, "2025-10": 52.0}.get(label, 40.0)
+        add("cp_plans_open", plans, None, plans)
+        add("icpc_15wd_pct", *((0.0, 0.0, None) if label == "2025-10" else (20.0, 25.0, 80.0)))
+    make_warehouse(con, rows)
+
+
+def test_each_card_says_its_change_and_whether_it_is_better(tmp_path: Path):
+    con = duckdb.connect()
+    _thirteen_months(con)
+    html = build_report(con, tmp_path / "r.html").path.read_text(encoding="utf-8")
+    rereferrals = card(html, "Re-referrals within 12 months")
+    # 25.0% against 30.0% the month before (lower is better) and 20.0% a year before.
+    assert (
+        'data-direction="better"' in rereferrals
+        and "vs Sep 2025: \u22125.0 points (better)" in rereferrals
+    )
+    assert "vs Oct 2024: +5.0 points (worse)" in rereferrals
+    # Plans open have no better direction: 52 against 40 a year before is a change, neither way;
+    # against September's 3 ([c]) no change is shown (it would give the 3 away).
+    plans = card(html, "Child protection plans open")
+    assert "vs Oct 2024: +12</li>" in plans and 'data-direction="neutral"' in plans
+    assert "vs Sep 2025: not shown: one figure is [c]" in plans
+    # Nothing to measure says why.
+    conferences = card(html, "Initial conferences within 15 working days")
+    assert "\u2013: nothing to measure: none in October 2025" in conferences
+    # The brief leads with what got worse against a year before.
+    brief = html[html.index('id="brief"') : html.index('id="headline"')]
+    assert (
+        "<b>1 worse</b>" in brief
+        and "Worse than a year before:</b> Re-referrals within 12 months." in brief
+    )
+
+
+def test_the_nfa_card_says_recent_referrals_are_mostly_open(built):
+    _, html = built
+    assert "mostly still open" in card(html, "Referrals closed with no further action")
+
+
+def test_local_targets_give_red_amber_green(tmp_path: Path):
+    con = duckdb.connect()
+    _thirteen_months(con)
+    targets = tmp_path / "targets.csv"
+    for target, amber, status in (("20", "3", "red"), ("20", "6", "amber"), ("30", "", "green")):
+        targets.write_text(
+            f"metric_id,target,amber_within\nrereferral_12m_pct,{target},{amber}\n",
+            encoding="utf-8",
+        )
+        html = build_report(con, tmp_path / "r.html", targets_csv=targets).path.read_text(
+            encoding="utf-8"
+        )
+        # 25.0% against at most 20: 5 points over; at most 30: met.
+        assert f'data-rag="{status}"' in card(html, "Re-referrals within 12 months")
+    targets.write_text("metric_id,target\nno_such_metric,1\n", encoding="utf-8")
+    from pipelines.report.direction import TargetsError
+
+    with pytest.raises(TargetsError, match="line 2, column metric_id"):
+        build_report(con, tmp_path / "r.html", targets_csv=targets)

@@ -286,7 +286,8 @@ def test_an_unreadable_optional_value_is_nulled_and_reported_the_row_kept(tmp_pa
     assert value(con, "referral_nfa_pct", "2024-01", "denominator") == 4
     build_report(con, tmp_path / "report.html")
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "NFA answer: blank on 1 of 4 referrals, unreadable on 1; both count as not NFA." in page
+    # said once, on the data-quality page: 4 records, 1 blank, 1 unreadable, taken as not NFA
+    assert '<th scope="row">NFA answer</th><td>4</td><td>1</td><td>1</td><td>not NFA</td>' in page
 
 
 def test_an_unreadable_yes_no_in_a_workbook_names_its_sheet_row_and_header(tmp_path):

@@ -1,13 +1,15 @@
-"""Rebuild published_comparators.csv from the DfE files in ../shared/reference/dfe/.
+"""Rebuild published_comparators.csv and local_authorities.csv from the DfE files in
+../shared/reference/dfe/.
 
-The report reads only the small committed CSV; this script makes it reproducible:
+The report reads only the committed CSVs; this script makes them reproducible:
 
-    uv run python data/reference/build_comparators.py            # Kingston upon Thames (314)
-    uv run python data/reference/build_comparators.py --la 314 --la 202
+    uv run python data/reference/build_comparators.py             # every local authority
+    uv run python data/reference/build_comparators.py --la 314 --la 202   # only these
 
-For each chosen local authority (old three-digit code) it writes, for every published year,
-England, the authority's own published figure, and the plain mean of its ten statistical
-neighbours' published figures (the April 2021 groupings), as DfE's LAIT tool averages them.
+For each local authority (old three-digit code) it writes, for every published year, the
+authority's own published figure and the plain mean of its ten statistical neighbours' published
+figures (the April 2021 groupings), as DfE's LAIT tool averages them; and, once each, England and
+every region (London as one region, as the neighbour groupings name it).
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ from statistics import mean
 HERE = Path(__file__).resolve().parent
 DEFAULT_SOURCE = HERE.parents[2] / "shared" / "reference" / "dfe"
 OUT = HERE / "published_comparators.csv"
+AUTHORITIES = HERE / "local_authorities.csv"
+# DfE reports London's boroughs under Inner and Outer London; the region is London.
+LONDON = "E12000007"
+REGION_OF = {"E13000001": LONDON, "E13000002": LONDON}
 
 # metric_id -> (file, column holding the published figure)
 PUBLISHED_PERCENT = {
@@ -65,12 +71,31 @@ def number(text: str) -> float | None:
 
 
 def area_key(row: dict[str, str]) -> str | None:
-    """England, or the LA's old code; regions and other levels are not used."""
+    """England, a region's code (E12...), or the LA's old code; other levels are not used."""
     if row["geographic_level"] == "National":
         return ENGLAND
+    if row["geographic_level"] == "Regional" and row["region_code"].startswith("E12"):
+        return row["region_code"]
     if row["geographic_level"] == "Local authority":
         return row["old_la_code"]
     return None
+
+
+def regions(source: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """(old LA code -> its region's code in the latest year it is published, region code ->
+    name), from table C1."""
+    of_la: dict[str, tuple[int, str]] = {}
+    names: dict[str, str] = {}
+    with open(source / PUBLISHED_PERCENT["rereferral_12m_pct"][0], encoding="utf-8-sig") as f:
+        for row in csv.DictReader(f):
+            code = REGION_OF.get(row["region_code"], row["region_code"])
+            if row["geographic_level"] == "Regional" and row["region_code"].startswith("E12"):
+                names[code] = row["region_name"]
+            if row["geographic_level"] == "Local authority":
+                year = int(row["time_period"])
+                if year >= of_la.get(row["old_la_code"], (0, ""))[0]:
+                    of_la[row["old_la_code"]] = (year, code)
+    return {la: code for la, (_, code) in of_la.items()}, names
 
 
 def read_table(source: Path, name: str, column: str) -> dict[tuple[int, str], float | None]:
@@ -106,8 +131,27 @@ def neighbours(source: Path) -> dict[str, tuple[str, list[str]]]:
     return {row[0]: (row[1], [row[i] for i in range(5, 25, 2)]) for row in rows[1:] if row[0]}
 
 
-def build(source: Path, la_codes: list[str]) -> list[dict[str, object]]:
+def authorities(source: Path) -> list[dict[str, str]]:
+    """Every local authority of the neighbour groupings: code, name, region, neighbours."""
+    of_la, names = regions(source)
+    return [
+        {
+            "la_code": code,
+            "la_name": name,
+            "region_code": of_la.get(code, ""),
+            "region_name": names.get(of_la.get(code, ""), ""),
+            "neighbours": " ".join(sns),
+        }
+        for code, (name, sns) in neighbours(source).items()
+    ]
+
+
+def build(source: Path, la_codes: list[str] | None = None) -> list[dict[str, object]]:
+    """The published rows: England and every region once, then each LA's own figure and its
+    neighbours' mean (every LA when ``la_codes`` is None)."""
     groups = neighbours(source)
+    _, region_names = regions(source)
+    la_codes = list(groups) if la_codes is None else la_codes
     tables = {m: read_table(source, f, c) for m, (f, c) in PUBLISHED_PERCENT.items()}
     tables["cp_plans_rate_per_10k"] = cp_rates(source)
     rows: list[dict[str, object]] = []
@@ -130,6 +174,19 @@ def build(source: Path, la_codes: list[str]) -> list[dict[str, object]]:
                         "n_areas": 1,
                     }
                 )
+            for code, region_name in sorted(region_names.items()):
+                figure = table.get((year, code))
+                if figure is not None:
+                    rows.append(
+                        period
+                        | {
+                            "area": "region",
+                            "la_code": code,
+                            "la_name": region_name,
+                            "value": figure,
+                            "n_areas": 1,
+                        }
+                    )
             for code in la_codes:
                 name, sns = groups[code]
                 own = table.get((year, code))
@@ -164,16 +221,23 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
     parser.add_argument(
-        "--la", action="append", help="old LA code (default 314, Kingston upon Thames)"
+        "--la", action="append", help="old LA code (default: every local authority)"
     )
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--authorities", type=Path, default=AUTHORITIES)
     args = parser.parse_args(argv)
-    rows = build(args.source, args.la or ["314"])
+    rows = build(args.source, args.la)
     with open(args.out, "w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=FIELDS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     print(f"wrote {len(rows)} rows to {args.out}")
+    las = authorities(args.source)
+    with open(args.authorities, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(las[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(las)
+    print(f"wrote {len(las)} local authorities to {args.authorities}")
 
 
 if __name__ == "__main__":

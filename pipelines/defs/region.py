@@ -18,6 +18,7 @@ The settings come from FRONTDOOR_REGION_INPUT, FRONTDOOR_REGION_OUTPUT and FRONT
 no region folder set, the sensor and schedule skip.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -27,6 +28,7 @@ import dagster as dg
 
 from pipelines import region, releases
 from pipelines.defs.automation import NIGHTLY, SETTLE_SECONDS
+from pipelines.private import open_to_readers, private_folder
 from pipelines.run_info import input_fingerprint
 from pipelines.sources.folder import settled
 
@@ -83,6 +85,9 @@ def council(context: dg.AssetExecutionContext, region_settings: RegionSettings) 
     command += ["--output", str(out), "--settle-seconds", "0"]
     if region_settings.as_at:
         command += ["--as-at", region_settings.as_at]
+    la_code = region.council_la_codes(region_settings.input).get(name)
+    if la_code:
+        command += ["--la-code", la_code]
     home = out / ".frontdoor" / "dagster"
     home.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
@@ -119,8 +124,8 @@ def rollup(context: dg.AssetExecutionContext, region_settings: RegionSettings) -
     from pipelines.report.region import build_region_report
 
     out = region_settings.output / region.REGION
-    work = out / ".frontdoor"
-    work.mkdir(parents=True, exist_ok=True)
+    open_to_readers(region_settings.output, 0o640)  # the way to every council's release
+    work = private_folder(out / ".frontdoor")
     names = region.councils(region_settings.input)
     statuses = region.build_rollup(region_settings.output, names, work / "warehouse.duckdb")
     build_region_report(work / "warehouse.duckdb", work / "report.html")
@@ -161,7 +166,13 @@ region_rollup = dg.define_asset_job(
 @dg.sensor(
     jobs=[region_councils, region_rollup],
     minimum_interval_seconds=5,
-    default_status=dg.DefaultSensorStatus.RUNNING,
+    # Off unless a region folder is set: `dg dev` on one council shows it stopped, rather than
+    # logging "skipped: no region folder" every few seconds.
+    default_status=(
+        dg.DefaultSensorStatus.RUNNING
+        if os.environ.get("FRONTDOOR_REGION_INPUT")
+        else dg.DefaultSensorStatus.STOPPED
+    ),
     description="Adds a council when its folder appears, runs a council when its extracts "
     "change, and the roll-up once every council has been run on its current extracts.",
 )
@@ -192,9 +203,13 @@ def region_folders(
         requests.append(
             dg.RunRequest(run_key=region.rollup_key(statuses), job_name=region_rollup.name)
         )
+    # A run key asked for at an earlier tick is not asked again (Dagster would skip it anyway,
+    # logging a "skipped" line each tick while the run goes on): the cursor holds the keys asked.
+    asked = set(json.loads(context.cursor)) if context.cursor else set()
     return dg.SensorResult(
-        run_requests=requests,
+        run_requests=[r for r in requests if r.run_key not in asked],
         dynamic_partitions_requests=[COUNCILS.build_add_request(sorted(set(names) - known))],
+        cursor=json.dumps(sorted(r.run_key for r in requests)),
     )
 
 

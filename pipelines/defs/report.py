@@ -1,6 +1,8 @@
 """The managers' report: one self-contained HTML page, built in the working folder; the release
 publishes it beside the warehouse it was built from."""
 
+from pathlib import Path
+
 import dagster as dg
 
 from pipelines.progress import report
@@ -19,7 +21,9 @@ def report_html(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
     """The HTML report for service managers: aggregates only, small numbers suppressed."""
     out = warehouse.report_build_path
     with warehouse.connect() as con:
-        built = build_report(con, out)
+        built = build_report(
+            con, out, targets_csv=Path(warehouse.targets) if warehouse.targets else None
+        )
     report(context, f"report: {built.size_bytes / 1e6:.1f} MB")
     return dg.MaterializeResult(
         metadata={"path": str(out), "bytes": built.size_bytes, "figures": built.figures}

@@ -55,7 +55,9 @@ def run_info(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mate
             git_commit=git_commit(),
         )
         try:
-            as_at = build_run_info(con, provenance, configured, warehouse.as_at_anyway)
+            as_at = build_run_info(
+                con, provenance, configured, warehouse.as_at_anyway, warehouse.la_code
+            )
         except AsAtError as error:
             raise dg.Failure(description=str(error)) from None
         source = con.execute("SELECT as_at_source FROM marts.run_info").fetchall()[0][0]

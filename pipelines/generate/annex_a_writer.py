@@ -276,8 +276,10 @@ def write_annex_a(
     out: Path,
     as_at: dt.date,
     window_start: dt.date | None = None,
+    la_code: str | None = None,
 ) -> Path:
     """Write the council (``simulate``'s frames) as one Annex A workbook; returns its path.
+    ``la_code`` (old three-digit code), when given, is on the front sheet.
 
     ``out`` is a folder (the workbook is ``annex_a_<as_at>.xlsx`` in it) or an ``.xlsx`` path.
     ``window_start`` limits Lists 1-5 to events on or after it and Lists 6-7 to cases open on or
@@ -297,6 +299,8 @@ def write_annex_a(
     front.append(["Lists 1 - 11"])
     front.append(["Data as at", as_at])
     front.append(["Lists cover from", window_start or "the start of the records"])
+    if la_code:
+        front.append(["LA code", la_code])
 
     contacts = _with_child(
         f["contacts"]

@@ -4,7 +4,10 @@ Council i (from 1) gets its own seed and a size from a spread around the sample 
 (37,000 children: a small London borough) up to a county's; the formats take turns (our CSV
 contract, Ofsted's Annex A, the DfE CIN census), so a region exercises every reader. Each council
 is a folder named ``council-01``, ``council-02``, ... holding one format only, as a hub receives
-them.
+them. Each is given a real English council's old LA code (``LA_CODES``, one region's councils of
+different sizes): a census names it in its header, an Annex A workbook on its front sheet, and
+for CSV extracts (whose contract has no council field) the region folder's ``councils.csv``
+says it, as a hub would (pipelines/region.py).
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ FORMATS = ("csv", "annex_a", "cin_census")
 # Relative to the sample council: from a small unitary to a large county.
 SIZES = (1.0, 0.5, 1.6, 0.8, 2.4, 0.6, 1.2, 3.0, 0.7, 1.4)
 SAMPLE_CHILDREN = 37_000
+# South East councils of different sizes: Bracknell Forest, West Berkshire, Kent, Reading, Surrey,
+# Slough, Hampshire, Milton Keynes, Wokingham, Oxfordshire.
+LA_CODES = ("867", "869", "886", "870", "936", "871", "850", "826", "872", "931")
 
 
 def write_region(
@@ -29,23 +35,28 @@ def write_region(
     """Write the region's council folders under ``out``; (name, format, children) of each.
     ``children`` sets the base size (default the sample council's)."""
     from pipelines.generate import write_extracts
+    from pipelines.region import COUNCILS_CSV
 
     base = children or SAMPLE_CHILDREN
     as_at = dt.date.fromisoformat(story.END)
     written = []
+    codes = []
     for i in range(councils):
         name = f"council-{i + 1:02d}"
         kind = FORMATS[i % len(FORMATS)]
         size = max(1, round(base * SIZES[i % len(SIZES)]))
         frames = simulate(size, seed + 101 * i)
         folder = out / name
+        la_code = LA_CODES[i % len(LA_CODES)]
         if kind == "csv":
             write_extracts(frames, folder)
         else:
             if kind == "annex_a":
-                write_annex_a(frames, folder, as_at)
+                write_annex_a(frames, folder, as_at, la_code=la_code)
             else:
-                write_cin_census(frames, folder, as_at)
+                write_cin_census(frames, folder, as_at, lea=la_code)
             frames["population"].write_csv(folder / "population.csv")
         written.append((name, kind, size))
+        codes.append(f"{name},{la_code}\n")
+    (out / COUNCILS_CSV).write_text("council,la_code\n" + "".join(codes))
     return written

@@ -14,7 +14,7 @@ def about(
     threshold: int,
     missing: list[str],
     info: dict[str, str],
-    la_code: str,
+    council: str,
     history_start: date | None,
 ) -> str:
     rows = [
@@ -67,7 +67,7 @@ def about(
         "<p>England, local-authority and statistical-neighbour figures: Department for Education, "
         "<i>Children in need</i> statistics (tables C1, D3, D5) and ONS mid-year population "
         "estimates, via dfe-analytical-services/CSC_outcomes_and_enablers; statistical "
-        f"neighbours from DfE's April 2021 groupings (comparator LA code {escape(la_code)}). "
+        f"neighbours and regions from DfE's April 2021 groupings (this report: {escape(council)}). "
         "Contains public sector information licensed under the Open Government Licence v3.0. "
         "Rates per 10,000 are computed from the published counts. Published figures are shown up "
         "to this report's last financial year.</p>"

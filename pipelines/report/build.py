@@ -12,11 +12,12 @@ import duckdb
 
 from pipelines.metrics import CATALOGUE
 from pipelines.report.about import about
+from pipelines.report.brief import brief
 from pipelines.report.comparisons import (
     REFERENCE_CSV,
+    Identity,
     comparisons,
     financial_year,
-    la_name,
     read_comparators,
     up_to,
 )
@@ -27,6 +28,7 @@ from pipelines.report.data import (
     read_metrics,
     read_run_info,
 )
+from pipelines.report.direction import read_targets
 from pipelines.report.figures import Report, long_date, month_name
 from pipelines.report.headline import headline
 from pipelines.report.page import PLOTLY_JS, document
@@ -42,6 +44,7 @@ class ReportResult:
     """What was written: the file, its size and what it holds."""
 
     path: Path
+    council: str
     size_bytes: int
     figures: int
     as_at: date | None
@@ -70,24 +73,28 @@ def build_report(
     out_path: Path,
     *,
     suppress_below: int = 5,
-    comparator_la: str = "314",
     reference_csv: Path = REFERENCE_CSV,
+    targets_csv: Path | None = None,
 ) -> ReportResult:
     """Write the managers' report to out_path and say what it holds.
 
-    comparator_la: the old three-digit LA code whose published figures and statistical
-    neighbours are shown (default 314, Kingston upon Thames); it must be in reference_csv.
+    The council is the one marts.run_info names (la_code, la_name): its name heads the page and
+    every downloaded chart, and its own published figure, statistical neighbours and region are
+    the comparators; with no council named, England only. targets_csv: the council's own
+    targets (pipelines/report/direction.py), giving each card a red/amber/green status.
     """
+    targets = read_targets(targets_csv)
     metrics = read_metrics(con)
     run = read_run_info(con)
+    who = Identity.of(run.la_code, run.la_name)
     months = from_history(metrics.periods("month"), run.history_start)
     years = from_history(metrics.periods("financial_year"), run.history_start)
     as_at = run.as_at or (max(p.end for p in months) if months else None)
     latest, partial = latest_and_partial(months)
-    published = read_comparators(reference_csv, comparator_la)
+    published = read_comparators(reference_csv, who)
     if as_at is not None:
         published = up_to(published, financial_year(as_at))
-    council = la_name(published, comparator_la)
+    council = who.name
     as_at_text = long_date(as_at) if as_at else "not known"
     r = Report(
         metrics,
@@ -104,14 +111,17 @@ def build_report(
     present = sorted(metrics.metric_ids & {m.metric_id for m in CATALOGUE})
     missing = [m.metric_id for m in CATALOGUE if m.metric_id not in metrics.metric_ids]
 
+    cards, summaries = headline(r, months, latest, partial, published, targets)
+    month = month_name(latest) if latest else "no complete month"
     body = "".join(
         [
-            headline(r, months, latest, partial, published),
+            brief(council, month, summaries),
+            cards,
             trends(r, months, partial),
             teams(r, latest, years),
-            comparisons(r, published, comparator_la, years),
+            comparisons(r, published, who, years),
             quality(r, read_data_quality(con)),
-            about(suppress_below, missing, run.shown, comparator_la, run.history_start),
+            about(suppress_below, missing, run.shown, council, run.history_start),
         ]
     )
     status = f"Data as at {as_at_text}."
@@ -122,6 +132,7 @@ def build_report(
     nav = "".join(
         f'<li><a href="#{anchor}">{name}</a></li>'
         for anchor, name in (
+            ("brief", "Director's brief"),
             ("headline", "Headline"),
             ("trends", "Monthly trends"),
             ("teams", "Teams"),
@@ -131,8 +142,8 @@ def build_report(
         )
     )
     page = document(
-        title=f"Front door report: data as at {as_at_text}",
-        heading="Children's services front door",
+        title=f"{council}: front door report, data as at {as_at_text}",
+        heading=f"{council}: children's services front door",
         status=status,
         nav=nav,
         body=body,
@@ -147,6 +158,7 @@ def build_report(
     os.replace(tmp, out_path)
     return ReportResult(
         path=out_path,
+        council=council,
         size_bytes=out_path.stat().st_size,
         figures=len(r.figures),
         as_at=as_at,

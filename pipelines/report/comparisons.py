@@ -1,5 +1,7 @@
 """The financial-years section: the report's own figures beside the published ones (the
-comparator LA, the mean of its statistical neighbours, England), and every measure by year.
+council's own published figure, the mean of its statistical neighbours, its region and England),
+and every measure by year. The council is the one marts.run_info names; with none named, England
+only: no council borrows another's neighbours.
 
 Published figures are shown up to the report's own last financial year and no later: a report
 of data as at March 2014 compares with what was known of 2013-14, not with 2024-25."""
@@ -8,10 +10,12 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from html import escape
 from pathlib import Path
 
+from pipelines.council import authority
 from pipelines.metrics import BY_ID, CATALOGUE, Metric
 from pipelines.report import charts
 from pipelines.report.catalogue import COMPARABLE
@@ -43,14 +47,50 @@ def fy_complete(p: Period) -> bool:
     return p.end >= date(p.start.year + 1, 3, 31)
 
 
-def read_comparators(path: Path, la_code: str) -> Published:
-    """(metric, area) -> financial year -> (value, n_areas, la name), for England and one LA."""
+@dataclass(frozen=True)
+class Identity:
+    """The council a report is about (marts.run_info), and its region in DfE's list."""
+
+    la_code: str | None = None
+    la_name: str | None = None
+    region_code: str | None = None
+    region_name: str | None = None
+
+    @classmethod
+    def of(cls, la_code: str | None, la_name: str | None = None) -> Identity:
+        found = authority(la_code)
+        if found is None:
+            return cls(la_code, la_name)
+        return cls(la_code, la_name or found.la_name, found.region_code, found.region_name)
+
+    @property
+    def known(self) -> bool:
+        """True when the council is one DfE lists: its own comparators can be shown."""
+        return self.region_code is not None
+
+    @property
+    def name(self) -> str:
+        if self.la_name:
+            return self.la_name
+        if self.la_code:
+            return f"LA code {self.la_code}"
+        return "Council not named"
+
+
+def read_comparators(path: Path, who: Identity) -> Published:
+    """(metric, area) -> financial year -> (value, n_areas, name): England always; the council's
+    own figure, its neighbours' mean and its region's only when the council is known."""
     table: dict[tuple[str, str], dict[str, tuple[float, int, str]]] = defaultdict(dict)
     if not path.exists():
         return {}
     with open(path, encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
-            if row["area"] == "england" or row["la_code"] == la_code:
+            area = row["area"]
+            if (
+                area == "england"
+                or (who.known and area == "region" and row["la_code"] == who.region_code)
+                or (who.known and area in ("la", "sn_average") and row["la_code"] == who.la_code)
+            ):
                 table[(row["metric_id"], row["area"])][row["financial_year"]] = (
                     float(row["value"]),
                     int(row["n_areas"]),
@@ -69,25 +109,19 @@ def up_to(published: Published, last_year: str | None) -> Published:
     }
 
 
-def la_name(published: Published, la_code: str) -> str:
-    """The comparator LA's name as published (the council this report is for, by default)."""
-    for (_, area), years in published.items():
-        if area in ("la", "sn_average"):
-            for value in years.values():
-                return value[2]
-    return f"LA code {la_code}"
-
-
 def published_line(metric: Metric, published: Published, when: date | None) -> str:
     """England and neighbours beside a headline figure: the published year containing the
     headline month when there is one, else the latest published year before it."""
     england = published.get((metric.metric_id, "england"), {})
     neighbours = published.get((metric.metric_id, "sn_average"), {})
+    region = published.get((metric.metric_id, "region"), {})
     years = sorted(y for y in england if when is None or y <= financial_year(when))
     if not years:
         return ""
     year = years[-1]
     parts = [f"England {fmt(england[year][0], metric.unit)}"]
+    if year in region:
+        parts.append(f"{region[year][2]} {fmt(region[year][0], metric.unit)}")
     if year in neighbours:
         parts.append(f"statistical neighbours {fmt(neighbours[year][0], metric.unit)}")
     return f'<p class="compare">Published {escape(year)}: {escape(", ".join(parts))}</p>'
@@ -99,23 +133,31 @@ def _n_text(area: str, n: int) -> str:
     )
 
 
-def comparisons(r: Report, published: Published, la_code: str, years: list[Period]) -> str:
+def comparisons(r: Report, published: Published, who: Identity, years: list[Period]) -> str:
     out = [
         '<section id="comparisons" aria-labelledby="h-comparisons">'
-        '<h2 id="h-comparisons">Financial years: England and statistical neighbours</h2>'
+        '<h2 id="h-comparisons">Financial years: England, region and statistical neighbours</h2>'
     ]
     partial_year = years[-1].label if years and not fy_complete(years[-1]) else None
-    name = la_name(published, la_code)
-    out.append(
-        "<p class='lead'>This report's figures for each financial year (1 April to 31 March; "
-        f"snapshots at 31 March), beside the published figures for {escape(name)}, the mean of "
-        "its ten statistical neighbours and England (DfE children in need statistics; see "
-        "About), up to the report's last financial year.</p>"
-    )
-    if not any(area != "england" for _, area in published):
+    name = who.name
+    if who.known:
         out.append(
-            f"<p class='missing'>No published figures for LA code {escape(la_code)} in "
-            "data/reference/ (rebuild it with data/reference/build_comparators.py --la CODE).</p>"
+            "<p class='lead'>This report's figures for each financial year (1 April to 31 March; "
+            f"snapshots at 31 March), beside the published figures for {escape(name)}, the mean "
+            f"of its ten statistical neighbours, {escape(who.region_name or '')} and England (DfE "
+            "children in need statistics; see About), up to the report's last financial year.</p>"
+        )
+    else:
+        said = (
+            f"names LA code {escape(who.la_code)}, which is not in DfE's list of local authorities"
+            if who.la_code
+            else "does not say which council it is"
+        )
+        out.append(
+            f"<p class='lead missing'>This warehouse {said}, so this report's figures are "
+            "compared with England only: no other council's figures or neighbours are borrowed. "
+            "Give the council's old three-digit LA code (frontdoor run --la-code, or "
+            "FRONTDOOR_LA_CODE) for its own comparators.</p>"
         )
     parts = []
     for metric_id in COMPARABLE:
@@ -123,7 +165,8 @@ def comparisons(r: Report, published: Published, la_code: str, years: list[Perio
         local = {p.label: r.shown(m, "financial_year", p.label) for p in years}
         incomplete = {p.label for p in years if r.look_back_incomplete(m, p)}
         pub = {
-            area: published.get((metric_id, area), {}) for area in ("la", "sn_average", "england")
+            area: published.get((metric_id, area), {})
+            for area in ("la", "sn_average", "region", "england")
         }
         labels = sorted(set(local) | {y for d in pub.values() for y in d})
         if local:
@@ -151,9 +194,12 @@ def comparisons(r: Report, published: Published, la_code: str, years: list[Perio
         for area, title, dash, symbol in (
             ("la", f"{name} (published)", "dot", "diamond"),
             ("sn_average", f"Statistical neighbours (mean of up to {n_sn})", "dash", "square"),
+            ("region", f"{who.region_name} (region)", "longdash", "circle-open"),
             ("england", "England", "dashdot", "triangle-up"),
         ):
             figures = pub[area]
+            if area != "england" and not figures:
+                continue
             shown = [
                 Shown(figures[y][0], fmt(figures[y][0], m.unit), _n_text(area, figures[y][1]))
                 if y in figures

@@ -129,6 +129,9 @@ def _as_date(value: object) -> date | None:
 # What the report says of the run (marts.run_info, pipelines/run_info.py): no folder path, no
 # fingerprint; the manager's question is which data, as at when, made by what.
 RUN_INFO_SHOWN = {
+    "la_name": "Council",
+    "la_code": "LA code (old, three digits)",
+    "la_code_source": "LA code from",
     "as_at": "Data as at",
     "as_at_source": "As-at date from",
     "input_format": "Input format",
@@ -146,6 +149,8 @@ class RunInfo:
     as_at: date | None = None
     history_start: date | None = None
     shown: dict[str, str] = field(default_factory=dict)
+    la_code: str | None = None  # the council (marts.run_info.la_code), when known
+    la_name: str | None = None
 
 
 def read_run_info(con: duckdb.DuckDBPyConnection) -> RunInfo:
@@ -165,6 +170,8 @@ def read_run_info(con: duckdb.DuckDBPyConnection) -> RunInfo:
     return RunInfo(
         as_at=_as_date(values.get("as_at")),
         history_start=_as_date(values.get("history_start")),
+        la_code=values.get("la_code") or None,
+        la_name=values.get("la_name") or None,
         shown={
             label: "" if values[c] is None else str(values[c])
             for c, label in RUN_INFO_SHOWN.items()

@@ -1,41 +1,43 @@
 """The headline: a card per question the Ofsted letters asked, each with the latest complete
-month, the month so far, a trend line whose every value is named by its own period, how many
-records' flags it rests on, and the published comparison."""
+month, its change against the month before and the same month a year before (better or worse),
+the month so far, a trend line whose every value is named by its own period, the status against
+a local target when the council set one, and the published comparison. How many records' yes/no
+answers a figure rests on is said once, on the data-quality page."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from html import escape
 
-from pipelines.metrics import BY_ID, FLAGS, SECTIONS
+from pipelines.metrics import BY_ID, SECTIONS
 from pipelines.report import charts
 from pipelines.report.catalogue import HEADLINES
 from pipelines.report.comparisons import Published, published_line
 from pipelines.report.data import Period
+from pipelines.report.direction import Change, Target, change, change_html, status, status_html
 from pipelines.report.figures import NOT_AVAILABLE, Monthly, Report, month_name, text
+from pipelines.report.suppress import NOTHING
 
 SPARK_MONTHS = 24
 # Said beside a headline figure whose unit is not obvious from the number.
 UNIT_SUFFIX = {"wd": "working days", "rate": "per 10,000 children", "ratio": "children each"}
+# Said on a card when its reading would otherwise mislead.
+CAVEATS = {
+    "referral_nfa_pct": "Recent referrals are mostly still open, and a referral becomes NFA "
+    "only when it is closed: the latest months' share rises as they close. Compare whole "
+    "financial years (below) before reading it against England.",
+}
 
 
-def flag_note(r: Report, metric_id: str) -> str:
-    """How many answers a flag-based metric read as "not Y" because they were blank or could
-    not be read (counts of records, not children: a data-quality figure, not suppressed)."""
-    parts = []
-    for flag in FLAGS.get(metric_id, ()):
-        count = r.flags.get((flag.stem, flag.column))
-        if count is None:
-            continue
-        answer = flag.answer[0].upper() + flag.answer[1:]
-        if count.blank + count.unreadable == 0:
-            parts.append(f"{answer}: recorded on all {count.rows:,} {flag.records}.")
-        else:
-            parts.append(
-                f"{answer}: blank on {count.blank:,} of {count.rows:,} {flag.records}, "
-                f"unreadable on {count.unreadable:,}; both count as {flag.taken_as}."
-            )
-    return f'<p class="note flags">{escape(" ".join(parts))}</p>' if parts else ""
+@dataclass(frozen=True)
+class CardSummary:
+    """What the director's brief takes from a card."""
+
+    label: str
+    value: str
+    changes: tuple[Change, ...]
+    rag: str | None
 
 
 def trend_description(series: Monthly, months: list[Period]) -> str:
@@ -59,20 +61,41 @@ def trend_description(series: Monthly, months: list[Period]) -> str:
     return words
 
 
+def nothing_why(r: Report, card_metric: str, period: Period, breakdown: str, value: str) -> str:
+    """Why a card shows nothing to measure (or no figure) for a period, in words."""
+    row = r.metrics.get(card_metric, "month", period.label, breakdown, value)
+    if row is None:
+        return f"no figure for {month_name(period)} in the warehouse"
+    if row.denominator == 0:
+        return f"nothing to measure: none in {month_name(period)} for this figure to count"
+    return f"nothing to measure in {month_name(period)}"
+
+
 def _card_body(
-    r: Report, i: int, months: list[Period], latest: Period, partial: Period | None
-) -> str:
+    r: Report,
+    i: int,
+    months: list[Period],
+    latest: Period,
+    partial: Period | None,
+    target: Target | None,
+) -> tuple[str, CardSummary]:
     card = HEADLINES[i]
     metric = BY_ID[card.metric_id]
     now = r.shown(metric, "month", latest.label, card.breakdown, card.breakdown_value)
     unit = UNIT_SUFFIX.get(metric.unit, "") if now and now.value is not None else ""
-    words = ", ".join(w for w in (unit, now.detail if now else "") if w)
+    detail_text = now.detail if now else ""
+    if metric.unit == "wd" and detail_text:
+        detail_text = f"the median, {detail_text}"
+    words = ", ".join(w for w in (unit, detail_text) if w)
     detail = f'<span class="detail">{escape(words)}</span>' if words else ""
     value = text(now) if now is not None else "none recorded"
     suppressed = " suppressed" if now is not None and now.suppressed else ""
     body = f'<p class="figure{suppressed}"><span class="value">{escape(value)}</span>{detail}</p>'
     if now is not None and now.suppressed:
         body += '<p class="note">[c]: fewer than the threshold, not shown</p>'
+    elif now is None or now.text == NOTHING:
+        why = nothing_why(r, card.metric_id, latest, card.breakdown, card.breakdown_value)
+        body += f'<p class="note why">{NOTHING}: {escape(why)}</p>'
     if partial is not None:
         part = r.shown(metric, "month", partial.label, card.breakdown, card.breakdown_value)
         body += (
@@ -87,11 +110,32 @@ def _card_body(
             f'<p class="rolling">{escape(shown.names[-1])}: {escape(shown.shown[-1].text)} '
             "(monthly figures are mostly fewer than the threshold)</p>"
         )
+    # The change against the month before and the same month a year before, at the grain the
+    # trend is drawn at (rolling 12 months where the monthly figures are mostly suppressed).
+    latest_shown = series.shown[-1] if series.shown else None
+    changes = []
+    for against, back in (("previous month", 2), ("same month last year", 13)):
+        if len(series.shown) >= back:
+            changes.append(
+                change(metric, latest_shown, series.shown[-back], series.names[-back], against)
+            )
+        else:
+            changes.append(
+                Change(against, against, None, "none", "no such month in the data's history")
+            )
+    body += change_html(changes)
+    rag_value = now.value if now is not None else None
+    body += status_html(metric, rag_value, target)
     if r.look_back_incomplete(metric, latest):
         body += '<p class="note">Look-back under 12 months: re-referrals undercounted.</p>'
+    if card.breakdown == "all" and card.metric_id in CAVEATS:
+        body += f'<p class="note caveat">{escape(CAVEATS[card.metric_id])}</p>'
     description = trend_description(shown, complete[-SPARK_MONTHS:])
     body += charts.sparkline([s.value for s in shown.shown], description)
-    return body
+    if series.rolling and latest_shown is not None and latest_shown.value is not None:
+        value = f"{latest_shown.text} ({series.names[-1]})"
+    summary = CardSummary(card.label, value, tuple(changes), status(metric, rag_value, target))
+    return body, summary
 
 
 def headline(
@@ -100,8 +144,11 @@ def headline(
     latest: Period | None,
     partial: Period | None,
     published: Published,
-) -> str:
+    targets: dict[str, Target] | None = None,
+) -> tuple[str, list[CardSummary]]:
     present = r.metrics.metric_ids
+    targets = targets or {}
+    summaries: list[CardSummary] = []
     by_section: dict[str, list[str]] = defaultdict(list)
     for i, card in enumerate(HEADLINES):
         metric = BY_ID[card.metric_id]
@@ -118,11 +165,11 @@ def headline(
         elif latest is None:
             body = '<p class="figure missing">no complete month in the data yet</p>'
         else:
-            body = _card_body(r, i, months, latest, partial)
+            target = targets.get(card.metric_id) if card.breakdown == "all" else None
+            body, summary = _card_body(r, i, months, latest, partial, target)
+            summaries.append(summary)
         if card.breakdown == "all":
             body += published_line(metric, published, latest.end if latest else None)
-        if card.metric_id in present:
-            body += flag_note(r, card.metric_id)
         by_section[metric.section].append(
             f'<article class="card" aria-labelledby="card-{i}">{heading}{body}'
             f'<p class="def">{escape(definition)}</p></article>'
@@ -133,7 +180,9 @@ def headline(
         f'<h2 id="h-headline">{escape(title)}</h2>'
     ]
     out.append(
-        "<p class='lead'>The latest complete month, with the month so far (partial) beneath and "
+        "<p class='lead'>The latest complete month, its change against the month before and the "
+        "same month a year before (▲ better, ▼ worse, • a change with no better direction), "
+        "with the month so far (partial) beneath and "
         f"the last {SPARK_MONTHS} complete months as a trend line (dot: the latest month, when it "
         "has a figure). A measure whose monthly figures are mostly suppressed is drawn as rolling "
         "12 months.</p>"
@@ -144,4 +193,4 @@ def headline(
                 f'<h3>{escape(section)}</h3><div class="cards">{"".join(by_section[section])}</div>'
             )
     out.append("</section>")
-    return "".join(out)
+    return "".join(out), summaries

@@ -46,6 +46,16 @@ h4 { font-size: 1rem; margin: 0 0 0.3rem; }
 .card .partial { color: #6f3b00; }
 .card .compare { margin: 0.2rem 0; font-size: 0.85rem; }
 .card .def { margin: 0.3rem 0 0; font-size: 0.85rem; color: var(--muted); }
+.changes { list-style: none; margin: 0.3rem 0; padding: 0; font-size: 0.9rem; }
+.changes .better { color: #005a30; }
+.changes .worse { color: #942514; }
+.changes .none, .changes .neutral, .changes .same { color: var(--muted); }
+.rag { margin: 0.2rem 0; font-size: 0.85rem; padding: 0.1rem 0.4rem; display: inline-block; border-radius: 3px; }
+.rag.green { background: #cce2d8; color: #005a30; }
+.rag.amber { background: #fff7bf; color: #594d00; }
+.rag.red { background: #f4cdc6; color: #942514; }
+.card .caveat { color: #6f3b00; }
+section#brief { border-top: 0; margin-top: 0.5rem; }
 .spark { display: block; margin: 0.3rem 0; }
 .multiples { list-style: none; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 0.5rem 1rem; }
 .multiples li { display: flex; flex-direction: column; font-size: 0.9rem; }
@@ -56,7 +66,9 @@ figure.chart { margin: 0; border: 1px solid #e5e6e7; padding: 0.3rem; break-insi
 button.download { font: inherit; font-size: 0.85rem; color: var(--link); background: none; border: 1px solid var(--rule); border-radius: 3px; padding: 0.15rem 0.5rem; cursor: pointer; }
 .card .flags { color: var(--muted); font-size: 0.85rem; }
 .card .rolling { font-size: 0.9rem; }
-p, li, td, th, caption { overflow-wrap: anywhere; }
+p, li, caption { overflow-wrap: anywhere; }
+/* A table never breaks a number or a word: it scrolls sideways in its own box instead. */
+td, th { overflow-wrap: normal; word-break: normal; hyphens: manual; }
 details summary { cursor: pointer; color: var(--link); padding: 0.2rem 0; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; margin: 0.5rem 0; font-size: 0.9rem; }
@@ -72,7 +84,9 @@ footer { border-top: 1px solid var(--rule); padding: 0.8rem 1.2rem; color: var(-
   body { font-size: 11pt; }
   main { max-width: none; padding: 0; }
   section { break-before: page; border-top: 0; }
-  section#headline { break-before: auto; }
+  section#brief { break-before: auto; break-after: page; font-size: 9.5pt; }
+  section#brief table { font-size: 8.5pt; }
+  section#brief .table-wrap { overflow: visible; }
   .charts { display: block; }
   figure.chart, .card, tr { break-inside: avoid; }
   .cards { grid-template-columns: repeat(3, 1fr); }

@@ -10,6 +10,7 @@ from collections import defaultdict
 from datetime import datetime
 from html import escape
 
+from pipelines.metrics import BY_ID, FLAGS
 from pipelines.report import charts
 from pipelines.report.data import QualityData
 from pipelines.report.figures import Report, html_table, series_table
@@ -112,10 +113,45 @@ def quality(r: Report, dq: QualityData | None) -> str:
         )
         + "</details>"
     )
+    out.append(flag_answers(r))
     if len(runs) > 1:
         out.append(_over_runs(r, rows, runs))
     out.append("</section>")
     return "".join(out)
+
+
+def flag_answers(r: Report) -> str:
+    """Each yes/no answer the figures rest on, once: how many records left it blank or
+    unreadable (counted as "not Y"), and the measures that read it. Said here, not on every
+    card that reads it."""
+    readers: dict[tuple[str, str], list[str]] = defaultdict(list)
+    kinds = {}
+    for metric_id, flags in FLAGS.items():
+        for flag in flags:
+            readers[(flag.stem, flag.column)].append(BY_ID[metric_id].label)
+            kinds[(flag.stem, flag.column)] = flag
+    rows = []
+    for key, flag in kinds.items():
+        count = r.flags.get(key)
+        if count is None:
+            continue
+        rows.append(
+            [
+                flag.answer[0].upper() + flag.answer[1:],
+                f"{count.rows:,}",
+                f"{count.blank:,}",
+                f"{count.unreadable:,}",
+                flag.taken_as,
+                "; ".join(readers[key]),
+            ]
+        )
+    if not rows:
+        return ""
+    return "<h3>Yes/no answers the figures rest on</h3>" + html_table(
+        ["Answer", "Records", "Blank", "Unreadable", "Blank or unreadable counts as", "Measures"],
+        rows,
+        'A blank or unreadable answer counts as its "not" (docs/metrics.md)',
+    )
 
 
 def _over_runs(r: Report, rows: list[dict[str, object]], runs: list[object]) -> str:

@@ -18,11 +18,13 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.metrics import UNSUPPORTED_METRICS
 from pipelines.report import charts
 from pipelines.report.catalogue import BY_ID, HEADLINES, Headline
+from pipelines.report.comparisons import REFERENCE_CSV, Identity, Published, read_comparators
 from pipelines.report.figures import UNIT_AXIS, long_date
 from pipelines.report.page import document
-from pipelines.report.suppress import SUPPRESSED, Shown, complementary, show
+from pipelines.report.suppress import NOTHING, SUPPRESSED, Shown, complementary, fmt, show
 
 Figure = tuple[float | None, float | None, float | None]  # value, numerator, denominator
 
@@ -33,25 +35,66 @@ class Council:
     status: str
     message: str | None
     as_at: date | None
+    input_format: str | None = None
+    history_start: date | None = None
+    la_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The folder's name, and the council's own where its warehouse names it."""
+        return f"{self.name} ({self.la_name})" if self.la_name else self.name
+
+
+COUNCIL_COLUMNS = ("council", "status", "message", "as_at", "input_format", "history_start")
 
 
 def read_councils(con: duckdb.DuckDBPyConnection) -> list[Council]:
-    rows = con.execute(
-        "SELECT council, status, message, as_at FROM marts.councils ORDER BY council"
-    ).fetchall()
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts' "
+            "AND table_name = 'councils'"
+        ).fetchall()
+    }
+    cols = [c if c in have else f"NULL AS {c}" for c in (*COUNCIL_COLUMNS, "la_name")]
+    rows = con.execute(f"SELECT {', '.join(cols)} FROM marts.councils ORDER BY council").fetchall()
     return [Council(*row) for row in rows]
 
 
 def _year_figures(con: duckdb.DuckDBPyConnection, card: Headline) -> dict[tuple[str, str], Figure]:
-    """(council, financial year label) -> the figure, for complete financial years."""
+    """(council, financial year label) -> the figure, for complete financial years from the
+    council's own history on (a year that ends before it holds only cases carried in open)."""
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts' "
+            "AND table_name = 'councils'"
+        ).fetchall()
+    }
+    history = (
+        "AND v.period_end >= coalesce(c.history_start, v.period_end)"
+        if "history_start" in have
+        else ""
+    )
     rows = con.execute(
         "SELECT v.council, v.period_label, v.value, v.numerator, v.denominator "
         "FROM marts.metric_values v JOIN marts.councils c USING (council) "
         "WHERE v.metric_id = ? AND v.breakdown = ? AND v.breakdown_value = ? "
-        "AND v.period_type = 'financial_year' AND v.period_end <= c.as_at",
+        f"AND v.period_type = 'financial_year' AND v.period_end <= c.as_at {history}",
         [card.metric_id, card.breakdown, card.breakdown_value],
     ).fetchall()
     return {(c, label): (value, num, den) for c, label, value, num, den in rows}
+
+
+def _children(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], float]:
+    """(council, financial year) -> children aged 0-17: the population each council's own
+    cp_plans_rate_per_10k divides by (its population.csv), for counts per 10,000 children."""
+    rows = con.execute(
+        "SELECT council, period_label, denominator FROM marts.metric_values "
+        "WHERE metric_id = 'cp_plans_rate_per_10k' AND period_type = 'financial_year' "
+        "AND breakdown = 'all' AND denominator > 0"
+    ).fetchall()
+    return {(c, y): d for c, y, d in rows}
 
 
 def _size(con: duckdb.DuckDBPyConnection, card: Headline, council: str, year: str) -> float | None:
@@ -68,9 +111,8 @@ def _size(con: duckdb.DuckDBPyConnection, card: Headline, council: str, year: st
     return rows[0][0] if rows else None
 
 
-def _pooled(card: Headline, figures: list[Figure]) -> Figure | None:
+def _pooled(unit: str, figures: list[Figure]) -> Figure | None:
     """The region's own figure from its councils', where one can be formed."""
-    unit = BY_ID[card.metric_id].unit
     if unit == "wd" or not figures:
         return None
     if unit == "count":
@@ -88,68 +130,151 @@ def _pooled(card: Headline, figures: list[Figure]) -> Figure | None:
     return (num / den, num, den)
 
 
+BETTER_TEXT = {
+    "higher": "Higher is better: ranked best first.",
+    "lower": "Lower is better: ranked best first.",
+    None: "Neither higher nor lower is better: ranked highest first.",
+}
+
+
+def _why_lacking(council: Council, metric_id: str) -> str:
+    reason = UNSUPPORTED_METRICS.get(council.input_format or "", {}).get(metric_id)
+    if reason:
+        return f"its {council.input_format} input cannot support it ({reason.lstrip('* ')})"
+    return "its extracts hold no figure for it"
+
+
 def _metric_section(
-    con: duckdb.DuckDBPyConnection, card: Headline, councils: list[str], threshold: int, n: int
+    con: duckdb.DuckDBPyConnection,
+    card: Headline,
+    councils: list[str] | list[Council],
+    threshold: int,
+    n: int,
+    england: Published | None = None,
 ) -> str:
+    """One headline measure across the councils: ranked (rank numbers, best first where a better
+    direction is declared) on the latest financial year all of them that hold it have complete,
+    counts as rates per 10,000 children where each council's population is known, England's
+    published figure as a line, and the councils that lack it named with the reason."""
     metric = BY_ID[card.metric_id]
+    known = [c if isinstance(c, Council) else Council(c, "published", None, None) for c in councils]
+    by_name = {c.name: c for c in known}
     figures = _year_figures(con, card)
-    years_by_council = {c: {y for (cc, y) in figures if cc == c} for c in councils}
+    holding = [c.name for c in known if any(cc == c.name for cc, _ in figures)]
+    lacking = [c for c in known if c.name not in holding]
+    lack_text = "".join(
+        f"<li>{escape(c.label)}: {escape(_why_lacking(c, card.metric_id))}</li>" for c in lacking
+    )
+    head = f'<section class="metric" aria-labelledby="m{n}"><h3 id="m{n}">{escape(card.label)}</h3>'
+    lack_html = f"<p>Not compared here:</p><ul class='lacking'>{lack_text}</ul>" if lacking else ""
+    years_by_council = {c: {y for (cc, y) in figures if cc == c} for c in holding}
     common = set.intersection(*years_by_council.values()) if years_by_council else set()
     if not common:
-        return ""
+        return (
+            head
+            + f"<p>{escape(metric.definition)} No financial year is complete for every council "
+            "that holds this measure.</p>" + lack_html + "</section>"
+        )
     year = max(common)
-
     years = sorted({y for (_, y) in figures})
 
-    def shown(council: str, label: str) -> Shown:
-        value, num, den = figures.get((council, label), (None, None, None))
-        size = _size(con, card, council, label) if metric.unit == "wd" else None
-        return show(metric.unit, value, num, den, threshold, size)
+    # A count is compared per 10,000 children (each council's own population) when every
+    # council's population is known that year; otherwise the counts themselves.
+    children = _children(con)
+    per_10k = metric.unit == "count" and all((c, year) in children for c in holding)
+    unit = "rate" if per_10k else metric.unit
 
-    cells = {(c, y): shown(c, y) for c in councils for y in years}
-    region_figure = _pooled(card, [figures[(c, year)] for c in councils])
+    def figure(council: str, label: str) -> Figure:
+        value, num, den = figures.get((council, label), (None, None, None))
+        if not per_10k:
+            return (value, num, den)
+        count = value if value is not None else num
+        kids = children.get((council, label))
+        if count is None or not kids:
+            return (None, count, kids)
+        return (10_000 * count / kids, count, kids)
+
+    def shown(council: str, label: str) -> Shown:
+        value, num, den = figure(council, label)
+        size = _size(con, card, council, label) if metric.unit == "wd" else None
+        return show(unit, value, num, den, threshold, size)
+
+    cells = {(c, y): shown(c, y) for c in holding for y in years}
+    region_figure = _pooled(unit, [figure(c, year) for c in holding])
     region_text = ""
     if region_figure is not None:
-        region_text = f"Region {year}: {show(metric.unit, *region_figure, threshold).text}."
+        region_text = f"Region {year}: {show(unit, *region_figure, threshold).text}."
         # The councils add up to the region: one suppressed council could be worked out from
         # the rest, so the next smallest is suppressed too (suppress.complementary).
+        size_at = 1 if per_10k else (0 if metric.unit == "count" else 2)
         latest_cells = complementary(
-            {c: cells[(c, year)] for c in councils},
-            {c: figures[(c, year)][0 if metric.unit == "count" else 2] for c in councils},
+            {c: cells[(c, year)] for c in holding},
+            {c: figure(c, year)[size_at] for c in holding},
         )
         cells.update({(c, year): cell for c, cell in latest_cells.items()})
+    sign = -1 if metric.better in ("higher", None) else 1
     latest = sorted(
-        ((c, cells[(c, year)]) for c in councils),
-        key=lambda cs: (cs[1].value is None, -(cs[1].value or 0), cs[0]),
+        ((c, cells[(c, year)]) for c in holding),
+        key=lambda cs: (cs[1].value is None, sign * (cs[1].value or 0), cs[0]),
     )
-    bar = charts.bar_figure(
-        f"{card.label}, {year}",
-        UNIT_AXIS[metric.unit],
-        [c for c, _ in latest],
-        [s for _, s in latest],
+    ranked = [
+        (f"{i}. {by_name[c].label}" if s.value is not None else f"{NOTHING} {by_name[c].label}", s)
+        for i, (c, s) in enumerate(latest, start=1)
+    ]
+    unit_words = " per 10,000 children" if per_10k else ""
+    england_value = (england or {}).get((card.metric_id, "england"), {}).get(year)
+    england_text = (
+        f" England {year} (published): {show(unit, england_value[0], None, None, threshold).text}."
+        if england_value and card.breakdown == "all"
+        else ""
     )
-    bar.update_yaxes(title_text="Council")
-    caption = f"{card.label}, financial year {year}, councils ranked"
+    if all(s.value is None for _, s in latest):
+        chart = (
+            f"<p class='missing'>No chart: no council has a figure to show for {escape(year)} "
+            f"({SUPPRESSED} or nothing to measure).</p>"
+        )
+    else:
+        bar = charts.bar_figure(
+            f"{card.label}{unit_words}, {year}",
+            UNIT_AXIS[unit],
+            [label for label, _ in ranked],
+            [s for _, s in ranked],
+        )
+        bar.update_yaxes(title_text="Council (rank)")
+        if england_value and card.breakdown == "all":
+            bar.add_vline(
+                x=england_value[0],
+                line={"dash": "dash", "color": "#505a5f"},
+                annotation_text=f"England {fmt(england_value[0], unit)}",
+                annotation_position="top",
+            )
+        caption = f"{card.label}{unit_words}, financial year {year}, councils ranked"
+        chart = charts.fragment(bar, f"region-{n}", caption)
     multiples = "".join(
-        f'<li><span class="council">{escape(c)}</span>'
+        f'<li><span class="council">{escape(by_name[c].label)}</span>'
         + charts.sparkline(
             [cells[(c, y)].value for y in years],
-            f"{c}: {card.label}, financial years {years[0]} to {years[-1]}",
+            f"{c}: {card.label}{unit_words}, financial years {years[0]} to {years[-1]}",
         )
         + f"<span>{escape(cells[(c, year)].text)}</span></li>"
-        for c in councils
+        for c in holding
     )
     rows = "".join(
-        f"<tr><th scope='row'>{escape(c)}</th><td>{escape(s.text)}</td></tr>" for c, s in latest
+        f"<tr><th scope='row'>{escape(by_name[c].label)}</th><td>{escape(s.text)}</td>"
+        f"<td>{rank if s.value is not None else NOTHING}</td></tr>"
+        for rank, (c, s) in enumerate(latest, start=1)
     )
+    compared = f" Compared{unit_words} (each council's own population)." if per_10k else ""
     return (
-        f'<section class="metric" aria-labelledby="m{n}"><h3 id="m{n}">{escape(card.label)}</h3>'
-        f"<p>{escape(metric.definition)} {escape(region_text)}</p>"
-        + charts.fragment(bar, f"region-{n}", caption)
+        head
+        + f"<p>{escape(metric.definition)}{escape(compared)} {escape(BETTER_TEXT[metric.better])} {escape(region_text)}{escape(england_text)}</p>"
+        + chart
         + f'<ul class="multiples" aria-label="Each council, financial years {years[0]} to '
         f'{years[-1]}">{multiples}</ul>'
-        f"<details><summary>Figures as a table</summary><table><thead><tr><th>Council</th>"
-        f"<th>{escape(year)}</th></tr></thead><tbody>{rows}</tbody></table></details></section>"
+        + lack_html
+        + f"<details><summary>Figures as a table</summary><div class='table-wrap'><table><thead>"
+        f"<tr><th>Council</th><th>{escape(year)}{escape(unit_words)}</th><th>Rank</th></tr>"
+        f"</thead><tbody>{rows}</tbody></table></div></details></section>"
     )
 
 
@@ -159,8 +284,16 @@ def build_region_report(warehouse: Path, out_path: Path, *, suppress_below: int 
         councils = read_councils(con)
         published = [c.name for c in councils if c.status == "published"]
         failed = [c for c in councils if c.status != "published"]
+        england = read_comparators(REFERENCE_CSV, Identity())  # England's published figures
         sections = [
-            _metric_section(con, card, published, suppress_below, n)
+            _metric_section(
+                con,
+                card,
+                [c for c in councils if c.status == "published"],
+                suppress_below,
+                n,
+                england,
+            )
             for n, card in enumerate(HEADLINES)
         ]
     as_ats = sorted({c.as_at for c in councils if c.as_at})
@@ -180,9 +313,14 @@ def build_region_report(warehouse: Path, out_path: Path, *, suppress_below: int 
         failures
         + f'<section aria-labelledby="headline"><h2 id="headline">Every council, side by side'
         f"</h2><p>{len(published)} councils, each from its own published warehouse. Each chart "
-        "ranks the councils on the latest financial year all of them have complete, with the "
-        "region's own figure where one can be formed; beneath it, each council's trend over "
-        f"its financial years. {SUPPRESSED}: a figure from 1 to {suppress_below - 1}, "
+        "ranks the councils (1: the best, where a better direction is declared) on the latest "
+        "financial year all the councils holding the measure have complete; counts are compared "
+        "per 10,000 children (each council's own population), so councils of different sizes "
+        "compare fairly; England's published figure is the dashed line where DfE publishes one; "
+        "the region's own figure is given where one can be formed. Beneath each chart, each "
+        "council's trend over its financial years from its own history's start, and the councils "
+        "whose input cannot support the measure, with the reason. "
+        f"{SUPPRESSED}: a figure from 1 to {suppress_below - 1}, "
         "suppressed.</p>" + "".join(sections) + "</section>"
     )
     page = document(

@@ -700,6 +700,7 @@ class _Builder:
     cin_episodes: list[tuple[_Table, dict[str, object]]] = field(default_factory=list)
     # per stem, the headers (field key -> as written) of the first sheet that gave it rows
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    la_code: str | None = None  # the council's old LA code, when a front sheet gives it
 
     def latest_date(self) -> date | None:
         """The latest event date of any row kept (births excepted): the return's period end.
@@ -931,7 +932,10 @@ def _read_file(file: Path, findings: list[Finding]) -> tuple[_Builder, set[int]]
     before = file.stat()
     for sheet, rows in _tables(file, findings):
         table = _Table(str(file), sheet, findings)
-        annex_list, records = _rows_of_sheet(table, rows)
+        rows = iter(rows)
+        head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+        builder.la_code = builder.la_code or front_sheet_la_code(head)
+        annex_list, records = _rows_of_sheet(table, itertools.chain(head, rows))
         if annex_list is None:
             table.note("not_a_list", "no Annex A list header found; skipped")
             continue
@@ -947,6 +951,24 @@ def _read_file(file: Path, findings: list[Finding]) -> tuple[_Builder, set[int]]
     if not unchanged(file, before):
         raise changed_error(file)
     return builder, found
+
+
+# A front sheet's label for the council's code, normalised (the template leaves the layout to
+# the council: "LA code", "Local authority number", ...), with the code in the next cell.
+_LA_LABEL = re.compile(r"^(la|local authority)( code| number| no\.?)?:?$")
+_LA_CODE = re.compile(r"^(\d{3})\b")
+
+
+def front_sheet_la_code(rows: list[tuple[int, list[object]]]) -> str | None:
+    """The old three-digit LA code a sheet's top rows give beside an LA label, or None."""
+    for _, cells in rows:
+        texts = [str(c).strip() for c in cells if c not in (None, "") and str(c).strip()]
+        if len(texts) >= 2 and _LA_LABEL.match(texts[0].lower()):
+            value = texts[1][:-2] if texts[1].endswith(".0") else texts[1]
+            found = _LA_CODE.match(value)
+            if found:
+                return found.group(1)
+    return None
 
 
 def _merge(builders: list[_Builder]) -> _Builder:
@@ -1082,7 +1104,9 @@ def read_annex_a(path: Path) -> SourceFrames:
         builder, lists = _read_file(file, findings)
         read.append((builder.latest_date() or date.min, file.name, builder))
         found |= lists
-    builder = _merge([b for _, _, b in sorted(read, key=lambda r: r[:2])])
+    ordered = [b for _, _, b in sorted(read, key=lambda r: r[:2])]
+    la_code = next((b.la_code for b in reversed(ordered) if b.la_code), None)
+    builder = _merge(ordered)
     builder.apply_cin_episodes()
 
     result = SourceFrames(
@@ -1090,6 +1114,8 @@ def read_annex_a(path: Path) -> SourceFrames:
         extra_columns=EXTRA_MEANINGS,
         as_at=builder.latest_date(),
         as_at_source="the latest date in any list of the Annex A return",
+        la_code=la_code,
+        la_code_source="the Annex A front sheet" if la_code else "",
         files=sorted(name for _, name, _ in read),
         source_names=_source_names(builder),
         built={stem: (column,) for stem, column in ID_COLUMNS.items()},

@@ -256,6 +256,7 @@ class _File:
     collection_year: str | None
     findings: list[Finding]
     reference_date: dt.date | None = None  # Header/CollectionDetails/ReferenceDate, when a date
+    lea: str | None = None  # Header/Source/LEA: the council's old three-digit LA code
 
     def note(
         self,
@@ -615,6 +616,13 @@ def _read_file(
             "ReferenceDate",
         )
     census.reference_date = _iso_date(reference_date)
+    source = _Node(root.find("Header/Source"))
+    lea = (source.text("LEA") or "").strip()
+    census.lea = lea if lea.isdigit() and len(lea) == 3 else None
+    if lea and census.lea is None:
+        census.note(
+            "bad_lea", "LEA is not a three-digit LA code; not used", source.first("LEA"), "LEA"
+        )
     if reference_date and census.reference_date is None:
         census.note(
             "bad_reference_date",
@@ -726,6 +734,8 @@ def read_cin_census(paths: list[Path], xsd_dir: Path | None = None) -> SourceFra
     """
     findings: list[Finding] = []
     reference_dates: list[dt.date] = []
+    # LEA -> (rank, path) of the latest file naming it
+    leas: dict[str, tuple[tuple[int, str, int], str]] = {}
     children: dict[str, tuple[tuple[int, str, int], dict[str, object]]] = {}
     unkeyed_children: list[dict[str, object]] = []
     versions: dict[tuple[str, ...], list[_Episode]] = {}
@@ -736,6 +746,9 @@ def read_cin_census(paths: list[Path], xsd_dir: Path | None = None) -> SourceFra
             raise changed_error(Path(path))
         if census.reference_date is not None:
             reference_dates.append(census.reference_date)
+        if census.lea is not None:
+            found = (census.rank, census.path)
+            leas[census.lea] = max(leas.get(census.lea, found), found)
         for row in file_children:
             child_id = row["child_id"]
             if child_id is None:
@@ -776,9 +789,21 @@ def read_cin_census(paths: list[Path], xsd_dir: Path | None = None) -> SourceFra
     child_rows = [
         row for _, row in sorted(children.values(), key=lambda c: (c[0][2], c[1]["_line"]))
     ]
+    lea = max(leas, key=lambda code: leas[code]) if leas else None
+    if len(leas) > 1:
+        findings.append(
+            Finding(
+                leas[lea][1],
+                "lea_mismatch",
+                f"the files name {len(leas)} councils (Header/Source/LEA {', '.join(sorted(leas))});"
+                f" the latest file's, {lea}, is taken",
+            )
+        )
     result = SourceFrames(
         findings=findings,
         extra_columns=EXTRA_MEANINGS,
+        la_code=lea,
+        la_code_source="the census header (Header/Source/LEA)" if lea else "",
         as_at=max(reference_dates, default=None),
         as_at_source="the latest ReferenceDate of the census files",
         history_start=(dt.date(min(reference_dates).year - 1, 4, 1) if reference_dates else None),

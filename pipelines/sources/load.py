@@ -171,8 +171,8 @@ RETURN_INFO_COLUMNS = {
     "files": "The files the return was read from, by name, comma-separated.",
     "history_start": "The first day of the return's own history, when it says: for census files "
     "the start of the earliest collection year (1 April before its ReferenceDate); NULL otherwise.",
-    "la_code": "The council's LA code where the input names it (a CSC API payload's la_code); "
-    "NULL otherwise.",
+    "la_code": "The council the return says it is from (old three-digit LA code), when it says.",
+    "la_code_source": "Where the return says it (census header LEA, Annex A front sheet).",
 }
 
 
@@ -182,10 +182,10 @@ def record_return(con: duckdb.DuckDBPyConnection, kind: str, source: SourceFrame
     con.execute(
         "CREATE OR REPLACE TABLE audit.return_info "
         "(format VARCHAR, as_at DATE, as_at_source VARCHAR, files VARCHAR, history_start DATE, "
-        "la_code VARCHAR)"
+        "la_code VARCHAR, la_code_source VARCHAR)"
     )
     con.execute(
-        "INSERT INTO audit.return_info VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit.return_info VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
             kind,
             source.as_at if source else None,
@@ -193,6 +193,7 @@ def record_return(con: duckdb.DuckDBPyConnection, kind: str, source: SourceFrame
             ", ".join(source.files) if source else None,
             source.history_start if source else None,
             source.la_code if source else None,
+            source.la_code_source if source else None,
         ],
     )
     comment_table(

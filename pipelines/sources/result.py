@@ -55,6 +55,10 @@ class SourceFrames:
     # The first day of the return's own history, when it says (a census: 1 April before its
     # earliest ReferenceDate); records dated earlier are cases carried in open.
     history_start: date | None = None
+    # The council the return says it is from (old three-digit LA code: a census header's LEA,
+    # an Annex A front sheet's LA code), and where it says so; None when it does not say.
+    la_code: str | None = None
+    la_code_source: str = ""
     # The files read, by name (for a message about the return as a whole).
     files: list[str] = field(default_factory=list)
     # How the source names each contract column, per stem, as a phrase for a message ("column
@@ -69,8 +73,6 @@ class SourceFrames:
     # Readings of the reader's own that fill a gap of the format (docs/formats.md), by name:
     # (what it says, the metric_ids resting on it); kept in marts.run_info.
     readings: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
-    # The council's LA code where the input carries one (the CSC API payload's la_code).
-    la_code: str | None = None
 
 
 def raw_frame(

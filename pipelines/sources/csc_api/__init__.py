@@ -80,6 +80,7 @@ def read_csc_api(files: list[InputFile]) -> SourceFrames:
         built={"allocations": ("allocation_id",)},
         readings=dict(READINGS),
         la_code=min(la_codes) if la_codes else None,
+        la_code_source="the payload's la_code" if la_codes else "",
     )
     for stem, rows in stems.items():
         result.frames[stem] = raw_frame(stem, rows)

@@ -1,0 +1,90 @@
+"""The Dagster instance frontdoor runs on: DAGSTER_HOME, its dagster.yaml, opened under a lock."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipelines.warehouse import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    import dagster as dg
+
+_WRITTEN_BY = "# Written by frontdoor"
+# What bootstrap.py wrote before it left dagster.yaml to frontdoor: upgraded like our own.
+_BOOTSTRAP_YAML = "telemetry:\n  enabled: false\n"
+DAGSTER_YAML = """\
+# Written by frontdoor: nothing about a council's runs leaves this machine, and one run at a
+# time writes the working warehouse (every step that opens it is in the pool frontdoor_warehouse).
+telemetry:
+  enabled: false
+# No "Join the community" pop-up asking for an e-mail address in dg dev's UI.
+nux:
+  enabled: false
+# A region's councils are separate runs: Dagster's run queue starts two at a time (2 cores).
+concurrency:
+  pools:
+    default_limit: 1
+  runs:
+    max_concurrent_runs: 2
+run_monitoring:
+  enabled: true
+# Dagster's SQLite storage in its usual folders, with an event log that keeps its SQLAlchemy
+# engines (pipelines/run_storage.py): a run's ~500 events cost seconds less.
+run_storage:
+  module: dagster._core.storage.runs
+  class: SqliteRunStorage
+  config:
+    base_dir: {home}/history
+event_log_storage:
+  module: pipelines.run_storage
+  class: EventLogStorage
+  config:
+    base_dir: {home}/history/runs
+schedule_storage:
+  module: dagster._core.storage.schedules
+  class: SqliteScheduleStorage
+  config:
+    base_dir: {home}/schedules
+"""
+
+
+def ensure_dagster_home() -> Path:
+    """A persistent DAGSTER_HOME (run history survives) with telemetry off and the pool limit.
+
+    Dagster's pyproject setting does not stop telemetry; only dagster.yaml does.
+    """
+    home = Path(os.environ.get("DAGSTER_HOME") or PROJECT_ROOT / ".dagster_home").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    ours = DAGSTER_YAML.format(home=home)
+    # A dagster.yaml frontdoor wrote is brought up to date; one written by a person is theirs.
+    written = config.read_text() if config.exists() else None
+    if written is None or (
+        written != ours and (written.startswith(_WRITTEN_BY) or written == _BOOTSTRAP_YAML)
+    ):
+        config.write_text(ours)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+@contextmanager
+def open_instance() -> Iterator[dg.DagsterInstance]:
+    """The Dagster instance of DAGSTER_HOME, opened under a lock: two runs starting at once on a
+    new DAGSTER_HOME would otherwise both create its SQLite storage and corrupt it."""
+    import fcntl
+
+    import dagster as dg
+
+    home = ensure_dagster_home()
+    with (home / ".frontdoor.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            instance = dg.DagsterInstance.get()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    with instance:
+        yield instance

@@ -1,0 +1,88 @@
+"""Two runs on one output folder never interleave: the second waits for the first, says so,
+and each publishes a release made from its own input only (issue 19, item 1)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from pipelines import releases
+from tests.conftest import ROOT, SAMPLE
+
+FRONTDOOR = [sys.executable, "-m", "pipelines.cli"]
+
+
+def _start(log: Path, *args: str) -> subprocess.Popen[bytes]:
+    with log.open("w") as f:
+        return subprocess.Popen(
+            [*FRONTDOOR, *args],
+            stdout=f,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=dict(os.environ),  # one DAGSTER_HOME for both, as in the issue
+        )
+
+
+def _data_rows(path: Path) -> int:
+    return len(path.read_text(encoding="utf-8").splitlines()) - 1
+
+
+def test_two_runs_on_one_output_publish_each_its_own_input(tmp_path):
+    other = tmp_path / "other"
+    subprocess.run(
+        [*FRONTDOOR, "generate", "--children", "3000", "--seed", "5", "--out", str(other)],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    assert _data_rows(other / "contacts.csv") != _data_rows(SAMPLE / "contacts.csv")
+    out = tmp_path / "out"
+    logs = tmp_path / "first.log", tmp_path / "second.log"
+    run = ("run", "--output", str(out), "--settle-seconds", "0", "--input")
+    first = _start(logs[0], *run, str(SAMPLE))
+    # The second starts once the first is loading its input (as in the issue, 1.5 s in).
+    deadline = time.monotonic() + 120
+    while "raw.contacts" not in logs[0].read_text():
+        assert first.poll() is None, logs[0].read_text()
+        assert time.monotonic() < deadline, "the first run never started loading"
+        time.sleep(0.1)
+    second = _start(logs[1], *run, str(other))
+    for process in (first, second):
+        process.wait(timeout=600)
+    said = [log.read_text() for log in logs]
+    assert first.returncode == 0 and second.returncode == 0, said
+    # The second said it was waiting, and for which run.
+    assert "waiting: another run is using" in said[1], said[1]
+    assert "waiting" not in said[0]
+
+    published = releases.releases(out)
+    assert len(published) == 2
+    seen = {}
+    for release in published:
+        manifest = release.manifest()
+        with duckdb.connect(str(release.warehouse), read_only=True) as con:
+            run_id, input_dir = con.execute(
+                "SELECT run_id, input_dir FROM marts.run_info"
+            ).fetchone()
+            contacts = con.execute("SELECT count(*) FROM staging.contacts").fetchone()[0]
+            sources = {
+                Path(f).parent
+                for (f,) in con.execute(
+                    "SELECT DISTINCT _source_file FROM staging.contacts"
+                ).fetchall()
+            }
+        # Everything in the release is the run's own: its id, its input, its figures.
+        assert run_id == manifest["published_by_run"] == manifest["run_id"]
+        assert release.name.endswith(run_id[:8])
+        assert sources == {Path(input_dir)}
+        assert contacts == _data_rows(Path(input_dir) / "contacts.csv")
+        seen[Path(input_dir)] = release.name
+    assert set(seen) == {SAMPLE.resolve(), other.resolve()}
+    # The waiting run published last: what is current is the second input's.
+    current = releases.current(out)
+    assert current is not None and current.name == seen[other.resolve()]
