@@ -378,5 +378,15 @@ def test_a_run_on_a_generated_export(tmp_path: Path) -> None:
             "AND \"column\" = 'cppv_cp_visit_seen_alone'"
         ).fetchone()[0]
         assert empty == 1
+        # the data-quality page's rule, by column
+        quality = con.execute(
+            "SELECT file FROM marts.data_quality WHERE rule = 'reader_empty_column' "
+            "AND column_name = 'cppv_cp_visit_seen_alone'"
+        ).fetchall()
+        assert quality == [("ssd_cp_visits.csv",)]
     finally:
         con.close()
+    # the report says which readings its figures rest on, and names the empty column
+    html = run.report.read_text()
+    assert "Readings of the input (docs/formats.md): allocated_worker_involvements:" in html
+    assert "SSD columns NULL in every row" in html and "cppv_cp_visit_seen_alone" in html
