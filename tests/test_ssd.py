@@ -17,7 +17,8 @@ from pipelines.generate.ssd_writer import write_ssd
 from pipelines.metrics import METRICS, unsupported
 from pipelines.sources.detect import detect_format, files_of, survey
 from pipelines.sources.ssd import read_ssd
-from pipelines.sources.ssd.parse import read_date, read_flag, read_outcome
+from pipelines.sources.ssd.parse import outcome_code, read_date, read_flag, read_outcome
+from pipelines.sources.ssd.spec import load
 from tests.conftest import load_and_check, run_pipeline
 
 BOM = "\ufeff"
@@ -207,6 +208,20 @@ def test_values_as_sql_server_and_excel_write_them() -> None:
     assert read_outcome('{"A": "Y", "COMMENTS": "say "hi""}').flags == {"A": "Y"}
     assert read_outcome("{broken").problem == "unreadable"
     assert read_outcome("Referral, NFA").items == ("Referral", "NFA")
+    # Mosaic's next actions: the first rule with a word in any item wins; other text is OTHER
+    rules = load().outcomes["contact"]
+    mosaic = {
+        "Referral to Children's Social Care, Strategy Discussion": "REFERRAL",
+        "Early Help Assessment, Information and Advice": "EARLY_HELP",
+        "No Further Action": "NFA",
+        "Information and Advice": "INFO_ADVICE",
+        "Private Fostering Assessment": "OTHER",
+    }
+    for text, code in mosaic.items():
+        assert outcome_code(read_outcome(text), rules) == code, text
+    # hand-built JSON: keys differ by table (NUMBER_OF_OUTCOMES, TOTAL_NO_OF_OUTCOMES); flags rule
+    systemc = '{"NFA_FLAG": "N", "ADVICE_FLAG": "Y", "TOTAL_NO_OF_OUTCOMES": 1, "COMMENTS": ""}'
+    assert outcome_code(read_outcome(systemc), rules) == "INFO_ADVICE"
 
 
 def test_mapping_known_answers(export: Path) -> None:

@@ -149,7 +149,7 @@ def outcome_code(outcome: Outcome, rules: tuple[Rule, ...]) -> str | None:
         if any(holds(outcome.flags.get(flag, "")) for flag in rule.flags):
             return rule.code
         if outcome.items:
-            pattern = rule.pattern()
+            pattern = rule.pattern
             if pattern is None or any(pattern.search(item) for item in outcome.items):
                 return rule.code
     return None

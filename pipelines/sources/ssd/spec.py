@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 MAPPING = Path(__file__).with_name("mapping.toml")
@@ -70,9 +70,11 @@ class Rule:
     flags: tuple[str, ...]
     words: tuple[str, ...]
 
-    def pattern(self) -> re.Pattern[str]:
+    @cached_property
+    def pattern(self) -> re.Pattern[str] | None:
+        """The words as whole words, any case; None when the rule takes any text."""
         words = [re.escape(w) for w in self.words if w]
-        return re.compile(r"\b(" + "|".join(words) + r")\b", re.IGNORECASE) if words else None  # type: ignore[return-value]
+        return re.compile(r"\b(" + "|".join(words) + r")\b", re.IGNORECASE) if words else None
 
 
 @dataclass(frozen=True)
