@@ -182,6 +182,13 @@ def parser() -> argparse.ArgumentParser:
         help="plant a known set of faults in the CSV extracts (each reported once by a run)",
     )
     g.add_argument(
+        "--format",
+        choices=("csv", "ssd", "csc-api"),
+        default="csv",
+        help="csv: the contract's extracts; ssd: SSD tables as SQL Server exports them; "
+        "csc-api: a DfE CSC API payload",
+    )
+    g.add_argument(
         "--annex-a", action="store_true", help="also write an Annex A workbook to OUT/annex_a/"
     )
     g.add_argument(
@@ -258,6 +265,12 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("--children must be at least 1 (or give --region N)")
     started = time.perf_counter()
     frames = simulate(args.children, args.seed)
+    if args.format != "csv":
+        from pipelines.generate.formats import write_format
+
+        for path in write_format(args.format, frames, args.out):
+            print(f"  {path.name}")
+        return 0
     rows = write_extracts(frames, args.out)
     for name, count in rows.items():
         print(f"  {name}: {count:,} rows")

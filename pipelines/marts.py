@@ -36,6 +36,7 @@ import duckdb
 
 from pipelines.contract import YES
 from pipelines.metrics import UNSUPPORTED_METRICS
+from pipelines.sources.readings import withheld as input_withheld
 from pipelines.sql import literal, literals, table_exists, tables_in
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql" / "marts"
@@ -333,7 +334,8 @@ def build_metric_values(con: duckdb.DuckDBPyConnection, kind: str) -> list[str]:
     falsely zero, so it is not written (docs/formats.md).
     """
     families = [t for t in tables_in(con, "marts") if t.startswith("metrics_")]
-    withheld = sorted(UNSUPPORTED_METRICS.get(kind, {}))
+    # the format's own list, and what this input lacks beyond it (an SSD column never filled)
+    withheld = sorted(set(UNSUPPORTED_METRICS.get(kind, {})) | set(input_withheld(con)))
     cols = ", ".join(f"CAST({n} AS {t}) AS {n}" for n, t, _ in METRIC_VALUES_COLUMNS)
     names = ", ".join(n for n, _, _ in METRIC_VALUES_COLUMNS)
     if families:

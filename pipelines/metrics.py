@@ -611,6 +611,8 @@ _NO_EARLY_HELP = "no early-help system extract"
 _NO_CIN_PLAN_DATES = "List 6 gives a case status, not child in need plan dates"
 _NO_PARTICIPATION = "no participation (PN) code for conferences"
 _NO_POLICE_ATTENDANCE = "does not say whether the police took part in the strategy discussion"
+_SSD_TYPE = "the SSD has no assessment type: every assessment is read as single"
+_NO_QUALIFIED = "care workers are ids only: no qualified social worker to allocate"
 # metric_id -> why a format cannot support it (docs/formats.md has the whole table). Some of these
 # are never written because their table is absent; the others (marked *) have their table but
 # not the field, and would be written wrongly, so the marts withhold them for that format.
@@ -690,10 +692,52 @@ UNSUPPORTED_METRICS: dict[str, dict[str, str]] = {
         "need for further action",
         "permanent_sw_turnover_12m_pct": _NO_WORKFORCE,
     },
+    "ssd": {
+        "contact_decision_1wd_pct": "* the SSD has no contact decision date",
+        "contact_to_referral_pct": "* the SSD has no contact decision date: no contact is decided",
+        "contacts_awaiting_decision": "* the SSD has no contact decision date: every contact would wait",
+        "initial_assessment_timely_pct": _SSD_TYPE,
+        "core_assessment_timely_pct": _SSD_TYPE,
+        "initial_assessment_median_wd": _SSD_TYPE,
+        "core_assessment_median_wd": _SSD_TYPE,
+        "assessment_seen_alone_pct": "* the SSD does not say whether the child was seen alone",
+        "cp_second_or_subsequent_pct": "* the SSD has no number of previous plans (plans before "
+        "its six-year window are unseen)",
+        "agency_social_worker_pct": "* the SSD has no worker in-post dates: no head count at a "
+        "period end",
+        "religion_recorded_pct": "* the SSD has no religion",
+        "early_help_mismatch_children": "* the SSD keeps one person record for both systems",
+        "stepdown_unmatched_pct": "* the SSD's early-help episodes name no source referral",
+    },
+    "csc_api": {
+        "contacts": "the payload has no contacts",
+        "contact_decision_1wd_pct": "the payload has no contacts",
+        "contact_to_referral_pct": "the payload has no contacts",
+        "contacts_awaiting_decision": "the payload has no contacts",
+        "initial_assessment_timely_pct": "the payload " + _SINGLE_ONLY,
+        "core_assessment_timely_pct": "the payload " + _SINGLE_ONLY,
+        "initial_assessment_median_wd": "the payload " + _SINGLE_ONLY,
+        "core_assessment_median_wd": "the payload " + _SINGLE_ONLY,
+        "assessment_child_seen_pct": "* the payload does not say whether the child was seen",
+        "assessment_seen_alone_pct": "* the payload does not say whether the child was seen alone",
+        "allocation_delay_median_wd": _NO_QUALIFIED,
+        "allocated_within_5wd_pct": _NO_QUALIFIED,
+        "unallocated_open_cases": _NO_QUALIFIED,
+        "unallocated_wait_median_wd": _NO_QUALIFIED,
+        "cp_allocated_qualified_pct": _NO_QUALIFIED,
+        "caseload_per_social_worker": _NO_QUALIFIED,
+        "agency_social_worker_pct": _NO_WORKFORCE,
+        "cp_second_or_subsequent_pct": "* the payload has no number of previous plans",
+        "cp_reviews_timely_pct": "the payload has no plan reviews",
+        "cp_seen_alone_pct": "the payload has no statutory visits",
+        "religion_recorded_pct": "* the payload has no religion",
+        "early_help_mismatch_children": _NO_EARLY_HELP,
+        "stepdown_unmatched_pct": _NO_EARLY_HELP,
+    },
 }
 
 
-FORMATS: tuple[str, ...] = ("csv", "annex_a", "cin_census")
+FORMATS: tuple[str, ...] = ("csv", "annex_a", "cin_census", "ssd", "csc_api")
 METRICS: frozenset[str] = frozenset(m.metric_id for m in CATALOGUE)
 SUPPORTED: dict[str, frozenset[str]] = {
     kind: METRICS - frozenset(UNSUPPORTED_METRICS[kind]) for kind in FORMATS

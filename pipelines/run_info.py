@@ -21,6 +21,7 @@ import duckdb
 
 from pipelines.council import authority
 from pipelines.sources.folder import INPUT_SUFFIXES, input_files
+from pipelines.sources.readings import readings_text
 from pipelines.sql import literal, table_exists
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +55,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("la_code_source", "VARCHAR", "Where la_code came from, in words (and a setting that disagreed with the input)."),
     ("frontdoor_version", "VARCHAR", "The frontdoor package version that built the warehouse."),
     ("git_commit", "VARCHAR", "The git commit of the frontdoor checkout that built it ('unknown' outside a checkout)."),
+    ("readings", "VARCHAR", "The readings of the input's reader that fill a gap of its format, each with the metrics resting on it (docs/formats.md: SSD, CSC API); NULL when the figures rest on none."),
 )  # fmt: skip
 
 
@@ -244,6 +246,7 @@ def build_run_info(
         "as_at_source": source,
         "first_date": first_date,
         "history_start": history_start(con, first_date, as_at),
+        "readings": readings_text(con),
     }
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     columns = ", ".join(f"CAST(${n} AS {t}) AS {n}" for n, t, _ in COLUMNS)

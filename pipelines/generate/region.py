@@ -1,13 +1,14 @@
-"""A synthetic region: N councils of varied size, each in one of the three input formats.
+"""A synthetic region: N councils of varied size, each in one of the five input formats.
 
 Council i (from 1) gets its own seed and a size from a spread around the sample council's
 (37,000 children: a small London borough) up to a county's; the formats take turns (our CSV
-contract, Ofsted's Annex A, the DfE CIN census), so a region exercises every reader. Each council
+contract, Ofsted's Annex A, the DfE CIN census, an SSD export, a CSC API payload), so a region
+exercises every reader. Each council
 is a folder named ``council-01``, ``council-02``, ... holding one format only, as a hub receives
 them. Each is given a real English council's old LA code (``LA_CODES``, one region's councils of
 different sizes): a census names it in its header, an Annex A workbook on its front sheet, and
-for CSV extracts (whose contract has no council field) the region folder's ``councils.csv``
-says it, as a hub would (pipelines/region.py).
+a payload in its la_code, and for CSV extracts and the SSD (which have no council field) the
+region folder's ``councils.csv`` says it, as a hub would (pipelines/region.py).
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from pathlib import Path
 from pipelines.generate import story
 from pipelines.generate.annex_a_writer import write_annex_a
 from pipelines.generate.cin_writer import write_cin_census
+from pipelines.generate.csc_api_writer import write_csc_api
 from pipelines.generate.simulate import simulate
+from pipelines.generate.ssd_writer import write_ssd
 
-FORMATS = ("csv", "annex_a", "cin_census")
+FORMATS = ("csv", "annex_a", "cin_census", "ssd", "csc_api")
 # Relative to the sample council: from a small unitary to a large county.
 SIZES = (1.0, 0.5, 1.6, 0.8, 2.4, 0.6, 1.2, 3.0, 0.7, 1.4)
 SAMPLE_CHILDREN = 37_000
@@ -53,6 +56,10 @@ def write_region(
         else:
             if kind == "annex_a":
                 write_annex_a(frames, folder, as_at, la_code=la_code)
+            elif kind == "ssd":
+                write_ssd(frames, folder, as_at)
+            elif kind == "csc_api":
+                write_csc_api(frames, folder, as_at, la_code=int(la_code))
             else:
                 write_cin_census(frames, folder, as_at, lea=la_code)
             frames["population"].write_csv(folder / "population.csv")

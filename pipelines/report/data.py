@@ -135,6 +135,7 @@ RUN_INFO_SHOWN = {
     "as_at": "Data as at",
     "as_at_source": "As-at date from",
     "input_format": "Input format",
+    "readings": "Readings of the input (docs/formats.md)",
     "started_at": "Run started (UTC)",
     "frontdoor_version": "frontdoor version",
     "git_commit": "frontdoor commit",
@@ -175,7 +176,7 @@ def read_run_info(con: duckdb.DuckDBPyConnection) -> RunInfo:
         shown={
             label: "" if values[c] is None else str(values[c])
             for c, label in RUN_INFO_SHOWN.items()
-            if c in values
+            if c in values and not (c == "readings" and values[c] is None)  # none: not a line
         },
     )
 

@@ -175,6 +175,35 @@ READER: dict[str, tuple[str, str]] = {
         "Also in a later census",
         "Episodes also in a later census: the later one's details used.",
     ),
+    # the SSD and CSC API readers (docs/formats.md)
+    "empty_column": (
+        "SSD column never filled",
+        "SSD columns NULL in every row: the council does not have them; the figures they "
+        "alone feed are not shown.",
+    ),
+    "placeholder_date": (
+        "1900-01-01 date",
+        "Dates of 1900-01-01 (SQL Server's blank): read as blank.",
+    ),
+    "outcome_json_invalid": (
+        "Outcome JSON invalid",
+        "Outcome JSON that is invalid: its flags read.",
+    ),
+    "outcome_unreadable": ("Outcome unreadable", "Outcomes neither JSON nor text: left blank."),
+    "scheduled_not_held": ("Scheduled, not held", "Reviews with no date (scheduled): not counted."),
+    "planned_not_held": ("Conference planned", "Conferences planned but not held yet."),
+    "no_enquiry": (
+        "Conference without enquiry",
+        "Conferences of no enquiry in the export: not used.",
+    ),
+    "not_allocated_worker": (
+        "Not the allocated worker",
+        "Involvements in other roles (co-workers, managers): not allocations.",
+    ),
+    "purged": ("Purged", "Records the council withdrew (purge: true): not used."),
+    "not_a_record": ("Not a record", "Payload entries that are not records: not used."),
+    "bad_json_line": ("Line not JSON", "Payload lines that are not JSON: not used."),
+    "several_la_codes": ("Several LA codes", "Payload files naming different councils."),
 }
 
 ACTIONS = {

@@ -7,7 +7,11 @@ not subfolders, hidden files or links leading out of the folder), and reads at m
 - ``csv``: a ``.csv`` file named after a contract extract (``contacts.csv``, any case);
 - ``annex_a``: an ``.xlsx``/``.xlsm``/``.xls`` workbook, or a ``.csv`` file whose header row (within
   its first lines) is one of Ofsted's Annex A lists;
-- ``cin_census``: an ``.xml`` file whose root element is ``Message`` (the DfE CIN census root).
+- ``cin_census``: an ``.xml`` file whose root element is ``Message`` (the DfE CIN census root);
+- ``ssd``: a ``.csv`` named after a Standard Safeguarding Dataset table frontdoor reads
+  (``ssd_contacts.csv``) whose header holds the columns it needs (pipelines/sources/ssd/discover.py);
+- ``csc_api``: a ``.json``/``.jsonl``/``.ndjson`` file holding DfE CSC API child records (its
+  first bytes open an array, an object or a line with ``la_child_id``).
 
 One kind found is the answer. None found, or more than one kind, raises ExtractError naming the
 folder and listing every file seen with why it was not used, because loading half a folder would
@@ -30,12 +34,16 @@ from lxml import etree
 from pipelines.contract import BY_STEM, REFERENCE_STEMS
 from pipelines.errors import ExtractError
 from pipelines.sources.annex_a import WORKBOOK_SUFFIXES, is_annex_a_head
+from pipelines.sources.csc_api.stream import JSON_SUFFIXES, is_payload_head
 from pipelines.sources.folder import InputFile, input_files, read_head, shown
+from pipelines.sources.ssd import discover as ssd
 
 FORMATS = {
     "csv": "contract CSV extracts",
     "annex_a": "an Annex A return",
     "cin_census": "CIN census XML",
+    "ssd": "Standard Safeguarding Dataset tables",
+    "csc_api": "a DfE CSC API payload",
 }
 
 
@@ -64,12 +72,18 @@ def _look(f: InputFile) -> Seen:
         return Seen(f, None, f.refused)
     if f.suffix in WORKBOOK_SUFFIXES:
         return Seen(f, "annex_a", "a workbook: read as an Annex A return")
-    if f.suffix not in (".xml", ".csv"):
+    if f.suffix not in (".xml", ".csv", *JSON_SUFFIXES):
         return Seen(f, None, f"not an input type ({f.suffix or 'no extension'}): not used")
     try:
         head = read_head(f.path)
     except OSError:
         return Seen(f, None, "cannot be read: not used")
+    if f.suffix in JSON_SUFFIXES:
+        if is_payload_head(head):
+            return Seen(f, "csc_api", "JSON holding CSC API child records (la_child_id)")
+        return Seen(
+            f, None, "JSON, but no CSC API child record (la_child_id) at its start: not used"
+        )
     if f.suffix == ".xml":
         root = _xml_root(head)
         if root == "Message":
@@ -80,6 +94,9 @@ def _look(f: InputFile) -> Seen:
         return Seen(f, "reference", "reference data (population for rates per 10,000)")
     if f.stem in BY_STEM:
         return Seen(f, "csv", "a contract extract")
+    if f.stem.startswith(ssd.PREFIX):
+        used, why = ssd.look(f.stem, head)
+        return Seen(f, "ssd" if used else None, why)
     if is_annex_a_head(head):
         return Seen(f, "annex_a", "a CSV holding an Annex A list")
     return Seen(f, None, "a CSV that is neither a contract extract nor an Annex A list: not used")
@@ -98,7 +115,8 @@ def listing(seen: list[Seen]) -> str:
 
 
 def detect_format(folder: Path) -> str:
-    """``csv``, ``annex_a`` or ``cin_census``: which reader the folder needs (rule above)."""
+    """``csv``, ``annex_a``, ``cin_census``, ``ssd`` or ``csc_api``: which reader the folder
+    needs (rule above)."""
     seen = survey(folder)
     kinds = {s.kind for s in seen if s.kind is not None}
     reference = "reference" in kinds
@@ -108,7 +126,8 @@ def detect_format(folder: Path) -> str:
     if not kinds:
         raise ExtractError(
             folder,
-            "no input found: no contract .csv, Annex A workbook or list, or CIN census .xml. "
+            "no input found: no contract .csv, Annex A workbook or list, CIN census .xml, SSD "
+            "table or CSC API .json. "
             f"Seen: {listing(seen)}",
         )
     if len(kinds) > 1:
@@ -123,6 +142,11 @@ def detect_format(folder: Path) -> str:
 def files_of(folder: Path, kind: str) -> list[InputFile]:
     """The folder's files of one kind (the rule above), by name."""
     return [s.file for s in survey(folder) if s.kind == kind]
+
+
+def ssd_files(folder: Path) -> list[InputFile]:
+    """The folder's SSD tables frontdoor reads."""
+    return files_of(folder, "ssd")
 
 
 def cin_census_files(folder: Path) -> list[Path]:

@@ -26,7 +26,7 @@ from pipelines.errors import ExtractError
 # more, however large a stray file is.
 HEAD_BYTES = 65536
 # What an input file may be named (docs/formats.md): anything else is listed as not an input.
-INPUT_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".xml")
+INPUT_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".xml", ".json", ".jsonl", ".ndjson")
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,9 @@ from pipelines.contract import EXTRACTS, Extract, extract
 from pipelines.errors import ExtractError
 from pipelines.sources.annex_a import read_annex_a
 from pipelines.sources.cin_census import read_cin_census
+from pipelines.sources.csc_api import read_csc_api
 from pipelines.sources.csv_extract import read_csv_extract, write_raw
-from pipelines.sources.detect import cin_census_files, detect_format
+from pipelines.sources.detect import cin_census_files, detect_format, files_of
 from pipelines.sources.folder import (
     InputFile,
     changed_error,
@@ -38,7 +39,9 @@ from pipelines.sources.folder import (
     unchanged,
 )
 from pipelines.sources.names import record_source_names
+from pipelines.sources.readings import record_readings
 from pipelines.sources.result import Finding, SourceFrames
+from pipelines.sources.ssd import read_ssd
 from pipelines.staging import build_staging
 
 Status = Literal["loaded", "absent", "failed"]
@@ -415,15 +418,21 @@ def load_folder(
         record_findings(con, [])
         record_return(con, kind, None)
         record_source_names(con, kind, None)
+        record_readings(con, None)
         outcomes = load_csv_folder(con, folder, wanted, keep_raw)
     else:
         if kind == "annex_a":
             source = read_annex_a(folder)
+        elif kind == "ssd":
+            source = read_ssd(files_of(folder, "ssd"))
+        elif kind == "csc_api":
+            source = read_csc_api(files_of(folder, "csc_api"))
         else:
             source = read_cin_census(cin_census_files(folder), xsd_dir=cin_xsd_dir)
         record_findings(con, source.findings)
         record_return(con, kind, source)
         record_source_names(con, kind, source)
+        record_readings(con, source)
         outcomes = load_frames(con, source, wanted, keep_raw)
         # Neither statutory return carries the population: a population.csv beside it gives the
         # denominator for rates per 10,000.

@@ -67,6 +67,12 @@ class SourceFrames:
     # record keys, which Annex A and the census do not carry).
     source_names: dict[str, dict[str, str]] = field(default_factory=dict)
     built: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Metrics this input cannot support beyond its format's own list (an SSD column NULL in
+    # every row: the council does not have it), metric_id -> why; not written for the run.
+    withheld: dict[str, str] = field(default_factory=dict)
+    # Readings of the reader's own that fill a gap of the format (docs/formats.md), by name:
+    # (what it says, the metric_ids resting on it); kept in marts.run_info.
+    readings: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 def raw_frame(
