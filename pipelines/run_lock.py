@@ -22,6 +22,12 @@ from pipelines.private import private_folder
 
 LOCK_NAME = "run.lock"
 
+# The locks this process holds, by path: [file descriptor, run id, holders]. Dagster sets a
+# run's resources up more than once in one process (`execute_in_process` initialises them for the
+# run and again in its in-process executor); a flock taken twice through two descriptors by one
+# process blocks on itself, so a run that already holds its output's lock takes it again here.
+_HELD: dict[Path, list] = {}
+
 
 class RunLock:
     """The exclusive lock of one output folder's runs (``acquire``, then ``release``)."""
@@ -40,6 +46,11 @@ class RunLock:
     def acquire(self, who: str, say: Callable[[str], None]) -> None:
         """Take the lock for ``who`` (a run id), waiting while another run holds it; ``say``
         is told once that this run waits and for whom."""
+        held = _HELD.get(self.path)
+        if held is not None and held[1] == who:
+            held[2] += 1
+            self._fd = held[0]
+            return
         private_folder(self.path.parent)  # the working folder: every row of every extract
         # O_CLOEXEC: a process this run starts (the GX worker) must not keep the lock alive.
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
@@ -58,9 +69,18 @@ class RunLock:
             os.close(fd)
             raise
         self._fd = fd
+        _HELD[self.path] = [fd, who, 1]
 
     def release(self) -> None:
         """Let the next run go (closing the file frees the lock)."""
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        if self._fd is None:
+            return
+        held = _HELD.get(self.path)
+        if held is not None and held[0] == self._fd:
+            held[2] -= 1
+            if held[2] > 0:
+                self._fd = None
+                return
+            del _HELD[self.path]
+        os.close(self._fd)
+        self._fd = None
