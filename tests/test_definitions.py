@@ -66,14 +66,16 @@ def test_nightly_schedule_runs_the_job_at_two_in_the_morning_uk_time(tmp_path):
     old = time.time() - 7200
     os.utime(tmp_path / "contacts.csv", (old, old))
     # In British Summer Time 02:00 in London is 01:00 UTC: the tick must follow the clock.
-    context = dg.build_schedule_context(
+    # The warehouse resource has a set-up and teardown (the run lock), so Dagster opens the
+    # resources of a tick as a context manager, as its daemon does.
+    with dg.build_schedule_context(
         scheduled_execution_time=dt.datetime(2026, 7, 1, 1, 0, tzinfo=dt.UTC),
         resources={"warehouse": Warehouse(input_dir=str(tmp_path))},
-    )
-    assert len(schedule.evaluate_tick(context).run_requests or []) == 1
-    # The same settle rule as the sensor: a file still being written skips the night's tick.
-    (tmp_path / "referrals.csv").write_text("referral_id\n")
-    result = schedule.evaluate_tick(context)
+    ) as context:
+        assert len(schedule.evaluate_tick(context).run_requests or []) == 1
+        # The same settle rule as the sensor: a file still being written skips the night's tick.
+        (tmp_path / "referrals.csv").write_text("referral_id\n")
+        result = schedule.evaluate_tick(context)
     assert not result.run_requests and "still being copied" in result.skip_message
 
 
@@ -82,8 +84,8 @@ def sensor_tick(
 ) -> tuple[object, str | None]:
     """One evaluation of the sensor: what it returned and the cursor it left for the next."""
     warehouse = Warehouse(input_dir=str(folder), output_dir=str(output or folder / "out"))
-    context = dg.build_sensor_context(cursor=cursor, resources={"warehouse": warehouse})
-    return automation.new_extracts(context), context.cursor
+    with dg.build_sensor_context(cursor=cursor, resources={"warehouse": warehouse}) as context:
+        return automation.new_extracts(context), context.cursor
 
 
 def test_sensor_fires_on_a_new_file_and_not_again_until_something_changes(tmp_path, monkeypatch):

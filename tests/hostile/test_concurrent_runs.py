@@ -47,7 +47,7 @@ def test_two_runs_on_one_output_publish_each_its_own_input(tmp_path):
     first = _start(logs[0], *run, str(SAMPLE))
     # The second starts once the first is loading its input (as in the issue, 1.5 s in).
     deadline = time.monotonic() + 120
-    while "raw.contacts" not in logs[0].read_text():
+    while "staging.contacts" not in logs[0].read_text():
         assert first.poll() is None, logs[0].read_text()
         assert time.monotonic() < deadline, "the first run never started loading"
         time.sleep(0.1)
