@@ -613,6 +613,9 @@ _NO_PARTICIPATION = "no participation (PN) code for conferences"
 _NO_POLICE_ATTENDANCE = "does not say whether the police took part in the strategy discussion"
 _SSD_TYPE = "the SSD has no assessment type: every assessment is read as single"
 _NO_QUALIFIED = "care workers are ids only: no qualified social worker to allocate"
+_SSD_NO_ICPC_PARTICIPATION = (
+    "ssd_initial_cp_conference has no participation (PN) code (only ssd_cp_reviews has one)"
+)
 # metric_id -> why a format cannot support it (docs/formats.md has the whole table). Some of these
 # are never written because their table is absent; the others (marked *) have their table but
 # not the field, and would be written wrongly, so the marts withhold them for that format.
@@ -708,6 +711,15 @@ UNSUPPORTED_METRICS: dict[str, dict[str, str]] = {
         "religion_recorded_pct": "* the SSD has no religion",
         "early_help_mismatch_children": "* the SSD keeps one person record for both systems",
         "stepdown_unmatched_pct": "* the SSD's early-help episodes name no source referral",
+        # v5 (the 2013 letter): what mapping.toml does not map
+        "cp_conference_views_pct": _SSD_NO_ICPC_PARTICIPATION,
+        "cp_conference_attended_pct": _SSD_NO_ICPC_PARTICIPATION,
+        "strategy_police_pct": "the SSD " + _NO_POLICE_ATTENDANCE,
+        "missing_rhi_72h_pct": "* the SSD has no return interview date (ssd_missing says only "
+        "whether one was offered)",
+        "pf_notifications": "the SSD has no private fostering table",
+        "pf_initial_visit_7wd_pct": "the SSD has no private fostering table",
+        "permanent_sw_turnover_12m_pct": "* the SSD has no worker in-post dates: no leaver is seen",
     },
     "csc_api": {
         "contacts": "the payload has no contacts",
@@ -733,6 +745,21 @@ UNSUPPORTED_METRICS: dict[str, dict[str, str]] = {
         "religion_recorded_pct": "* the payload has no religion",
         "early_help_mismatch_children": _NO_EARLY_HELP,
         "stepdown_unmatched_pct": _NO_EARLY_HELP,
+        # v5 (the 2013 letter): what the payload does not carry
+        "cp_conference_views_pct": "the payload has " + _NO_PARTICIPATION,
+        "cp_conference_attended_pct": "the payload has " + _NO_PARTICIPATION,
+        "strategy_police_pct": "the payload " + _NO_POLICE_ATTENDANCE,
+        "icpc_to_plan_pct": "* the payload does not say whether the conference resulted in a plan",
+        "missing_episodes": "the payload has no missing episodes",
+        "missing_rhi_offered_pct": "the payload has no missing episodes",
+        "missing_rhi_72h_pct": "the payload has no missing episodes",
+        "pf_notifications": "the payload has no private fostering",
+        "pf_initial_visit_7wd_pct": "the payload has no private fostering",
+        "referrals_known_to_early_help_pct": _NO_EARLY_HELP,
+        "early_help_outcomes_met_pct": _NO_EARLY_HELP,
+        "assessment_plan_10wd_pct": "* the payload does not say whether the assessment found a "
+        "need for further action",
+        "permanent_sw_turnover_12m_pct": _NO_WORKFORCE,
     },
 }
 

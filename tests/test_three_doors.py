@@ -9,7 +9,12 @@ The differences that remain are the formats' own, each pinned to a known answer 
   period ends with no initial or core one open;
 - only the CSV and the SSD mark a transfer-in conference, so icpc_15wd_pct of the others counts
   them: it agrees in periods without one, and elsewhere its denominator is larger by exactly the
-  transfer-ins;
+  transfer-ins; so do icpc_to_plan_pct's (its numerator by those of them that resulted in a
+  plan) and s47_to_icpc_pct's (by the transfer-ins whose strategy discussion is in the period,
+  numerator too: each had its conference);
+- Annex A and the census have no enquiry end date, so s47_to_icpc_pct of the others also counts
+  an enquiry whose outcome only its end date tells (ended with no conference and "ICPC deemed
+  unnecessary" not Y); this council has none, so the transfer-ins are its only difference;
 - the SSD has no worker in-post dates (its involvements are read with their worker in post
   throughout), so the four metrics that end an allocation when its worker leaves agree with the
   CSV except at period ends when a case was still held by a worker who had gone;
@@ -47,6 +52,7 @@ FORMATS = ("csv", "annex_a", "cin_census", "ssd", "csc_api")
 # What each format carries that the metrics below tell apart (see the docstring).
 TYPED = {"csv"}
 TRANSFER_IN = {"csv", "ssd"}
+S47_END = {"csv", "ssd", "csc_api"}
 IN_POST = {"csv"}
 IN_POST_METRICS = {
     "unallocated_open_cases",
@@ -77,32 +83,48 @@ AGREE_EVERYWHERE = {
     "contacts",
     "rereferral_12m_pct",
     "cp_reviews_timely_pct",
+    # v5
+    "referral_police_pct",
+    "cin_plans_open",
 }
 NO_TYPE = {"single_assessment_timely_pct", "single_assessment_median_wd", "assessment_backlog"}
+# v5: what section 47 enquiries lead to; they differ by the transfer-ins (and enquiry end dates)
+S47_OUTCOMES = {"s47_to_icpc_pct", "icpc_to_plan_pct"}
 PAIRS = {
-    ("csv", "annex_a"): (AGREE_EVERYWHERE - {"rereferral_12m_pct", "cp_reviews_timely_pct"})
-    | NO_TYPE
-    | {"icpc_15wd_pct"},
-    ("csv", "cin_census"): (AGREE_EVERYWHERE - {"assessment_child_seen_pct", "contacts"})
-    | NO_TYPE
-    | {"icpc_15wd_pct"},
-    ("annex_a", "cin_census"): (
-        AGREE_EVERYWHERE
-        - {"assessment_child_seen_pct", "contacts", "rereferral_12m_pct", "cp_reviews_timely_pct"}
+    ("csv", "annex_a"): (
+        AGREE_EVERYWHERE - {"rereferral_12m_pct", "cp_reviews_timely_pct", "cin_plans_open"}
     )
     | NO_TYPE
-    | {"icpc_15wd_pct"},
+    | {"icpc_15wd_pct"}
+    | S47_OUTCOMES,
+    ("csv", "cin_census"): (AGREE_EVERYWHERE - {"assessment_child_seen_pct", "contacts"})
+    | NO_TYPE
+    | {"icpc_15wd_pct"}
+    | S47_OUTCOMES,
+    ("annex_a", "cin_census"): (
+        AGREE_EVERYWHERE
+        - {
+            "assessment_child_seen_pct",
+            "contacts",
+            "rereferral_12m_pct",
+            "cp_reviews_timely_pct",
+            "cin_plans_open",
+        }
+    )
+    | NO_TYPE
+    | {"icpc_15wd_pct"}
+    | S47_OUTCOMES,
 }
 # The new doors: how many metrics each pair shares (the known answer; the sets are
 # SUPPORTED[a] & SUPPORTED[b], pinned by their size and the metrics named in the tests).
 SHARED = {
-    ("csv", "ssd"): 28,
-    ("csv", "csc_api"): 18,
-    ("annex_a", "ssd"): 19,
-    ("annex_a", "csc_api"): 17,
-    ("cin_census", "ssd"): 19,
-    ("cin_census", "csc_api"): 18,
-    ("ssd", "csc_api"): 18,
+    ("csv", "ssd"): 37,
+    ("csv", "csc_api"): 21,
+    ("annex_a", "ssd"): 22,
+    ("annex_a", "csc_api"): 19,
+    ("cin_census", "ssd"): 23,
+    ("cin_census", "csc_api"): 21,
+    ("ssd", "csc_api"): 21,
 }
 ALL_PAIRS = [*PAIRS, *SHARED]
 
@@ -437,6 +459,57 @@ def _transfer_ins(frames: dict[str, pl.DataFrame]) -> Counter[tuple[str, str]]:
     return Counter(period for day in s47["icpc_date"] for period in _periods_of(day))
 
 
+def _outcome_extras(
+    frames: dict[str, pl.DataFrame],
+) -> dict[str, dict[str, Counter[tuple[str, str]]]]:
+    """Per S47 outcome metric, what a format counts that another may not, per period, as
+    (numerator, denominator) counters: "transfer_in" (counted by a format that cannot tell them
+    apart) and "end_only" (s47_to_icpc_pct: counted by a format with enquiry end dates)."""
+    s47 = frames["s47_enquiries"]
+    transfer = s47.filter((pl.col("icpc_transfer_in") == "Y") & (pl.col("icpc_date") <= AS_AT))
+    plan = transfer.filter(pl.col("icpc_resulted_in_plan") == "Y")
+    # ended by as_at with no conference held and "ICPC deemed unnecessary" not Y: the outcome
+    # (no conference) is known only from the end date; in the denominator, not the numerator
+    end_only = s47.filter(
+        (pl.col("end_date") <= AS_AT)
+        & (pl.col("icpc_date").is_null() | (pl.col("icpc_date") > AS_AT))
+        & (pl.col("icpc_not_required").fill_null("") != "Y")
+        & (pl.col("icpc_transfer_in").fill_null("") != "Y")
+    )
+
+    def by(rows: pl.DataFrame, column: str) -> Counter[tuple[str, str]]:
+        return Counter(period for day in rows[column] for period in _periods_of(day))
+
+    return {
+        # conferences by their date; a transfer-in's counts in the numerator if it made a plan
+        "icpc_to_plan_pct": {"transfer_in": (by(plan, "icpc_date"), by(transfer, "icpc_date"))},
+        # enquiries by their strategy discussion; a transfer-in had its conference (numerator)
+        "s47_to_icpc_pct": {
+            "transfer_in": (
+                by(transfer, "strategy_discussion_date"),
+                by(transfer, "strategy_discussion_date"),
+            ),
+            "end_only": (Counter(), by(end_only, "strategy_discussion_date")),
+        },
+    }
+
+
+def _counted_more(
+    extras: dict[str, tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]],
+    kind: str,
+    period: tuple[str, str],
+) -> tuple[int, int]:
+    """(numerator, denominator) a format counts in a period beyond what every format counts."""
+    n = d = 0
+    if kind not in TRANSFER_IN:
+        n += extras["transfer_in"][0][period]
+        d += extras["transfer_in"][1][period]
+    if kind in S47_END and "end_only" in extras:
+        n += extras["end_only"][0][period]
+        d += extras["end_only"][1][period]
+    return n, d
+
+
 def _worker_gone(csv: pl.DataFrame, frames: dict[str, pl.DataFrame]) -> set[tuple[str, str]]:
     """Period ends at which a case was still allocated to a worker not in post (the CSV ends
     the allocation there; the SSD, with no in-post dates, does not)."""
@@ -491,6 +564,8 @@ def test_five_doors_agree(pair, metric_values, frames):
     no_other_open = _no_other_type_open(csv, frames)
     transfer_ins = _transfer_ins(frames)
     gone = _worker_gone(csv, frames)
+    outcome_extras = _outcome_extras(frames)
+    compared = set(joined.filter(pl.col("breakdown") == "all").select(KEY[1:3]).rows())
     for metric in sorted(shared):
         rows = differ.filter(pl.col("metric_id") == metric)
         periods = set(rows.select("period_type", "period_label").rows())
@@ -516,5 +591,33 @@ def test_five_doors_agree(pair, metric_values, frames):
                 )
         elif metric in IN_POST_METRICS and (a in IN_POST) != (b in IN_POST):
             assert periods and periods <= gone, metric
+        elif metric in S47_OUTCOMES:
+            extras = outcome_extras[metric]
+            expected = {}
+            for period in compared:
+                n_a, d_a = _counted_more(extras, a, period)
+                n_b, d_b = _counted_more(extras, b, period)
+                if (n_a, d_a) != (n_b, d_b):
+                    expected[period] = (n_b - n_a, d_b - d_a)
+            # the known answer: this council has no enquiry known only by its end date, so a
+            # pair differs when one of it cannot tell transfer-ins apart, and only there
+            assert bool(expected) == ((a in TRANSFER_IN) != (b in TRANSFER_IN)), metric
+            assert periods == set(expected), metric
+            found = {
+                (period_type, label): (n_b - n_a, d_b - d_a)
+                for period_type, label, n_a, n_b, d_a, d_b in rows.filter(
+                    pl.col("breakdown") == "all"
+                )
+                .select(
+                    "period_type",
+                    "period_label",
+                    "numerator",
+                    "numerator_b",
+                    "denominator",
+                    "denominator_b",
+                )
+                .rows()
+            }
+            assert found == expected, metric
         else:
             assert rows.height == 0, (metric, rows.head(3).rows())
