@@ -108,7 +108,16 @@ def test_a_date_after_today_in_a_workbook_is_not_its_as_at(tmp_path):
     write_workbook(tmp_path / "in" / "annex_a.xlsx", {"List 3": [REFERRALS, *slip]})
     con = build_warehouse(tmp_path / "in", tmp_path / "w.duckdb")
     assert con.execute("SELECT as_at FROM marts.run_info").fetchall() == [(dt.date(2024, 1, 10),)]
-    assert quality(con, "not_yet_happened", "referrals") == 1
+    # A date after the day of the run is a slip, not an event yet to come: the row is set aside
+    # as implausible_date, naming the sheet, row and column the council can fix, and is not
+    # also counted as not yet happened (docs/validation.md).
+    [(line, rule, reason)] = con.execute(
+        "SELECT _line, _rule, _reason FROM quarantine.referrals"
+    ).fetchall()
+    assert (line, rule) == (3, "implausible_date")
+    assert reason.startswith("annex_a.xlsx [List 3] row 3, column 'Date of referral': a date ")
+    assert quality(con, "implausible_date", "referrals") == 1
+    assert quality(con, "not_yet_happened", "referrals") == 0
 
 
 def test_as_at_set_for_the_run_counts_what_it_leaves_out(tmp_path):

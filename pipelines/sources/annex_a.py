@@ -710,7 +710,7 @@ class _Builder:
 
         A date after today is a typing slip (2204 for 2024), not the period end: taken as the
         as-at date it would stretch every series two centuries ahead. It is skipped here, and
-        its row is counted as not yet happened (``not_yet_happened``) like any later row."""
+        staging quarantines its row (``implausible_date``)."""
         today = date.today()
         latest = None
         for stem, rows in self.rows.items():
