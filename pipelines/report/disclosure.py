@@ -20,7 +20,11 @@ The method (complementary suppression, as ONS and DfE apply it, made consistent 
    known only to be 0 or more (a suppressed count, 1 or more). A suppressed count whose interval
    closes on one value is recovered.
 4. Complementary: while a relation recovers a count, the smallest figure still shown among its
-   parts (or, if none is left, its total) is suppressed too, and the audit runs again.
+   parts (or, if none is left, its total) is suppressed too, and the audit runs again. A figure
+   whose counts are below what a reader takes a suppressed figure to hold (a count of 0, a
+   percentage over 0 cases: shown as 0 or an en dash) is never the one chosen: the reader would
+   take it to be 1 or more, the audit's intervals would contradict the data (their bounds cross)
+   and find nothing pinned, so the count it was meant to hide would stay recoverable.
 
 A figure is suppressed whole: a percentage hides its value, numerator and denominator together.
 The result (``plan``) is one set of figures for the whole report, decided before any section is
@@ -117,7 +121,11 @@ def intervals(
     known: dict[Count, float], hidden: dict[Count, float], relations: Iterable[Relation]
 ) -> dict[Count, Interval]:
     """What a reader can work out of each hidden count (its lower bound given in ``hidden``)
-    from the shown ones and the relations, by interval arithmetic iterated to a fixed point."""
+    from the shown ones and the relations, by interval arithmetic iterated to a fixed point.
+
+    The true counts satisfy every relation and bound, so each interval holds its true count;
+    bounds that cross mean a hidden count's lower bound is above its true value, and the audit
+    would be worthless: that is refused rather than read as "nothing pinned"."""
     relations = list(relations)
     bounds: dict[Count, Interval] = {}
     for total, parts in relations:
@@ -147,6 +155,9 @@ def intervals(
                     bounds[p], changed = (low, high), True
         if not changed:
             break
+    crossed = [c for c, (low, high) in bounds.items() if low > high + 1e-9]
+    if crossed:
+        raise ValueError(f"disclosure audit: the bounds of {crossed[0]} contradict the data")
     return {c: b for c, b in bounds.items() if c in hidden}
 
 
@@ -192,17 +203,50 @@ def plan(metrics: Metrics, threshold: int) -> set[Figure]:
             if not recovered:
                 settled.add(ids)
                 continue
-            for total, parts in relations_:
-                if not any(c in recovered for c in (total, *parts)):
-                    continue
-                shown = [(known[p], p[0]) for p in parts if p in known]
-                choice = min(shown)[1] if shown else total[0] if total in known else None
-                if choice is not None and choice not in suppressed:
-                    suppressed.add(choice)
-                    added = True
+            chosen = {
+                choice
+                for relation in relations_
+                if any(c in recovered for c in (relation[0], *relation[1]))
+                and (choice := _complement(rows, known, relation)) is not None
+            }
+            if not chosen:  # the relations that pin it show nothing left: widen to the group's
+                chosen = {
+                    choice
+                    for relation in relations_
+                    if (choice := _complement(rows, known, relation)) is not None
+                }
+            suppressed |= chosen
+            added = added or bool(chosen)
         if not added:
             break  # safe, or nothing left to suppress (the safety test would say so)
     return suppressed
+
+
+def _complement(
+    rows: dict[Figure, Row], known: dict[Count, float], relation: Relation
+) -> Figure | None:
+    """The figure to suppress next to hide a relation's recovered count: its smallest part still
+    shown, or else its total, among the figures a reader may take for suppressed ones."""
+    total, parts = relation
+    shown = [(known[p], p[0]) for p in parts if p in known and _hideable(rows, p[0])]
+    if shown:
+        return min(shown)[1]
+    return total[0] if total in known and _hideable(rows, total[0]) else None
+
+
+def _hideable(rows: dict[Figure, Row], figure: Figure) -> bool:
+    """Whether every count of the figure is at least what a reader takes a suppressed one to
+    hold (_lower_bound): a suppressed 0 would make the reader, and the audit, infer 1 or more."""
+    return all(
+        value is None or value >= _lower_bound(figure, name)
+        for name, value in counts_of(rows[figure]).items()
+    )
+
+
+def _lower_bound(figure: Figure, name: str) -> float:
+    """What a reader knows of a suppressed count: a count, or a percentage's, rate's or ratio's
+    denominator, is 1 or more (0 is shown as 0 or an en dash); a numerator, 0 or more."""
+    return 1.0 if BY_ID[figure[0]].unit == "count" or name == "d" else 0.0
 
 
 def _groups(live: dict[int, Relation], hidden: dict[Count, float]) -> list[list[int]]:
@@ -233,7 +277,9 @@ def _split(
     rows: dict[Figure, Row], suppressed: set[Figure], relations: Iterable[Relation]
 ) -> tuple[dict[Count, float], dict[Count, float]]:
     """The counts of the relations, as a reader sees them: known, or hidden with a lower bound
-    (a suppressed count is at least 1, since 0 is shown; a ratio's parts at least 0)."""
+    (_lower_bound). A figure the small-number rule hides for its numerator may have a
+    denominator of 0 (a turnover of 1 leaver over no posts): its bound is its true 0, since a
+    bound above the truth would make the audit's intervals contradict the data."""
     known: dict[Count, float] = {}
     hidden: dict[Count, float] = {}
     for total, parts in relations:
@@ -241,8 +287,8 @@ def _split(
             figure, name = count
             value = counts_of(rows[figure])[name]
             if figure in suppressed:
-                count_unit = BY_ID[figure[0]].unit == "count"
-                hidden[count] = 1.0 if count_unit or name == "d" else 0.0
+                bound = _lower_bound(figure, name)
+                hidden[count] = bound if value is None else min(bound, value)
             elif value is not None:
                 known[count] = value
     return known, hidden

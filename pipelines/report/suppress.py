@@ -19,7 +19,8 @@ Complementary (secondary) suppression, as the DfE and ONS apply it: the cells of
 total, so one suppressed cell could be worked out as the total minus the others. Whenever exactly
 one cell of a breakdown is suppressed, the next smallest cell (by the count behind it: the count,
 or a percentage's denominator) is suppressed too, so no suppressed value can be derived from the
-rest (``complementary``). Medians are not additive and are left alone.
+rest (``complementary``); a cell of 0 only when no other is left, since a reader takes a
+suppressed cell for 1 or more. Medians are not additive and are left alone.
 
 That rule holds within one breakdown; pipelines/report/disclosure.py extends it across every
 view a reader can combine (months and years, teams and all, "n of d"; a council and its region),
@@ -108,11 +109,11 @@ def complementary(cells: dict[str, Shown], sizes: dict[str, float | None]) -> di
     if len(suppressed) != 1:
         return dict(cells)
     candidates = [
-        (size, key)
+        (size == 0, size, key)  # a cell of 0 hides nothing: a reader takes "[c]" for 1 or more
         for key, size in sizes.items()
         if key in cells and not cells[key].suppressed and size is not None
     ]
     if not candidates:
         return dict(cells)
-    _, chosen = min(candidates)
+    *_, chosen = min(candidates)
     return {**cells, chosen: Shown(None, SUPPRESSED, suppressed=True)}

@@ -180,11 +180,17 @@ def test_no_suppressed_count_in_the_sample_report_can_be_worked_out(
 
 
 def _region_sections(html: str) -> dict[str, tuple[str | None, dict[str, str]]]:
-    """Each headline's regional figure (its text, or None) and each council's cell."""
+    """Each headline's regional figure (its text, or None) and each council's cell, by folder.
+
+    The regional figure may be followed by England's published one ("Region 2013-14: [c].
+    England 2013-14 (published): 14.1%."). A row names the council's folder and, where its
+    warehouse has it, the council's own name ("council-01 (Bracknell Forest)"), then its figure
+    and its rank."""
     out = {}
+    row = r"<tr><th scope='row'>([^<(]+?)(?: \([^<]*\))?</th><td>([^<]+)</td><td>[^<]*</td></tr>"
     for label, body in re.findall(r'<h3 id="m\d+">([^<]+)</h3>(.*?)</section>', html, re.S):
-        total = re.search(r"Region [\d-]+: ([^<]+?)\.</p>", body)
-        cells = dict(re.findall(r"<tr><th scope='row'>([^<]+)</th><td>([^<]+)</td></tr>", body))
+        total = re.search(r"Region [\d-]+: ([^<]+?)\.(?= England |</p>)", body)
+        cells = dict(re.findall(row, body))
         out[unescape(label)] = (unescape(total[1]) if total else None, cells)
     return out
 
