@@ -43,6 +43,7 @@ h4 { font-size: 1rem; margin: 0 0 0.3rem; }
 .card .figure.missing { font-size: 1rem; font-weight: 600; color: var(--muted); }
 .card .figure.suppressed { color: var(--muted); }
 .card .partial, .card .note { margin: 0.2rem 0; font-size: 0.9rem; }
+.note { max-width: 60rem; }
 .card .partial { color: #6f3b00; }
 .card .compare { margin: 0.2rem 0; font-size: 0.85rem; }
 .card .def { margin: 0.3rem 0 0; font-size: 0.85rem; color: var(--muted); }
