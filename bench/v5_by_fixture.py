@@ -32,20 +32,12 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipelines.metrics import CATALOGUE  # noqa: E402
+from pipelines.metrics import CATALOGUE, SECTIONS_2013  # noqa: E402
 
-V5_SECTIONS = (
-    "Conferences",
-    "Working with the police",
-    "Children missing",
-    "Private fostering",
-    "Early help",
-    "Plans",
-)
 V5 = tuple(
     m.metric_id
     for m in CATALOGUE
-    if m.section in V5_SECTIONS or m.metric_id == "permanent_sw_turnover_12m_pct"
+    if m.section in SECTIONS_2013 or m.metric_id == "permanent_sw_turnover_12m_pct"
 )
 
 # The staged tables each v5 metric rests on (sql/marts/ is the authority): where a fixture has
