@@ -30,14 +30,16 @@ class Metric:
     better: Better | None = None
 
 
-SECTIONS = (
+SECTIONS_2010 = (
     "Contacts",
     "Referrals and allocation",
     "Assessments",
     "Section 47 and child protection",
     "Recording",
     "Workforce",
-    # v5: the 2013 letter's questions, grouped as the letter asks them.
+)
+# v5: the 2013 letter's questions, grouped as the letter asks them.
+SECTIONS_2013 = (
     "Conferences",
     "Working with the police",
     "Children missing",
@@ -45,6 +47,7 @@ SECTIONS = (
     "Early help",
     "Plans",
 )
+SECTIONS = SECTIONS_2010 + SECTIONS_2013
 
 CATALOGUE: tuple[Metric, ...] = (
     Metric(

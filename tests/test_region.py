@@ -65,7 +65,7 @@ def _rows(path: Path, sql: str) -> list[tuple]:
 
 
 def test_the_region_publishes_the_councils_that_ran_and_names_the_broken_one(region):
-    _, out, done = region
+    folder, out, done = region
     assert done.returncode == 0, done.stderr
     assert "failed: council-broken" in done.stdout
     statuses = dict(
@@ -82,6 +82,10 @@ def test_the_region_publishes_the_councils_that_ran_and_names_the_broken_one(reg
         "SELECT message FROM marts.councils WHERE council = 'council-broken'",
     )[0][0]
     assert "contacts.csv" in message and "contact_id" in message
+    # Said once, naming the file from the region's folder (not the machine's whole path).
+    assert message.count("required column(s) contact_id, child_id, contact_datetime") == 1
+    assert "council-broken/contacts.csv, line 1, column 'contact_id'" in message
+    assert str(folder) not in message
     report = (out / "region" / "report.html").read_text()
     assert "Councils not in this report" in report and "council-broken" in report
     assert not (out / "council-broken" / "warehouse.duckdb").exists()

@@ -515,7 +515,7 @@ def test_empty_warehouse_still_writes_a_page(tmp_path: Path):
         )
         == 8
     )
-    assert html.count("not available: input not supplied</p>") == 27  # every headline card
+    assert html.count("not available: input not supplied</p>") == 43  # every headline card
 
 
 @pytest.mark.parametrize(
@@ -729,3 +729,40 @@ def test_local_targets_give_red_amber_green(tmp_path: Path):
 
     with pytest.raises(TargetsError, match="line 2, column metric_id"):
         build_report(con, tmp_path / "r.html", targets_csv=targets)
+
+
+def test_the_2013_letter_has_its_own_cards_and_private_fostering_is_counted_over_12_months(
+    tmp_path: Path,
+):
+    """Private fostering notifications, Sep 2024 to Oct 2025: 1,0,2,0,1,0,0,1,0,2,0,1,0,1. Only
+    7 of the 14 months are suppressed (1 to 4), not most, so a common measure would be drawn
+    month by month; a rare event is drawn over 12 months. 12 months to Oct 2025 (Nov 2024 to
+    Oct 2025): 2+0+1+0+0+1+0+2+0+1+0+1 = 8; to Sep 2025 (Oct 2024 to Sep 2025): 7."""
+    counts = [1, 0, 2, 0, 1, 0, 0, 1, 0, 2, 0, 1, 0, 1]
+    rows = []
+    for i, n in enumerate(counts):
+        year, month = (2024, 9 + i) if i < 4 else (2025, i - 3)
+        start = date(year, month, 1)
+        end = date(year + (month == 12), month % 12 + 1, 1) - (date(2000, 1, 2) - date(2000, 1, 1))
+        label = f"{year}-{month:02d}"
+        rows.append(("pf_notifications", "month", label, start, end, "all", "ALL", n, None, n))
+        # Views heard at 6 of 8 conferences (PN0 already left out of the 8) each month.
+        views = ("cp_conference_views_pct", "month", label, start, end, "all", "ALL")
+        rows.append((*views, 6.0, 8.0, 75.0))
+    con = duckdb.connect()
+    make_warehouse(con, rows)
+    html = build_report(con, tmp_path / "r.html").path.read_text(encoding="utf-8")
+    headline = html[html.index('<section id="headline"') :]
+    headline = headline[: headline.index("</section>")]
+    # Grouped as the letter asks: conferences first, with the PN codes in words, then the rest.
+    order = [headline.index(f"<h3>{s}</h3>") for s in ("Conferences", "Private fostering")]
+    assert order == sorted(order)
+    note = headline[order[0] :]
+    assert "PN5 does not attend but briefs an advocate" in note[: note.index('class="cards"')]
+    assert card_value(html, "Children&#x27;s views heard at conferences") == "75.0%"
+    pf = card(html, "Private fostering notifications")
+    assert card_value(html, "Private fostering notifications") == "[c]"  # October's 1
+    assert "12 months to Oct 2025: 8 (a rare event, counted over 12 months)" in pf
+    assert "vs 12 months to Sep 2025: +1" in pf
+    # The trend page draws it at the same grain.
+    assert 'aria-label="Private fostering notifications by month, rolling 12 months' in html

@@ -115,6 +115,15 @@ def scrolled(request, browser, report):
     page.evaluate("document.getElementById('trends').scrollIntoView()")
     page.wait_for_timeout(500)
     shot(page, f"report-{request.param}-trends.png")
+    # The 2013 letter's questions: their headline cards, then their trends.
+    for where, name in (("headline", "2013"), ("trends", "2013-trends")):
+        page.evaluate(
+            "(id) => [...document.querySelectorAll(`#${id} h3`)]"
+            ".find(h => h.textContent === 'Conferences').scrollIntoView()",
+            where,
+        )
+        page.wait_for_timeout(500)
+        shot(page, f"report-{request.param}-{name}.png")
     yield request.param, page, problems
     page.close()
 
@@ -418,3 +427,35 @@ def test_the_directors_brief_prints_on_its_own_first_sheet(browser, named_report
     page.evaluate("document.getElementById('brief').scrollIntoView()")
     shot(page, "report-brief.png")
     page.close()
+
+
+def test_the_2013_letter_s_questions_are_read_under_its_own_headings(scrolled):
+    """The sample (regenerated with the 2013 story) gives every v5 metric: 16 cards under the
+    letter's six headings, each with a figure or a [c] (never "not available"), and the
+    participation codes in words on screen."""
+    _, page, _ = scrolled
+    cards = page.evaluate(
+        """() => {
+          const out = {};
+          let heading = null;
+          for (const el of document.querySelectorAll('#headline h3, #headline article.card')) {
+            if (el.tagName === 'H3') { heading = el.textContent; out[heading] = []; continue; }
+            out[heading].push(el.querySelector('.figure').textContent.trim());
+          }
+          return out;
+        }"""
+    )
+    letter = [
+        "Conferences",
+        "Working with the police",
+        "Children missing",
+        "Private fostering",
+        "Early help",
+        "Plans",
+    ]
+    assert list(cards)[-6:] == letter
+    assert [len(cards[h]) for h in letter] == [2, 4, 3, 2, 2, 3]
+    figures = [f for h in letter for f in cards[h]]
+    assert not any("not available" in f for f in figures), figures
+    note = page.locator("#headline p.note", has_text="PN0 the child is under 4")
+    assert note.count() == 1 and note.is_visible()

@@ -61,13 +61,18 @@ def region_from_environment() -> RegionSettings:
     )
 
 
-def _problems(stderr: str) -> str:
+def _problems(stderr: str, region_input: Path) -> str:
     """What stopped a council's run: `frontdoor run` says each problem on a line of its own,
-    indented, before its closing line."""
+    indented, before its closing line. A problem another one already says in full is said once
+    (the failed step repeats its extract's message), and files are named from the region's input
+    folder (the reader knows where that is)."""
     lines = stderr.splitlines()
     problems = [line.strip() for line in lines if line.startswith("  ") and line.strip()]
     said = problems or [line.strip() for line in lines if line.strip()][-1:]
-    return " ".join(said) or "the run failed without saying why"
+    said = [p for i, p in enumerate(said) if p not in said[:i]]
+    said = [p for p in said if not any(p != q and p in q for q in said)]
+    text = " ".join(said).replace(f"{region_input}{os.sep}", "")
+    return text or "the run failed without saying why"
 
 
 @dg.asset(
@@ -97,7 +102,7 @@ def council(context: dg.AssetExecutionContext, region_settings: RegionSettings) 
         command, env={**env, "DAGSTER_HOME": str(home)}, capture_output=True, text=True
     )
     ok = done.returncode == 0
-    message = None if ok else _problems(done.stderr)
+    message = None if ok else _problems(done.stderr, region_settings.input)
     region.write_status(
         out,
         region.CouncilStatus(

@@ -53,7 +53,7 @@ def about(
         "ONS do, so that no suppressed figure can be worked out as the total less the others.</p>"
         "<p>On a chart a suppressed figure is a gap in its line, marked by a tick at the top, never "
         "a zero. A measure whose monthly figures are mostly suppressed (rare events: second plans, "
-        "plans lasting two years) is drawn as rolling 12 months instead: the sum of the 12 months "
+        "plans lasting two years; private fostering always) is drawn as rolling 12 months instead: the sum of the 12 months "
         "(for a snapshot count, the average of the 12 month-ends), with the same rule applied to "
         "those sums.</p>"
         "<p>The data-quality section counts records in the input files, not children: those "

@@ -202,13 +202,14 @@ class Report:
 
     def rolling(self, metric: Metric, months: Sequence[Period]) -> bool:
         """Whether the metric is drawn as rolling 12 months: it can be (grain.rollable) and its
-        monthly figures over the complete months are mostly suppressed."""
+        monthly figures over the complete months are mostly suppressed, or it is a rare event."""
         key = (metric.metric_id, months[-1].label if months else "")
         if key not in self._rolling:
             complete = [p for p in months if p.complete]
             monthly = [self._primary(metric, "month", p.label, "all", "ALL") for p in complete]
-            self._rolling[key] = grain.rollable(metric) and grain.mostly_suppressed(
-                [s for s in monthly if s is not None]
+            self._rolling[key] = grain.rollable(metric) and (
+                metric.metric_id in grain.ALWAYS_ROLLED
+                or grain.mostly_suppressed([s for s in monthly if s is not None])
             )
         return self._rolling[key]
 

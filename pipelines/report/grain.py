@@ -13,6 +13,7 @@ drawn as rolling 12 months instead, where the counts are large enough to show:
 
 The small-number rule is applied to those sums. Medians, rates and ratios are not additive and
 keep the monthly grain. "Mostly" is more than half of the months that have something to measure.
+Private fostering is drawn at rolling 12 months always (ALWAYS_ROLLED).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from pipelines.report.suppress import NOTHING, SUPPRESSED, Shown, fmt, is_small,
 
 WINDOW = 12  # months
 MOSTLY = 0.5
+# Events so rare that a month is 0, [c] or a lone figure whichever way the threshold falls (a
+# council has a handful of private fostering notifications a year): always drawn over 12 months.
+ALWAYS_ROLLED = frozenset({"pf_notifications", "pf_initial_visit_7wd_pct"})
 
 
 def mostly_suppressed(shown: Sequence[Shown]) -> bool:

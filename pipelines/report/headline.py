@@ -12,11 +12,12 @@ from html import escape
 
 from pipelines.metrics import BY_ID, SECTIONS
 from pipelines.report import charts
-from pipelines.report.catalogue import HEADLINES
+from pipelines.report.catalogue import HEADLINES, section_note
 from pipelines.report.comparisons import Published, published_line
 from pipelines.report.data import Period
 from pipelines.report.direction import Change, Target, change, change_html, status, status_html
 from pipelines.report.figures import NOT_AVAILABLE, Monthly, Report, month_name, text
+from pipelines.report.grain import ALWAYS_ROLLED
 from pipelines.report.suppress import NOTHING
 
 SPARK_MONTHS = 24
@@ -106,9 +107,14 @@ def _card_body(
     series = r.monthly(metric, complete, card.breakdown, card.breakdown_value)
     shown = Monthly(series.shown[-SPARK_MONTHS:], series.rolling, series.names[-SPARK_MONTHS:])
     if series.rolling and shown.shown and shown.shown[-1].value is not None:
+        why = (
+            "a rare event, counted over 12 months"
+            if metric.metric_id in ALWAYS_ROLLED
+            else "monthly figures are mostly fewer than the threshold"
+        )
         body += (
             f'<p class="rolling">{escape(shown.names[-1])}: {escape(shown.shown[-1].text)} '
-            "(monthly figures are mostly fewer than the threshold)</p>"
+            f"({why})</p>"
         )
     # The change against the month before and the same month a year before, at the grain the
     # trend is drawn at (rolling 12 months where the monthly figures are mostly suppressed).
@@ -189,8 +195,7 @@ def headline(
     )
     for section in SECTIONS:
         if by_section[section]:
-            out.append(
-                f'<h3>{escape(section)}</h3><div class="cards">{"".join(by_section[section])}</div>'
-            )
+            out.append(f"<h3>{escape(section)}</h3>{section_note(section)}")
+            out.append(f'<div class="cards">{"".join(by_section[section])}</div>')
     out.append("</section>")
     return "".join(out), summaries

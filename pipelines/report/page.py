@@ -12,11 +12,13 @@ CSS = """
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: var(--text); background: #fff; }
 header { background: #0b0c0c; color: #fff; padding: 0.8rem 1.2rem 0; position: sticky; top: 0; z-index: 10; }
+/* below the sticky header when a link or a scroll brings it to the top (not on phones) */
+section, h3 { scroll-margin-top: 6.5rem; }
 @media (max-width: 700px), (max-height: 500px) {
   header { position: static; padding: 0.6rem 0.8rem 0; }
   header h1 { font-size: 1.2rem; }
   main { padding: 0 0.8rem 2rem; }
-  section { scroll-margin-top: 0.5rem; }
+  section, h3 { scroll-margin-top: 0.5rem; }
 }
 header h1 { margin: 0; font-size: 1.5rem; }
 header .status { margin: 0.2rem 0 0.4rem; }
@@ -30,7 +32,7 @@ main:focus-visible { background: none; box-shadow: none; }
 .skip-link { position: absolute; left: -9999px; }
 .skip-link:focus { left: 0.5rem; top: 0.5rem; z-index: 20; padding: 0.4rem 0.8rem; }
 main { padding: 0 1.2rem 2rem; max-width: 1400px; margin: 0 auto; }
-section { scroll-margin-top: 6.5rem; border-top: 1px solid var(--rule); margin-top: 1.5rem; }
+section { border-top: 1px solid var(--rule); margin-top: 1.5rem; }
 section#headline { border-top: 0; margin-top: 0.5rem; }
 h2 { font-size: 1.6rem; margin: 1rem 0 0.3rem; }
 h3 { font-size: 1.2rem; margin: 1.2rem 0 0.5rem; }
@@ -43,6 +45,7 @@ h4 { font-size: 1rem; margin: 0 0 0.3rem; }
 .card .figure.missing { font-size: 1rem; font-weight: 600; color: var(--muted); }
 .card .figure.suppressed { color: var(--muted); }
 .card .partial, .card .note { margin: 0.2rem 0; font-size: 0.9rem; }
+.note { max-width: 60rem; }
 .card .partial { color: #6f3b00; }
 .card .compare { margin: 0.2rem 0; font-size: 0.85rem; }
 .card .def { margin: 0.3rem 0 0; font-size: 0.85rem; color: var(--muted); }

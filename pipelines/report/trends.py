@@ -8,6 +8,7 @@ from html import escape
 
 from pipelines.metrics import CATALOGUE, SECTIONS, Metric
 from pipelines.report import charts
+from pipelines.report.catalogue import section_note
 from pipelines.report.data import Period
 from pipelines.report.figures import (
     NOT_AVAILABLE,
@@ -67,7 +68,7 @@ def trends(r: Report, months: list[Period], partial: Period | None) -> str:
     partial_at = len(months) - 1 if partial is not None else None
     for section in SECTIONS:
         in_section = [m for m in CATALOGUE if m.section == section]
-        out.append(f"<h3>{escape(section)}</h3>")
+        out.append(f"<h3>{escape(section)}</h3>{section_note(section)}")
         missing = [m.label for m in in_section if m.metric_id not in present]
         parts = [_chart(r, m, months, partial_at) for m in in_section if m.metric_id in present]
         out.append('<div class="charts">' + "".join(parts) + "</div>")

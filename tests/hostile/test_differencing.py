@@ -211,7 +211,7 @@ def test_no_council_count_can_be_worked_out_from_the_region_and_its_own_report(
         # Each council's own report resists the attack too.
         assert recovered(own[council]) == {}
     years = {
-        label: re.search(r"Region ([\d-]+):", body)
+        unescape(label): re.search(r"Region ([\d-]+):", body)
         for label, body in re.findall(r'<h3 id="m\d+">([^<]+)</h3>(.*?)</section>', html, re.S)
     }
     shown_totals = 0
