@@ -316,6 +316,15 @@ def test_v5_published_figures_and_how_dfe_counts_them(tmp_path: Path):
         "neighbours 19.1%" in said
     )
     assert "head count (its headline rate is by FTE)" in said
+    said = unescape(card(html, "Permanent social workers leaving"))
+    assert "Published at 30 September 2025 (2025-26): England 12.0%, London 13.9%" in said
+    said = unescape(card(html, "Enquiries leading to an initial conference"))
+    assert (
+        "Published 2024-25: England 31.3% (72,100 initial conferences / 230,590 section 47 "
+        "enquiries), London 28.9%, statistical neighbours 33.9%" in said
+    )
+    said = unescape(card(html, "Referrals from the police"))
+    assert "No published figure" in said and "Published" not in said
     # No published source share of referrals: said, and no number shown for it.
     police = re.search(r'<p class="note not-published">(.*?)</p>', html)
     assert police and "Referrals from the police</b>: No published figure" in unescape(

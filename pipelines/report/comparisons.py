@@ -99,9 +99,8 @@ AT_30_SEPTEMBER = frozenset({"permanent_sw_turnover_12m_pct", "agency_social_wor
 # Metrics DfE publishes nothing for in the tables this report reads: said, never borrowed.
 NOT_PUBLISHED: dict[str, str] = {
     "referral_police_pct": (
-        "No published figure: DfE's children in need tables that this report reads "
-        "(data/reference/) give referrals but not their source, so no England, regional or "
-        "neighbour share of referrals from the police is shown."
+        "No published figure: the DfE tables this report reads (data/reference/) give "
+        "referrals but not their source, so no England or neighbour share is shown."
     ),
 }
 
