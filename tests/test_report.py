@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import itertools
 import re
+import sys
 from datetime import date
+from html import unescape
 from pathlib import Path
 
 import duckdb
@@ -250,6 +252,135 @@ def test_comparators_beside_local_figures(built):
     assert "2025-26 (to date)" in html
 
 
+def year_cells(html: str, caption: str, year: str) -> list[str]:
+    """One financial year's cells in the table of the comparison chart with this caption."""
+    start = html.index(f'aria-label="{caption}')
+    figure = html[start : html.index("</figure>", start)]
+    row = re.search(rf'<th scope="row">{re.escape(year)}</th>(.*?)</tr>', figure)
+    assert row, f"no {year} in {caption!r}"
+    return re.findall(r"<td>([^<]*)</td>", row.group(1))
+
+
+def test_v5_published_figures_and_how_dfe_counts_them(tmp_path: Path):
+    """Kingston as at 14 November 2025; its agency share 9 of 60 at 30 September 2025 and 12 of
+    60 at the year's end so far: the census's day is the one set beside DfE's."""
+    rows = metric_rows()
+    for label, start, end, num, period_type in (
+        ("2025-09", date(2025, 9, 1), date(2025, 9, 30), 9.0, "month"),
+        ("2025-10", date(2025, 10, 1), date(2025, 10, 31), 12.0, "month"),
+        ("2025-26", date(2025, 4, 1), date(2025, 11, 14), 12.0, "financial_year"),
+    ):
+        rows.append(
+            (
+                "agency_social_worker_pct",
+                period_type,
+                label,
+                start,
+                end,
+                "all",
+                "ALL",
+                num,
+                60.0,
+                100 * num / 60,
+            )
+        )
+    con = duckdb.connect()
+    make_warehouse(con, rows)
+    html = build_report(con, tmp_path / "r.html").path.read_text(encoding="utf-8")
+    page = unescape(ours(html))
+    # S47 to ICPC, 2024-25 (table C4): Kingston 179 / 640, its neighbours' mean, London
+    # 10,420 / 36,000 and England 72,100 / 230,590, with England's counts said beneath.
+    s47 = "Enquiries leading to an initial conference by financial year"
+    assert year_cells(html, s47, "2024-25") == ["\u2013", "28.0%", "33.9%", "28.9%", "31.3%"]
+    assert (
+        "England 2024-25: 72,100 initial conferences and 230,590 section 47 enquiries, 31.3%."
+        in (page)
+    )
+    assert "its figure is the year's initial child protection conferences over the year's" in page
+    # The workforce census at 30 September 2025 sits in 2025-26, beside this report's own 30
+    # September (9 of 60 = 15.0%, not the 20.0% of the year so far); Kingston's own figure is
+    # published with Richmond's, its neighbours' mean is of 9.
+    agency = "Agency social workers by financial year"
+    assert year_cells(html, agency, "2025-26") == ["15.0%", "14.6%", "19.1%", "18.2%", "12.7%"]
+    turnover = "Permanent social workers leaving by financial year"
+    assert year_cells(html, turnover, "2025-26") == ["\u2013", "28.6%", "20.8%", "13.9%", "12.0%"]
+    assert page.count("This report at 30 September (local data)") >= 2
+    assert "Kingston upon Thames (published, joint)" in page
+    assert "Statistical neighbours (mean of up to 9)" in page
+    assert "DfE publishes Kingston upon Thames's workforce as one with Richmond upon Thames" in page
+    assert "by head count as this report counts people" in page
+    # The card: England, region and neighbours at 30 September 2025, and how DfE counts.
+    said = unescape(card(html, "Agency social workers"))
+    assert (
+        "Published at 30 September 2025 (2025-26): England 12.7%, London 18.2%, statistical "
+        "neighbours 19.1%" in said
+    )
+    assert "head count (its headline rate is by FTE)" in said
+    said = unescape(card(html, "Permanent social workers leaving"))
+    assert "Published at 30 September 2025 (2025-26): England 12.0%, London 13.9%" in said
+    said = unescape(card(html, "Enquiries leading to an initial conference"))
+    assert (
+        "Published 2024-25: England 31.3% (72,100 initial conferences / 230,590 section 47 "
+        "enquiries), London 28.9%, statistical neighbours 33.9%" in said
+    )
+    said = unescape(card(html, "Referrals from the police"))
+    assert "No published figure" in said and "Published" not in said
+    # No published source share of referrals: said, and no number shown for it.
+    police = re.search(r'<p class="note not-published">(.*?)</p>', html)
+    assert police and "Referrals from the police</b>: No published figure" in unescape(
+        police.group(1)
+    )
+    assert not re.search(r"\d", unescape(police.group(1)))
+
+
+def test_the_published_line_of_each_v5_measure():
+    from pipelines.metrics import BY_ID
+    from pipelines.report.comparisons import (
+        REFERENCE_CSV,
+        Identity,
+        published_line,
+        read_comparators,
+    )
+
+    published = read_comparators(REFERENCE_CSV, Identity.of("314"))
+    s47 = unescape(published_line(BY_ID["s47_to_icpc_pct"], published, date(2025, 3, 31)))
+    assert (
+        "Published 2024-25: England 31.3% (72,100 initial conferences / 230,590 section 47 "
+        "enquiries), London 28.9%, statistical neighbours 33.9%" in s47
+    )
+    assert "not enquiries followed to a conference" in s47
+    # A census figure is set beside a month only from its own day: August 2025 has the one of
+    # 30 September 2024 (England 15.7%), September 2025 its own day's (12.7%).
+    agency = BY_ID["agency_social_worker_pct"]
+    assert "Published at 30 September 2024 (2024-25): England 15.7%," in published_line(
+        agency, published, date(2025, 8, 31)
+    )
+    assert "Published at 30 September 2025 (2025-26): England 12.7%," in published_line(
+        agency, published, date(2025, 9, 30)
+    )
+    police = unescape(published_line(BY_ID["referral_police_pct"], published, date(2025, 9, 30)))
+    assert "No published figure" in police and "not their source" in police
+    assert not re.search(r"\d", police)
+
+
+def test_the_sample_report_compares_the_v5_measures_with_england(sample_run, tmp_path: Path):
+    """data/sample as at 31 March 2014, naming no council: England only. S47 to ICPC 2013-14:
+    157 of 285 enquiries (55.1%) against DfE's 65,190 / 142,710 (45.7%); the workforce census
+    begins at 30 September 2017, after the report's years, and the page says so."""
+    with duckdb.connect(str(sample_run.warehouse), read_only=True) as con:
+        html = build_report(con, tmp_path / "sample.html").path.read_text(encoding="utf-8")
+    page = unescape(ours(html))
+    s47 = "Enquiries leading to an initial conference by financial year"
+    assert year_cells(html, s47, "2013-14") == ["55.1%", "45.7%"]
+    assert year_cells(html, s47, "2012-13") == ["50.5%", "47.2%"]  # 197 / 390; 60,080 / 127,190
+    assert "England 2013-14: 65,190 initial conferences and 142,710 section 47 enquiries" in page
+    # Agency at 30 September 2013: 30 of 74 = 40.5%; no England figure for those years.
+    agency = "Agency social workers by financial year"
+    assert year_cells(html, agency, "2013-14") == ["40.5%", "\u2013"]
+    assert page.count("DfE publishes no England figure for the years of this report.") == 2
+    assert "Referrals from the police: No published figure" in re.sub(r"<[^>]+>", "", page)
+
+
 def test_the_council_run_info_names_is_the_one_compared(tmp_path: Path):
     reference = tmp_path / "comparators.csv"
     reference.write_text(
@@ -381,8 +512,8 @@ def test_empty_warehouse_still_writes_a_page(tmp_path: Path):
     result = build_report(duckdb.connect(), tmp_path / "empty.html")
     html = result.path.read_text(encoding="utf-8")
     assert result.latest_month is None
-    # Only the five published comparisons are drawn, each saying the local figures are absent.
-    assert result.figures == 5
+    # Only the eight published comparisons are drawn, each saying the local figures are absent.
+    assert result.figures == 8
     assert (
         len(
             re.findall(
@@ -391,7 +522,7 @@ def test_empty_warehouse_still_writes_a_page(tmp_path: Path):
                 html,
             )
         )
-        == 5
+        == 8
     )
     assert html.count("not available: input not supplied</p>") == 43  # every headline card
 
@@ -436,6 +567,47 @@ def test_comparator_csv_is_what_the_script_builds():
     assert rows[("rereferral_12m_pct", "2024-25", "la")]["la_name"] == "Kingston upon Thames"
     assert rows[("cp_plans_rate_per_10k", "2024-25", "la")]["value"] == "30.4"  # 113 / 37,121
     assert rows[("rereferral_12m_pct", "2024-25", "region")]["la_name"] == "London"
+    # Table C4 publishes counts for the year: the share is 100 x ICPC / Section47, with the counts.
+    s47 = rows[("s47_to_icpc_pct", "2024-25", "england")]
+    assert (s47["value"], s47["numerator"], s47["denominator"]) == ("31.3", "72100", "230590")
+    assert rows[("s47_to_icpc_pct", "2024-25", "la")]["value"] == "28.0"  # 179 / 640 = 27.97
+    assert rows[("s47_to_icpc_pct", "2024-25", "region")]["value"] == "28.9"  # 10,420 / 36,000
+    assert rows[("s47_to_icpc_pct", "2023-24", "england")]["value"] == "32.2"  # 72,250 / 224,520
+    assert rows[("s47_to_icpc_pct", "2024-25", "sn_average")]["numerator"] == ""  # a mean: none
+    # The workforce census at 30 September 2025 (time_period 2025) is in 2025-26, by head count:
+    # agency 5,566 / (5,566 + 38,292) = 12.69% (FTE: 13.0%); leavers 4,611 / 38,292 = 12.04%.
+    for metric_id, value in (
+        ("agency_social_worker_pct", "12.7"),
+        ("permanent_sw_turnover_12m_pct", "12.0"),
+    ):
+        england = rows[(metric_id, "2025-26", "england")]
+        assert (england["year_ending"], england["value"]) == ("2025-09-30", value)
+    assert rows[("agency_social_worker_pct", "2017-18", "england")]["value"] == "15.7"  # 2017
+    assert ("agency_social_worker_pct", "2016-17", "england") not in rows
+    # Kingston's workforce is published jointly with Richmond upon Thames ("314 / 318"): its own
+    # row is the joint figure, named so, and Richmond, one of its neighbours, is left out of its
+    # neighbours' mean: turnover (13.1 + 35 + 21 + 23 + 26.6 + 10.1 + 11.3 + 29.7 + 17.5) / 9 =
+    # 20.81, agency (20.7 + 25.4 + 21.7 + 25.6 + 23.4 + 19.1 + 7.2 + 15.9 + 12.8) / 9 = 19.09.
+    own = rows[("permanent_sw_turnover_12m_pct", "2025-26", "la")]
+    assert (own["la_name"], own["value"]) == ("Kingston upon Thames / Richmond upon Thames", "28.6")
+    for metric_id, mean in (
+        ("permanent_sw_turnover_12m_pct", "20.8"),
+        ("agency_social_worker_pct", "19.1"),
+    ):
+        sn = rows[(metric_id, "2025-26", "sn_average")]
+        assert (sn["value"], sn["n_areas"]) == (mean, "9")
+    # No table here gives a referral's source: the police share has no published row at all.
+    assert not any(metric_id == "referral_police_pct" for metric_id, _, _ in rows)
+    with open(committed, encoding="utf-8") as f:
+        bedford = {
+            (r["metric_id"], r["financial_year"]): r
+            for r in csv.DictReader(f)
+            if r["la_code"] == "822" and r["area"] == "sn_average"
+        }
+    # Bedford's neighbours include North (940) and West (941) Northamptonshire, published as one:
+    # counted once, (10.3 + 15.4 + 15.6 + 18.1 + 15.9 + 17.9 + 11.3 + 8.4 + 12.9) / 9 = 13.98.
+    sn = bedford[("permanent_sw_turnover_12m_pct", "2025-26")]
+    assert (sn["value"], sn["n_areas"]) == ("14.0", "9")
     if not SHARED_DFE.exists():
         pytest.skip(f"{SHARED_DFE} not present: cannot rebuild the CSV to compare")
     import importlib.util
@@ -444,6 +616,8 @@ def test_comparator_csv_is_what_the_script_builds():
         "build_comparators", ROOT / "data" / "reference" / "build_comparators.py"
     )
     module = importlib.util.module_from_spec(spec)
+    # registered first, as the import system does: its dataclass looks its module up
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     rebuilt = module.build(SHARED_DFE)
     assert len(rebuilt) == len(committed.read_text(encoding="utf-8").splitlines()) - 1
@@ -452,6 +626,8 @@ def test_comparator_csv_is_what_the_script_builds():
         if r["la_code"] in ("", "314"):
             key = (metric_id, year, area, r["la_code"])
             assert str(everyone[key]["value"]) == r["value"]
+            assert str(everyone[key].get("numerator", "")) == r["numerator"]
+            assert str(everyone[key].get("denominator", "")) == r["denominator"]
 
 
 def test_complementary_suppression_leaves_no_cell_derivable():

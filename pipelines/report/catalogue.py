@@ -111,11 +111,15 @@ def section_note(section: str) -> str:
     return f"<p class='note'>{escape(note)}</p>" if note else ""
 
 
-# Metrics with a published England / statistical-neighbour figure in data/reference/.
+# Metrics with a published England / statistical-neighbour figure in data/reference/ (how DfE
+# counts the last three differently: pipelines/report/comparisons.py, PUBLISHED_BASIS).
 COMPARABLE: tuple[str, ...] = (
     "rereferral_12m_pct",
     "referral_nfa_pct",
     "cp_plans_rate_per_10k",
     "cp_second_or_subsequent_pct",
     "cp_plans_2y_plus_pct",
+    "s47_to_icpc_pct",
+    "permanent_sw_turnover_12m_pct",
+    "agency_social_worker_pct",
 )
