@@ -62,7 +62,7 @@ section#brief { border-top: 0; margin-top: 0.5rem; }
 .spark { display: block; margin: 0.3rem 0; }
 .multiples { list-style: none; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 0.5rem 1rem; }
 .multiples li { display: flex; flex-direction: column; font-size: 0.9rem; }
-.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 440px), 1fr)); gap: 1rem; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 440px), 1fr)); gap: 1rem; align-items: start; }
 figure.chart { margin: 0; border: 1px solid #e5e6e7; padding: 0.3rem; break-inside: avoid; min-width: 0; }
 .plot { width: 100%; }
 .chart-actions { margin: 0.2rem 0; }

@@ -21,7 +21,13 @@ import duckdb
 from pipelines.metrics import UNSUPPORTED_METRICS
 from pipelines.report import charts, disclosure
 from pipelines.report.catalogue import BY_ID, HEADLINES, Headline
-from pipelines.report.comparisons import REFERENCE_CSV, Identity, Published, read_comparators
+from pipelines.report.comparisons import (
+    AT_30_SEPTEMBER,
+    REFERENCE_CSV,
+    Identity,
+    Published,
+    read_comparators,
+)
 from pipelines.report.data import Metrics, Row
 from pipelines.report.figures import UNIT_AXIS, long_date
 from pipelines.report.page import document
@@ -258,8 +264,11 @@ def _metric_section(
     ]
     unit_words = " per 10,000 children" if per_10k else ""
     england_value = (england or {}).get((card.metric_id, "england"), {}).get(year)
+    # DfE's workforce census is taken on 30 September, not at the year's end as the councils' are.
+    on_day = ", at 30 September" if card.metric_id in AT_30_SEPTEMBER else ""
     england_text = (
-        f" England {year} (published): {show(unit, england_value[0], None, None, threshold).text}."
+        f" England {year} (published{on_day}): "
+        f"{show(unit, england_value[0], None, None, threshold).text}."
         if england_value and card.breakdown == "all"
         else ""
     )
