@@ -18,7 +18,7 @@ V5_COLUMNS = {
     "cp_reviews.csv": ("participation",),
     "early_help.csv": ("end_reason",),
 }
-# What the spec's v5 columns and files alone feed (spec/metrics.md: "cp_conference_* unless
+# What the v5 columns and files alone feed (docs/metrics.md, "v5": "cp_conference_* unless
 # both ... are present, strategy_police_pct without strategy_police_attended,
 # early_help_outcomes_met_pct without end_reason"; the new files' metrics without their file).
 ABSENT = {
