@@ -6,7 +6,7 @@ For each size it generates a council (once; reused if present) and measures, eac
 process so imports and caches are counted honestly:
 
 - floor:   DuckDB only reading every CSV file (all columns as text), nothing else;
-- run:     the whole `frontdoor run` (Dagster job: load, stage, validate, metrics, report, publish);
+- run:     the whole `frontdoor run` (Dagster job: stage_extracts reads and stages, then validate, metrics, report, publish);
 - metrics: the metric step alone (build_marts) on a copy of the working warehouse that run left.
 
 Peak memory is the larger of the process's own maximum resident set and that of its largest
