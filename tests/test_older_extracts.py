@@ -18,9 +18,10 @@ V5_COLUMNS = {
     "cp_reviews.csv": ("participation",),
     "early_help.csv": ("end_reason",),
 }
-# What the v5 columns and files alone feed (docs/metrics.md, "v5": "cp_conference_* unless
-# both ... are present, strategy_police_pct without strategy_police_attended,
-# early_help_outcomes_met_pct without end_reason"; the new files' metrics without their file).
+# What the v5 columns and files alone feed: the conference measures (both participation
+# columns), strategy_police_pct (strategy_police_attended), early_help_outcomes_met_pct
+# (end_reason), as their files' `requires columns:` lines say (docs/metrics.md), and the
+# metrics of the three new files.
 ABSENT = {
     "cp_conference_views_pct",
     "cp_conference_attended_pct",
