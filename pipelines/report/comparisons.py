@@ -183,14 +183,24 @@ def up_to(published: Published, last_year: str | None) -> Published:
     }
 
 
-def counts_text(figure: PublishedFigure) -> str:
-    """The published counts a figure is worked from, in words (the S47-to-ICPC ratio's)."""
-    if figure.numerator is None or figure.denominator is None:
-        return ""
-    return (
-        f" ({figure.numerator:,.0f} initial conferences / {figure.denominator:,.0f} section 47 "
-        "enquiries)"
-    )
+# What the counts behind a published percentage count (data/reference/ keeps the counts).
+COUNTED: dict[str, tuple[str, str]] = {
+    "s47_to_icpc_pct": ("initial conferences", "section 47 enquiries"),
+}
+
+
+def counts(metric_id: str, figure: PublishedFigure) -> tuple[str, str] | None:
+    """The published counts a figure is worked from, each with what it counts, or None."""
+    if metric_id not in COUNTED or figure.numerator is None or figure.denominator is None:
+        return None
+    top, bottom = COUNTED[metric_id]
+    return f"{figure.numerator:,.0f} {top}", f"{figure.denominator:,.0f} {bottom}"
+
+
+def counts_text(metric_id: str, figure: PublishedFigure) -> str:
+    """The counts in brackets after the figure, or nothing."""
+    worked = counts(metric_id, figure)
+    return f" ({worked[0]} / {worked[1]})" if worked else ""
 
 
 def published_line(metric: Metric, published: Published, when: date | None) -> str:
@@ -215,7 +225,10 @@ def published_line(metric: Metric, published: Published, when: date | None) -> s
     if not years:
         return ""
     year = years[-1]
-    parts = [f"England {fmt(england[year].value, metric.unit)}{counts_text(england[year])}"]
+    england_text = fmt(england[year].value, metric.unit) + counts_text(
+        metric.metric_id, england[year]
+    )
+    parts = [f"England {england_text}"]
     if year in region:
         parts.append(f"{region[year].name} {fmt(region[year].value, metric.unit)}")
     if year in neighbours:
@@ -232,10 +245,10 @@ def published_line(metric: Metric, published: Published, when: date | None) -> s
     return line
 
 
-def _n_text(area: str, figure: PublishedFigure) -> str:
+def _n_text(metric_id: str, area: str, figure: PublishedFigure) -> str:
     if area == "sn_average":
         return f"mean of {figure.n_areas} neighbours with a published figure"
-    return "published" + counts_text(figure)
+    return "published" + counts_text(metric_id, figure)
 
 
 def basis_note(metric_id: str, published: Published, labels: list[str], joint: str) -> str:
@@ -247,13 +260,10 @@ def basis_note(metric_id: str, published: Published, labels: list[str], joint: s
     words = []
     if metric_id in PUBLISHED_BASIS:
         words.append(PUBLISHED_BASIS[metric_id][1])
-    counted = [y for y in drawn if england[y].numerator is not None]
+    counted = [(y, worked) for y in drawn if (worked := counts(metric_id, england[y]))]
     if counted:
-        f = england[counted[-1]]
-        words.append(
-            f"England {counted[-1]}: {f.numerator:,.0f} initial conferences and "
-            f"{f.denominator:,.0f} section 47 enquiries, {fmt(f.value, 'pct')}."
-        )
+        year, (top, bottom) = counted[-1]
+        words.append(f"England {year}: {top} and {bottom}, {fmt(england[year].value, 'pct')}.")
     if joint:
         words.append(joint)
     if not drawn:
@@ -367,7 +377,11 @@ def comparisons(r: Report, published: Published, who: Identity, years: list[Peri
             if area != "england" and not figures:
                 continue
             shown = [
-                Shown(figures[y].value, fmt(figures[y].value, m.unit), _n_text(area, figures[y]))
+                Shown(
+                    figures[y].value,
+                    fmt(figures[y].value, m.unit),
+                    _n_text(metric_id, area, figures[y]),
+                )
                 if y in figures
                 else Shown(None, NOTHING)
                 for y in labels
