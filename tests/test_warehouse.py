@@ -7,7 +7,6 @@ Each gives the same marts.metric_values as the full run from scratch.
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -60,9 +59,10 @@ class Half:
 
 @pytest.fixture(scope="module")
 def halves(full_run, small_council, tmp_path_factory) -> list[Half]:
-    """Every step's assets in two halves (alternate keys), each half a run of its own, so each
-    step runs on a strict subset, its tables rebuilt from what the working warehouse kept of
-    the others; DuckDB's query log records what each run wrote."""
+    """Every step's assets in two halves (alternate keys; whole for a step that cannot be
+    subset), each half a run of its own with the checks on its assets, so each step runs on a
+    strict subset, its tables rebuilt from what the working warehouse kept of the others;
+    DuckDB's query log records what each run wrote."""
     expected = rows(full_run.warehouse)
     output = full_run.output
     definitions = defs()
@@ -71,13 +71,17 @@ def halves(full_run, small_council, tmp_path_factory) -> list[Half]:
     out = []
     for assets_def in assets:
         step = sorted(assets_def.keys, key=lambda k: k.to_user_string())
-        out += [Half(half) for half in (step[0::2], step[1::2]) if half]
+        # A step that cannot be subset (one pass writes all its tables) runs whole.
+        halves = (step[0::2], step[1::2]) if assets_def.can_subset else (step,)
+        out += [Half(half) for half in halves if half]
+    # The asset checks run with the assets they check: a check writes no table either.
+    checks = list(definitions.asset_checks or [])
     with pytest.MonkeyPatch.context() as patch, dg.DagsterInstance.get() as instance:
         log = QueryLog(tmp_path_factory.mktemp("queries"), patch)
         for n, half in enumerate(out):
             with log.recording(f"half-{n}") as folder:
                 result = dg.materialize(
-                    assets,
+                    [*assets, *checks],
                     selection=half.keys,
                     resources=resources(small_council, output),
                     instance=instance,
@@ -139,29 +143,22 @@ def second_writers(halves: list[Half]) -> dict[str, set[str]]:
     return found
 
 
-# Second writers this test finds today, left to fix (issue 21, item 4): the load step writes
-# audit.load_log, reader_findings, return_info and source_columns and the release step
-# audit.releases, none of them an asset's table; the staging step writes a stem's staging and
-# quarantine tables together whichever of the two is selected. Since the one-pass load (issue
-# 23) the staging step also writes audit.input_files, readings and withheld_metrics, and drops
-# (or with --keep-raw writes) raw.<stem>, which no asset owns. Fixing one shrinks this list.
-KNOWN_SECOND_WRITERS = re.compile(
-    r"^(audit\.(load_log|reader_findings|return_info|source_columns|releases|input_files|readings"
-    r"|withheld_metrics) \(asset none\)"
-    r"|raw\.\w+ \(asset none\)"
-    r"|(staging|quarantine)\.\w+ \(asset (staging|quarantine)/\w+\))$"
-)
-
-
 def test_every_warehouse_table_has_one_writer_the_asset_that_owns_it(halves):
     """Any run writes only the tables of the assets it materialises: a table written by a
-    second asset, or by a step for a table no asset owns, is named with its writers (beyond
-    the ones known today)."""
-    found = {n: w for n, w in second_writers(halves).items() if not KNOWN_SECOND_WRITERS.match(n)}
+    second asset or a check, or by a step for a table no asset owns, is named with its
+    writers."""
+    found = second_writers(halves)
     listed = "\n".join(f"{name}: {sorted(w)}" for name, w in sorted(found.items()))
     assert not found, "written outside their own asset:\n" + listed
-    # The known ones are still there: when one is fixed, take it off the list.
-    assert any(KNOWN_SECOND_WRITERS.match(n) for n in second_writers(halves))
+    # The log saw the writes: every table asset's own run wrote its table.
+    owners = {
+        metadata["dagster/table_name"].value.lower()
+        for half in halves
+        for metadata in half.materialised.values()
+        if "dagster/table_name" in metadata
+    }
+    assert owners <= {table for half in halves for table in half.writes}
+    assert {"audit.load_log", "audit.check_findings", "audit.releases"} <= owners
 
 
 def test_an_absent_extract_drops_what_it_fed(full_run, small_council, tmp_path):

@@ -1,10 +1,13 @@
 """Extracts in: each file read and staged in one pass into staging.<stem> (typed) and
-quarantine.<stem> (set aside), with what came in recorded in audit.input_files.
+quarantine.<stem> (set aside), with what came in recorded in audit.* (LOAD_AUDIT).
 
-Each table is its own asset and can be materialised alone (the multi-asset can be subset): the
-others are read from the working warehouse as earlier runs left them. No copy of the rows as
-read is kept (issue 23) unless the run sets ``keep_raw`` (raw.<stem>, not an asset). Two checks
-run with staging, per extract (docs/validation.md):
+Each table is its own asset, and this step is their one writer. The load is one pass over the
+input folder (an Annex A workbook or a census file holds many extracts at once), so the step
+cannot be subset: materialising any of its tables materialises them all, and no other step
+writes them (tests/test_warehouse.py proves it from the asset graph and DuckDB's query log).
+No copy of the rows as read is kept (issue 23) unless the run sets ``keep_raw`` (raw.<stem>: a
+data-migration investigation's copy outside the asset graph). Two checks run with staging, per
+extract (docs/validation.md):
 
 - ``loaded`` (ERROR): the file loaded. A file that could not be read or lacks a required column
   (audit.load_log status 'failed') fails it, with the loader's message naming file and column.
@@ -27,10 +30,30 @@ from pipelines.sources.load import load_folder, needed_for_run, record_outcomes
 from pipelines.sql import table_exists
 from pipelines.warehouse import POOL, Warehouse
 
+# What the load records beside the rows: the audit tables it writes (pipelines/sources/load.py,
+# names.py and readings.py), each an asset of this step.
+LOAD_AUDIT = {
+    "load_log": "Each extract of the contract: loaded, absent or failed, with its rows and message",
+    "input_files": "Each input file: name, size, sha256, rows read, staged and quarantined",
+    "reader_findings": "Oddities the statutory-return readers worked around, with file and line",
+    "return_info": "The statutory return's own as-at date, council and files (one row)",
+    "source_columns": "How the statutory return names each contract column",
+    "readings": "The reader's own readings that fill a gap of the input format",
+    "withheld_metrics": "Metrics this input cannot support, with the reason",
+}
+
+
+def load_audit_key(table: str) -> dg.AssetKey:
+    return dg.AssetKey(["audit", table])
+
 
 def staged_specs() -> list[dg.AssetSpec]:
     # Built in a function: the defs loader would take module-level specs for assets of their own.
-    return [
+    audit = [
+        dg.AssetSpec(load_audit_key(t), group_name="audit", description=text, kinds=KINDS)
+        for t, text in LOAD_AUDIT.items()
+    ]
+    return audit + [
         spec
         for e in EXTRACTS
         for spec in (
@@ -71,16 +94,11 @@ def staging_check_specs() -> list[dg.AssetCheckSpec]:
     ]
 
 
-def _stems(keys: set[dg.AssetKey]) -> list[str]:
-    chosen = {key.path[-1] for key in keys}
-    return [e.stem for e in EXTRACTS if e.stem in chosen]
-
-
 @dg.multi_asset(
     specs=staged_specs(),
     check_specs=staging_check_specs(),
     name="stage_extracts",
-    can_subset=True,
+    can_subset=False,
     pool=POOL,
 )
 def stage_extracts(
@@ -91,11 +109,14 @@ def stage_extracts(
     folder = Path(warehouse.input_dir)
     xsd_dir = Path(warehouse.cin_xsd_dir) if warehouse.cin_xsd_dir else None
     checks = {(key.asset_key.path[-1], key.name) for key in context.selected_asset_check_keys}
-    stems = _stems(context.selected_asset_keys)
     with warehouse.connect() as con:
-        kind, outcomes = load_folder(con, folder, xsd_dir, stems, warehouse.keep_raw)
+        kind, outcomes = load_folder(con, folder, xsd_dir, keep_raw=warehouse.keep_raw)
         record_outcomes(con, kind, outcomes)
         report(context, f"input: {folder} holds {kind} extracts")
+        for table in LOAD_AUDIT:
+            yield dg.MaterializeResult(
+                asset_key=load_audit_key(table), metadata=table_metadata(con, f"audit.{table}")
+            )
         blocking = []
         for o in outcomes:
             if o.status == "loaded":
@@ -109,16 +130,15 @@ def stage_extracts(
             if o.status != "loaded" and o.stem in needed_for_run(kind):
                 blocking.append(o.message or f"no {o.stem} in the {kind} extracts in {folder}")
             for schema in ("staging", "quarantine"):
-                if dg.AssetKey([schema, o.stem]) in context.selected_asset_keys:
-                    yield dg.MaterializeResult(
-                        asset_key=[schema, o.stem],
-                        metadata={
-                            **table_metadata(con, f"{schema}.{o.stem}"),
-                            "status": o.status,
-                            "file": o.file or "",
-                            "message": o.message,
-                        },
-                    )
+                yield dg.MaterializeResult(
+                    asset_key=[schema, o.stem],
+                    metadata={
+                        **table_metadata(con, f"{schema}.{o.stem}"),
+                        "status": o.status,
+                        "file": o.file or "",
+                        "message": o.message,
+                    },
+                )
             if (o.stem, "loaded") in checks:
                 yield loaded_check(con, o.stem)
             if (o.stem, "rows_reconcile") in checks:

@@ -33,7 +33,11 @@ def marts_specs() -> list[dg.AssetSpec]:
     specs.append(
         dg.AssetSpec(
             ["marts", METRIC_VALUES],
-            deps=[RUN_INFO, *(dg.AssetKey(["marts", f]) for f in families)],
+            deps=[
+                RUN_INFO,
+                dg.AssetKey(["audit", "withheld_metrics"]),
+                *(dg.AssetKey(["marts", f]) for f in families),
+            ],
             description="Every figure: one row per metric, period and breakdown, the union of "
             "the metric families less what the input format cannot support.",
             group_name="metrics",

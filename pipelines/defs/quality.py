@@ -7,33 +7,34 @@ import dagster as dg
 
 from pipelines.contract import EXTRACTS
 from pipelines.defs.metadata import KINDS, table_metadata
+from pipelines.defs.validation import CHECK_RESULTS
 from pipelines.progress import report
 from pipelines.validation import build_data_quality
 from pipelines.warehouse import POOL, Warehouse
+
+# What the data-quality tables read: the rows, the load's audit and the SQL rules' results.
+READS = [
+    *(dg.AssetKey(["staging", e.stem]) for e in EXTRACTS),
+    *(dg.AssetKey(["quarantine", e.stem]) for e in EXTRACTS),
+    *(dg.AssetKey(["audit", t]) for t in ("load_log", "input_files", "reader_findings")),
+    *CHECK_RESULTS,
+    dg.AssetKey(["marts", "run_info"]),
+]
 
 
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
             ["marts", "data_quality"],
-            # Downstream of staging, so after the blocking checks on it, whose results it reads;
-            # and of run_info, for the as-at date.
-            deps=[
-                *(["staging", e.stem] for e in EXTRACTS),
-                *(["quarantine", e.stem] for e in EXTRACTS),
-                ["marts", "run_info"],
-            ],
+            # run_info gives the as-at date.
+            deps=READS,
             description="One row per data-quality rule, file and run, with every earlier run.",
             group_name="quality",
             kinds=KINDS,
         ),
         dg.AssetSpec(
             ["marts", "data_quality_rows"],
-            deps=[
-                *(["staging", e.stem] for e in EXTRACTS),
-                *(["quarantine", e.stem] for e in EXTRACTS),
-                ["marts", "run_info"],
-            ],
+            deps=READS,
             description="One row per finding of the latest run: the file and line behind each count.",
             group_name="quality",
             kinds=KINDS,

@@ -6,6 +6,7 @@ the releases up to and including itself.
 """
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -13,6 +14,7 @@ import duckdb
 
 from pipelines import releases
 from pipelines.defs.marts import marts_specs
+from pipelines.defs.metadata import table_metadata
 from pipelines.progress import report
 from pipelines.sql import literal
 from pipelines.warehouse import OLDEST_DUCKDB, POOL, STORAGE_VERSION, Warehouse, file_mode
@@ -27,21 +29,41 @@ RELEASES_COLUMNS = (
 )
 
 
-@dg.asset(
-    key=["release"],
-    deps=[
-        ["report"],
-        ["marts", "data_quality"],
-        ["marts", "data_quality_rows"],
-        ["marts", "run_info"],
-        *(spec.key for spec in marts_specs()),
+RELEASE_DEPS = [
+    ["report"],
+    ["marts", "data_quality"],
+    ["marts", "data_quality_rows"],
+    ["marts", "run_info"],
+    *(spec.key for spec in marts_specs()),
+]
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["release"],
+            deps=RELEASE_DEPS,
+            description="The analysts' warehouse and the managers' report, published together.",
+            group_name="publish",
+            kinds={"duckdb", "html"},
+        ),
+        dg.AssetSpec(
+            ["audit", "releases"],
+            deps=RELEASE_DEPS,
+            description="Every release published from this working warehouse.",
+            group_name="publish",
+            kinds={"duckdb"},
+        ),
     ],
-    group_name="publish",
-    kinds={"duckdb", "html"},
+    name="release",
+    can_subset=False,  # the record goes into the warehouse it publishes
     pool=POOL,
 )
-def release(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    """The analysts' warehouse and the managers' report, published together in one switch."""
+def release(
+    context: dg.AssetExecutionContext, warehouse: Warehouse
+) -> Iterator[dg.MaterializeResult]:
+    """The analysts' warehouse and the managers' report, published together in one switch,
+    recorded first in audit.releases."""
     run_id = context.run.run_id
     name = releases.release_name(run_id)
     with warehouse.connect(transaction=False) as con:
@@ -53,6 +75,7 @@ def release(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mater
             )
         )
         _record(con, name, run_id, info)
+        recorded = table_metadata(con, "audit.releases")
         con.execute("CHECKPOINT")
     manifest = {
         "release": name,
@@ -78,14 +101,16 @@ def release(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mater
         context,
         f"published {output / releases.WAREHOUSE} and {output / releases.REPORT} ({published.name})",
     )
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(asset_key=["audit", "releases"], metadata=recorded)
+    yield dg.MaterializeResult(
+        asset_key=["release"],
         metadata={
             "release": published.name,
             "path": str(published.path),
             "warehouse": str(output / releases.WAREHOUSE),
             "report": str(output / releases.REPORT),
             "as_at": str(info["as_at"]),
-        }
+        },
     )
 
 

@@ -30,7 +30,10 @@ def run_started_at(context: dg.AssetExecutionContext) -> dt.datetime | None:
 
 @dg.asset(
     key=["marts", "run_info"],
-    deps=[["staging", e.stem] for e in EXTRACTS],
+    deps=[
+        *(["staging", e.stem] for e in EXTRACTS),
+        *(["audit", t] for t in ("load_log", "return_info", "readings")),
+    ],
     group_name="marts",
     kinds={*KINDS, "python"},
     pool=POOL,

@@ -1,4 +1,7 @@
-"""The validation checks on staging.<stem>, run once per run (docs/validation.md).
+"""The validation of staging.<stem>, run once per run (docs/validation.md).
+
+The SQL rules are evaluated by the asset ``check_results`` (audit.check_rules and
+audit.check_findings, its one writer); the asset checks read their outcome from there:
 
 - ``suite`` (WARN), per extract: the stem's expectations/<stem>.json over every row, in SQL.
 - one check per cross-file rule (sql/checks/*.sql) and extract it judges (WARN).
@@ -8,9 +11,8 @@
   the metrics (so GX works beside the SQL, not before it). A line GX flags that SQL did not
   means the SQL translation of the suite is wrong: the check says so.
 
-Findings warn and block nothing. The SQL checks are ``blocking`` so that they finish before what
-depends on staging (marts/data_quality reads their results from audit.check_rules); the GX check
-is not, and runs after the metrics.
+Findings warn and block nothing: marts/data_quality reads the findings from the asset, not from
+the checks, so no check holds up what depends on staging.
 """
 
 import datetime as dt
@@ -21,6 +23,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.contract import EXTRACTS
+from pipelines.defs.metadata import KINDS, table_metadata
 from pipelines.defs.resources import GreatExpectations
 from pipelines.progress import report
 from pipelines.sql import table_exists
@@ -30,6 +33,44 @@ from pipelines.validation.quality import evaluate_checks, record_checks
 from pipelines.validation.rules import cross_checks
 from pipelines.warehouse import POOL, Warehouse
 
+CHECK_TABLES = {
+    "check_rules": "The latest result of every suite and cross-file rule, one row a rule and file",
+    "check_findings": "The rows behind audit.check_rules: file, line and column of each finding",
+}
+CHECK_RESULTS = [dg.AssetKey(["audit", table]) for table in CHECK_TABLES]
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            key,
+            deps=[*(["staging", e.stem] for e in EXTRACTS), ["audit", "load_log"]],
+            description=text,
+            group_name="audit",
+            kinds={*KINDS, "sql"},
+        )
+        for key, text in zip(CHECK_RESULTS, CHECK_TABLES.values(), strict=True)
+    ],
+    name="check_results",
+    can_subset=False,  # one evaluation writes both tables
+    pool=POOL,
+)
+def check_results(
+    context: dg.AssetExecutionContext, warehouse: Warehouse
+) -> Iterator[dg.MaterializeResult]:
+    """Every extract's suite and the cross-file rules over every row, in SQL; kept in audit."""
+    started = time.perf_counter()
+    as_at = dt.date.fromisoformat(warehouse.as_at) if warehouse.as_at else None
+    stems = [e.stem for e in EXTRACTS]
+    with warehouse.connect() as con:
+        evaluate_checks(con, stems, as_at)
+        record_checks(con, stems)
+        for table in CHECK_TABLES:
+            yield dg.MaterializeResult(
+                asset_key=["audit", table], metadata=table_metadata(con, f"audit.{table}")
+            )
+    report(context, f"validation rules: {time.perf_counter() - started:.1f} s")
+
 
 def check_specs() -> list[dg.AssetCheckSpec]:
     suites = [
@@ -37,7 +78,7 @@ def check_specs() -> list[dg.AssetCheckSpec]:
             "suite",
             asset=["staging", e.stem],
             description=f"expectations/{e.stem}.json: every row in SQL, a sample in GX",
-            blocking=True,
+            additional_deps=CHECK_RESULTS,
         )
         for e in EXTRACTS
     ]
@@ -46,7 +87,7 @@ def check_specs() -> list[dg.AssetCheckSpec]:
             check.rule,
             asset=["staging", stem],
             description=f"sql/checks/{check.path.name}: {check.description}",
-            blocking=True,
+            additional_deps=CHECK_RESULTS,
         )
         for check in cross_checks()
         for stem in check.stems
@@ -74,16 +115,13 @@ def validation(
     warehouse: Warehouse,
     great_expectations: GreatExpectations,
 ) -> Iterator[dg.AssetCheckResult]:
-    """Each extract's suite and the cross-file rules, over every row; results kept in audit.
-    Each extract's sample goes to the Great Expectations worker, answered while the run goes on."""
+    """Each extract's suite and the cross-file rules, as check_results found them. Each
+    extract's sample goes to the Great Expectations worker, answered while the run goes on."""
     started = time.perf_counter()
     selected = {(key.asset_key.path[-1], key.name) for key in context.selected_asset_check_keys}
-    stems = [e.stem for e in EXTRACTS if any(s == e.stem for s, _ in selected)]
     as_at = dt.date.fromisoformat(warehouse.as_at) if warehouse.as_at else None
     samples = great_expectations.samples_dir()
     with warehouse.connect() as con:
-        evaluate_checks(con, stems, as_at)
-        record_checks(con, stems)
         found = _findings(con)
         as_of = extract_date(con, as_at)
         for stem, rule in sorted(selected):
@@ -138,8 +176,10 @@ Found = dict[tuple[str, str, str], list[int | None]]  # (kind, stem, "rule:colum
 
 def _findings(con: duckdb.DuckDBPyConnection) -> Found:
     found: Found = {}
+    if not table_exists(con, "audit.check_findings"):
+        return found
     for kind, rule, stem, column, line in con.execute(
-        "SELECT kind, rule, stem, column_name, line FROM dq_findings"
+        "SELECT kind, rule, stem, column_name, line FROM audit.check_findings"
     ).fetchall():
         key = rule if kind == "cross_file" else f"{rule}:{column}"
         found.setdefault((kind, stem, key), []).append(line)
@@ -173,10 +213,14 @@ def _status(con: duckdb.DuckDBPyConnection, stem: str) -> str:
 def _cross_file_result(
     con: duckdb.DuckDBPyConnection, stem: str, rule: str, found: Found
 ) -> dg.AssetCheckResult:
-    evaluated = con.execute(
-        "SELECT count(*) FROM dq_rules WHERE kind = 'cross_file' AND rule = ? AND stem = ?",
-        [rule, stem],
-    ).fetchall()[0][0]
+    evaluated = (
+        table_exists(con, "audit.check_rules")
+        and con.execute(
+            "SELECT count(*) FROM audit.check_rules WHERE kind = 'cross_file' AND rule = ? "
+            "AND stem = ?",
+            [rule, stem],
+        ).fetchall()[0][0]
+    )
     lines = found.get(("cross_file", stem, rule), [])
     if not evaluated:
         return dg.AssetCheckResult(

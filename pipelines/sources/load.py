@@ -42,6 +42,7 @@ from pipelines.sources.names import record_source_names
 from pipelines.sources.readings import record_readings
 from pipelines.sources.result import Finding, SourceFrames
 from pipelines.sources.ssd import read_ssd
+from pipelines.sql import table_exists
 from pipelines.staging import build_staging
 
 Status = Literal["loaded", "absent", "failed"]
@@ -156,8 +157,16 @@ def load_csv(
 
 def drop_stem(con: duckdb.DuckDBPyConnection, stem: str) -> None:
     """Drop what an extract fed (staging, quarantine, raw): it is absent or failed this run."""
-    for schema in ("staging", "quarantine", "raw"):
+    for schema in ("staging", "quarantine"):
         con.execute(f"DROP TABLE IF EXISTS {schema}.{stem}")
+    drop_raw(con, stem)
+
+
+def drop_raw(con: duckdb.DuckDBPyConnection, stem: str) -> None:
+    """Drop an earlier --keep-raw run's raw.<stem>, if there is one (a statement only then:
+    raw.* belongs to no asset, so a run without --keep-raw leaves it alone)."""
+    if table_exists(con, f"raw.{stem}"):
+        con.execute(f"DROP TABLE raw.{stem}")
 
 
 def stage_frame(
@@ -172,7 +181,7 @@ def stage_frame(
     """Stage one reader frame (and keep it in raw.<stem> with ``keep_raw``); the outcome holds
     the counts, per input file. ``source`` names the files for raw's comment; ``known`` gives
     the size and digest of files the reader has already hashed."""
-    con.execute(f"DROP TABLE IF EXISTS raw.{e.stem}")
+    drop_raw(con, e.stem)
     if keep_raw:
         write_raw(con, e.stem, frame)
         raw_comments(con, e, source, extras)
