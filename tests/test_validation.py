@@ -492,7 +492,7 @@ def _stand_in_stage(lose_a_contact: bool) -> dg.AssetsDefinition:
 def _run_checks(folder: Path, out: Path, lose_a_contact: bool = False) -> dg.ExecuteInProcessResult:
     from pipelines.defs.quality import data_quality
     from pipelines.defs.resources import GreatExpectations
-    from pipelines.defs.validation import great_expectations_check, validation
+    from pipelines.defs.validation import check_results, great_expectations_check, validation
 
     @dg.asset(key=["marts", "metric_values"], deps=[["staging", "contacts"]])
     def downstream() -> None:
@@ -501,11 +501,11 @@ def _run_checks(folder: Path, out: Path, lose_a_contact: bool = False) -> dg.Exe
 
     warehouse = Warehouse(input_dir=str(folder), output_dir=str(out))
     defs = dg.Definitions(
-        assets=[_stand_in_stage(lose_a_contact), data_quality, downstream],
+        assets=[_stand_in_stage(lose_a_contact), check_results, data_quality, downstream],
         asset_checks=[validation, great_expectations_check],
         resources={
             "warehouse": warehouse,
-            "great_expectations": GreatExpectations(warehouse=warehouse),
+            "great_expectations": GreatExpectations(),
         },
         jobs=[dg.define_asset_job("j", executor_def=dg.in_process_executor)],
     )
@@ -586,16 +586,18 @@ def test_a_gx_worker_no_longer_needed_is_stopped_and_one_answered_ends_on_its_ow
 
     # Closed at once, as when a run fails before its suites are answered: still importing GX,
     # it is stopped, not waited for.
-    unwanted = GxWorker(tmp_path / "unwanted.log")
-    unwanted.close()
+    with (tmp_path / "unwanted.log").open("wb") as log:
+        unwanted = GxWorker(log)
+        unwanted.close()
     assert unwanted._proc.returncode == -signal.SIGTERM
     # Every answer taken, as at the end of a run that succeeded: it ends at the end of its input.
     con = duckdb.connect()
     frame = tmp_path / "population.parquet"
     sample = Path(__file__).parents[1] / "data" / "sample" / "population.csv"
     con.execute(f"COPY (FROM read_csv('{sample}')) TO '{frame}' (FORMAT parquet)")
-    answered = GxWorker(tmp_path / "answered.log")
-    answered.submit("population", frame)
-    answered.result("population")
-    answered.close()
+    with (tmp_path / "answered.log").open("wb") as log:
+        answered = GxWorker(log)
+        answered.submit("population", frame)
+        answered.result("population")
+        answered.close()
     assert answered._proc.returncode == 0

@@ -37,7 +37,7 @@ def rows(path, sql=METRIC_VALUES):
 
 def resources(input_dir, output) -> dict[str, object]:
     warehouse = Warehouse(input_dir=str(input_dir), output_dir=str(output))
-    return {"warehouse": warehouse, "great_expectations": GreatExpectations(warehouse=warehouse)}
+    return {"warehouse": warehouse, "great_expectations": GreatExpectations()}
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,12 @@
 and the sensor take them from FRONTDOOR_* environment variables or the defaults.
 """
 
+from __future__ import annotations
+
+import contextlib
 import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +19,7 @@ from pydantic import PrivateAttr
 from pipelines.progress import waiting
 from pipelines.validation.gx_runner import Outcome
 from pipelines.validation.gx_worker import GxWorker
-from pipelines.warehouse import Warehouse, from_environment
+from pipelines.warehouse import from_environment
 
 
 class GreatExpectations(dg.ConfigurableResource):
@@ -23,29 +28,34 @@ class GreatExpectations(dg.ConfigurableResource):
     validation step hands it each extract's sample (``submit``) and the great_expectations
     check step, after the metrics, takes the answers (``result``)."""
 
-    warehouse: dg.ResourceDependency[Warehouse]  # the worker's log goes in its working folder
+    # No nested Warehouse: Dagster sets a nested resource up with the definitions' settings, not
+    # the run's config, so through one every run took the lock of, and left its worker's log
+    # in, the default output folder. The validation step says where the samples go.
 
     _worker: GxWorker | None = PrivateAttr(default=None)
     _submitted: dict[str, Any] = PrivateAttr(default_factory=dict)
-
+    _run: str = PrivateAttr(default="adhoc")
     _samples: Path | None = PrivateAttr(default=None)
 
-    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        run_id = context.run.run_id if context.run else "adhoc"
-        self._worker = GxWorker(self.warehouse.work_dir / f"gx-{run_id[:8]}.log")
-        self._samples = self.warehouse.work_dir / f"gx-samples-{run_id[:8]}"
+    @contextlib.contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[GreatExpectations]:
+        self._run = context.run.run_id[:8] if context.run else "adhoc"
+        # The worker's stderr goes to a file with no name, private to this process and gone
+        # when the run ends: never a file left in an output folder.
+        with tempfile.TemporaryFile() as stderr:
+            self._worker = GxWorker(stderr)
+            try:
+                yield self
+            finally:
+                self._worker.close()
+                # The samples are children's records: they do not outlive the run.
+                if self._samples is not None:
+                    shutil.rmtree(self._samples, ignore_errors=True)
 
-    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        if self._worker is not None:
-            self._worker.close()
-        # The samples are children's records: they do not outlive the run.
-        if self._samples is not None:
-            shutil.rmtree(self._samples, ignore_errors=True)
-
-    def samples_dir(self) -> Path:
-        """An empty folder for this run's samples, removed when the run ends."""
-        if self._samples is None:  # used outside a run (a direct call in a test)
-            self._samples = self.warehouse.work_dir / "gx-samples-adhoc"
+    def samples_dir(self, work_dir: Path) -> Path:
+        """An empty folder in the run's working folder for its samples, removed when the run
+        ends."""
+        self._samples = work_dir / f"gx-samples-{self._run}"
         shutil.rmtree(self._samples, ignore_errors=True)
         self._samples.mkdir(parents=True)
         return self._samples
@@ -53,8 +63,7 @@ class GreatExpectations(dg.ConfigurableResource):
     def submit(self, stem: str, frame: Path, found: Any) -> None:
         """Ask for ``stem``'s suite on the sample in ``frame``, with what SQL found over every
         row (kept for the comparison); answered while the run goes on."""
-        if self._worker is None:  # used outside a run (a direct call in a test)
-            self._worker = GxWorker(frame.with_suffix(".log"))
+        assert self._worker is not None
         self._worker.submit(stem, frame)
         self._submitted[stem] = found
 
@@ -73,8 +82,8 @@ class GreatExpectations(dg.ConfigurableResource):
 def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
-            "warehouse": (warehouse := from_environment()),
-            "great_expectations": GreatExpectations(warehouse=warehouse),
+            "warehouse": from_environment(),
+            "great_expectations": GreatExpectations(),
         },
         # One DuckDB writer and no per-step re-import: every job runs in-process.
         executor=dg.in_process_executor,

@@ -120,7 +120,7 @@ def validation(
     started = time.perf_counter()
     selected = {(key.asset_key.path[-1], key.name) for key in context.selected_asset_check_keys}
     as_at = dt.date.fromisoformat(warehouse.as_at) if warehouse.as_at else None
-    samples = great_expectations.samples_dir()
+    samples = great_expectations.samples_dir(warehouse.work_dir)
     with warehouse.connect() as con:
         found = _findings(con)
         as_of = extract_date(con, as_at)

@@ -14,6 +14,7 @@ of its stdin, so a run that dies takes its worker with it.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import asdict
@@ -30,10 +31,10 @@ class GxWorkerError(Exception):
 class GxWorker:
     """The parent's handle on one worker process."""
 
-    def __init__(self, log: Path) -> None:
-        log.parent.mkdir(parents=True, exist_ok=True)
-        self._log = log
-        self._stderr: IO[str] = log.open("w", encoding="utf-8")
+    def __init__(self, stderr: IO[bytes]) -> None:
+        """``stderr``: an open file (its caller's to close) for the worker's stderr, read back
+        for the message when the worker dies."""
+        self._stderr = stderr
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "pipelines.validation.gx_worker"],
             stdin=subprocess.PIPE,
@@ -50,7 +51,9 @@ class GxWorker:
         line = self._proc.stdout.readline()
         if not line:
             self._proc.wait()
-            tail = self._log.read_text(encoding="utf-8", errors="replace")[-2000:]
+            size = self._stderr.seek(0, os.SEEK_END)
+            self._stderr.seek(max(0, size - 2000))  # its last words, however much it said
+            tail = self._stderr.read().decode("utf-8", errors="replace")
             raise GxWorkerError(
                 f"the Great Expectations worker stopped (exit {self._proc.returncode}): {tail}"
             )
@@ -95,7 +98,6 @@ class GxWorker:
         except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.wait()
-        self._stderr.close()
 
 
 def main() -> None:
