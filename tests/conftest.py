@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -137,9 +139,13 @@ def one_great_expectations_worker() -> Iterator[None]:
     idle: list[GxWorker] = []
 
     class SessionWorker:
-        def __init__(self, log: Path) -> None:
+        def __init__(self, stderr: IO[bytes]) -> None:
+            # A worker outlives the run whose stderr file it is given: it writes to the
+            # session's instead.
             worker = idle.pop() if idle else None
-            self._worker = worker if worker and worker._proc.poll() is None else GxWorker(log)
+            if worker is None or worker._proc.poll() is not None:
+                worker = GxWorker(session_stderr)
+            self._worker = worker
 
         def submit(self, stem: str, frame: Path) -> None:
             self._worker.submit(stem, frame)
@@ -153,15 +159,38 @@ def one_great_expectations_worker() -> Iterator[None]:
             else:
                 idle.append(self._worker)
 
-    real = resources.GxWorker
-    resources.GxWorker = SessionWorker
-    yield
-    resources.GxWorker = real
-    for worker in idle:
-        worker.close()
+    with tempfile.TemporaryFile() as session_stderr:
+        real = resources.GxWorker
+        resources.GxWorker = SessionWorker
+        yield
+        resources.GxWorker = real
+        for worker in idle:
+            worker.close()
 
 
 @pytest.fixture(scope="session")
 def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     """The README's run: data/sample through the whole job, once for the session."""
     return run_pipeline(SAMPLE, tmp_path_factory.mktemp("sample_run"))
+
+
+# The suite runs on two workers (pytest-xdist, pyproject.toml's addopts), a group of tests at a
+# time: the tests of one file, or every test that shares one of these session fixtures (each a
+# whole region through the daemon), so that no worker makes what the other already made.
+SHARED_BY_FILES = ("region_run",)
+
+
+# First: xdist reads the groups in a hook of its own, and one that ran before this saw none.
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group each test for the workers, and put the files that run whole processes (marked
+    ``slow``) first, so the longest groups start first and the short ones fill in after."""
+    groups: dict[pytest.Item, str] = {}
+    for item in items:
+        shared = [name for name in SHARED_BY_FILES if name in item.fixturenames]
+        groups[item] = shared[0] if shared else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(groups[item]))
+    # A whole group moves, never one test of it: a module's fixture (test_region's region) is
+    # made again for each run of its tests that another file's tests break.
+    slow = {groups[item] for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: groups[item] not in slow)

@@ -12,7 +12,7 @@ import pytest
 
 from pipelines.contract import EXTRACTS
 from pipelines.metrics import UNSUPPORTED_METRICS
-from tests.conftest import run_pipeline
+from tests.conftest import build_warehouse, run_pipeline
 
 
 def data_rows(path: Path) -> int:
@@ -46,6 +46,26 @@ def test_every_data_row_is_read_and_read_is_staging_plus_quarantine(sample_run):
         # no second copy of every row (issue 23)
         schemas = {r[0] for r in con.execute("SELECT schema_name FROM duckdb_tables()").fetchall()}
         assert "raw" not in schemas
+
+
+def test_the_library_build_the_tests_use_gives_the_jobs_figures(small_council_run, tmp_path):
+    """tests/conftest.py's build_warehouse (the job's library calls, no Dagster) makes every
+    fact and metric table the Dagster job published, row for row: tests that examine figures,
+    not the run, build with it."""
+    con = build_warehouse(small_council_run.input_dir, tmp_path / "w.duckdb")
+    with duckdb.connect(str(small_council_run.warehouse), read_only=True) as job:
+        tables = [
+            name
+            for (name,) in job.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' AND "
+                "(table_name LIKE 'fact%' OR table_name LIKE 'metric%') ORDER BY 1"
+            ).fetchall()
+        ]
+        assert len(tables) > 30 and "metric_values" in tables
+        for table in tables:
+            query = f"SELECT * FROM marts.{table} ORDER BY ALL"
+            assert con.execute(query).fetchall() == job.execute(query).fetchall(), table
+    con.close()
 
 
 def test_the_run_writes_metrics_and_a_report(sample_run):

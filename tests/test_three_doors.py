@@ -28,7 +28,6 @@ import datetime as dt
 from collections import Counter
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import polars as pl
 import pytest
@@ -42,7 +41,7 @@ from pipelines.generate.ssd_writer import write_ssd
 from pipelines.metrics import METRICS, SUPPORTED, unsupported
 from pipelines.sources.annex_a import read_annex_a
 from pipelines.sources.cin_census import read_cin_census
-from tests.conftest import SHARED, run_pipeline
+from tests.conftest import SHARED, build_warehouse
 
 CHILDREN, SEED = 2000, 7
 AS_AT = dt.date(2014, 3, 31)
@@ -151,10 +150,11 @@ def doors(tmp_path_factory: pytest.TempPathFactory, frames) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def metric_values(tmp_path_factory: pytest.TempPathFactory, doors) -> dict[str, pl.DataFrame]:
+    """Each door's figures, built by the library the job calls (no Dagster: what is compared is
+    the readers and the SQL; tests/test_run.py holds the library build to the job's figures)."""
     out = {}
     for kind, folder in doors.items():
-        run = run_pipeline(folder, tmp_path_factory.mktemp(f"run_{kind}"), AS_AT)
-        con = duckdb.connect(str(run.warehouse), read_only=True)
+        con = build_warehouse(folder, tmp_path_factory.mktemp(f"run_{kind}") / "w.duckdb", AS_AT)
         try:
             cursor = con.execute("SELECT * FROM marts.metric_values")
             names = [d[0] for d in cursor.description]

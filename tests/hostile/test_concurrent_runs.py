@@ -10,21 +10,26 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from pipelines import releases
 from tests.conftest import ROOT, SAMPLE
 
+pytestmark = pytest.mark.slow  # two `frontdoor run` processes at once
+
 FRONTDOOR = [sys.executable, "-m", "pipelines.cli"]
 
 
-def _start(log: Path, *args: str) -> subprocess.Popen[bytes]:
+def _start(log: Path, default_output: Path, *args: str) -> subprocess.Popen[bytes]:
     with log.open("w") as f:
         return subprocess.Popen(
             [*FRONTDOOR, *args],
             stdout=f,
             stderr=subprocess.STDOUT,
             cwd=ROOT,
-            env=dict(os.environ),  # one DAGSTER_HOME for both, as in the issue
+            # One DAGSTER_HOME for both, as in the issue; the definitions' own output folder is
+            # one neither run is given.
+            env={**os.environ, "FRONTDOOR_OUTPUT": str(default_output)},
         )
 
 
@@ -44,14 +49,15 @@ def test_two_runs_on_one_output_publish_each_its_own_input(tmp_path):
     out = tmp_path / "out"
     logs = tmp_path / "first.log", tmp_path / "second.log"
     run = ("run", "--output", str(out), "--settle-seconds", "0", "--input")
-    first = _start(logs[0], *run, str(SAMPLE))
+    default_output = tmp_path / "default_output"
+    first = _start(logs[0], default_output, *run, str(SAMPLE))
     # The second starts once the first is loading its input (as in the issue, 1.5 s in).
     deadline = time.monotonic() + 120
     while "staging.contacts" not in logs[0].read_text():
         assert first.poll() is None, logs[0].read_text()
         assert time.monotonic() < deadline, "the first run never started loading"
         time.sleep(0.1)
-    second = _start(logs[1], *run, str(other))
+    second = _start(logs[1], default_output, *run, str(other))
     for process in (first, second):
         process.wait(timeout=600)
     said = [log.read_text() for log in logs]
@@ -59,6 +65,10 @@ def test_two_runs_on_one_output_publish_each_its_own_input(tmp_path):
     # The second said it was waiting, and for which run.
     assert "waiting: another run is using" in said[1], said[1]
     assert "waiting" not in said[0]
+    # Nothing of either run (its lock, its Great Expectations worker's log or samples) went to
+    # the output folder the definitions name by default: once, every run took that folder's lock
+    # too, so runs on two councils' outputs waited for each other.
+    assert not default_output.exists()
 
     published = releases.releases(out)
     assert len(published) == 2

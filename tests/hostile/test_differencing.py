@@ -19,6 +19,7 @@ from html import unescape
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from pipelines.report import build as build_module
 from pipelines.report.catalogue import BY_ID, HEADLINES
@@ -26,6 +27,8 @@ from pipelines.report.data import Metrics
 from pipelines.report.figures import Report
 from pipelines.report.suppress import SUPPRESSED, Shown
 from tests.hostile.conftest import RegionRun
+
+pytestmark = pytest.mark.slow  # a region through the daemon (tests/hostile/conftest.py)
 
 THRESHOLD = 5
 Count = tuple[tuple[str, str, str, str, str], str]
