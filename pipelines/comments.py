@@ -2,7 +2,8 @@
 raw's when a run keeps it (``--keep-raw``).
 
 frontdoor's own columns all start with ``_``; no column read from a file can (the CSV loader
-renames such a header, sources/csv_extract.py), so these texts are always about our columns.
+renames such a header, sources/csv_extract/header.py), so these texts are always about our
+columns.
 """
 
 from __future__ import annotations
