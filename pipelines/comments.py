@@ -28,7 +28,7 @@ QUARANTINE: dict[str, str] = {
     "_column": "the column that broke the rule (the first failing one, in contract order; "
     "NULL for malformed_row)",
     "_rule": "malformed_row, required, too_long, implausible_date, not_a_date, not_a_datetime, "
-    "not_an_integer, unknown_code or duplicate_id (pipelines/staging.py)",
+    "not_an_integer, unknown_code or duplicate_id (pipelines/staging/build.py)",
     "_value": "the value as read (for too_long, its first 1,000 characters)",
     "_reason": "the problem in a sentence naming file, line and column",
 }

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import releases
+from pipelines.release import releases
 from tests.conftest import ROOT, SAMPLE
 
 FRONTDOOR = [sys.executable, "-m", "pipelines.cli"]

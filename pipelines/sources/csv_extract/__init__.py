@@ -1,7 +1,7 @@
 """Read one CSV extract into a reader frame: every data row as read, all text, with lineage.
 
 The frame has the contract's shape (docs/architecture.md "Reader frames"): staging types it in
-one pass (pipelines/staging.py); ``load_raw`` also writes it to ``raw.<stem>`` for a run with
+one pass (pipelines/staging/build.py); ``load_raw`` also writes it to ``raw.<stem>`` for a run with
 ``--keep-raw``.
 
 The contract (docs/extracts.md) allows UTF-8 with or without a BOM and Windows-1252, header
