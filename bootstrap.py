@@ -46,7 +46,7 @@ def set_up(env: dict[str, str]) -> None:
     sh(BIN / "uv", "sync", "--frozen", "--quiet", env=env)
     # frontdoor's own dagster.yaml (telemetry off, the warehouse pool, its event log), before any
     # Dagster tool (dg dev, dg check) opens the instance.
-    code = "from pipelines.instance import ensure_dagster_home; ensure_dagster_home()"
+    code = "from pipelines.run.instance import ensure_dagster_home; ensure_dagster_home()"
     sh(BIN / "python", "-c", code, env=env)
 
 

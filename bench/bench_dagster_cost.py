@@ -39,9 +39,9 @@ variant, work, runs = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
 os.environ["DAGSTER_HOME"] = str(work / "home")
 started = time.perf_counter()
 import dagster as dg
-from pipelines.instance import ensure_dagster_home
-from pipelines.run_council import frontdoor_job, run_config
-from pipelines.runs import run_tags
+from pipelines.run.instance import ensure_dagster_home
+from pipelines.run.job import frontdoor_job, run_config
+from pipelines.run.abandoned import run_tags
 imports = time.perf_counter() - started
 ensure_dagster_home()
 if variant == "no-compute-logs":

@@ -41,7 +41,7 @@ RUN = """
 import json, resource, sys
 from pathlib import Path
 import dagster as dg
-from pipelines.run_council import run
+from pipelines.run.job import run
 ok = run(Path(sys.argv[1]), Path(sys.argv[2]))
 with dg.DagsterInstance.get() as instance:
     latest = instance.get_runs(limit=1)[0]
@@ -54,8 +54,8 @@ sys.exit(0 if ok else 1)
 METRICS = """
 import resource, sys
 from pathlib import Path
-from pipelines.marts import build_marts
-from pipelines.warehouse import DEFAULT_MEMORY_LIMIT, connect
+from pipelines.marts.build import build_marts
+from pipelines.run.warehouse import DEFAULT_MEMORY_LIMIT, connect
 con = connect(Path(sys.argv[1]), memory_limit=DEFAULT_MEMORY_LIMIT)
 build_marts(con)
 con.close()

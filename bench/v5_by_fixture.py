@@ -32,7 +32,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipelines.metrics import CATALOGUE, SECTIONS_2013  # noqa: E402
+from pipelines.marts.metrics import CATALOGUE, SECTIONS_2013  # noqa: E402
 
 V5 = tuple(
     m.metric_id

@@ -1,7 +1,7 @@
 """The `frontdoor` command: its arguments, and a call to the module that does each job.
 
-`run` -> pipelines.run_council, `region` -> pipelines.run_region, `rollback` ->
-pipelines.releases, `generate` -> pipelines.generate. Nothing here imports Dagster: a bad
+`run` -> pipelines.run.job, `region` -> pipelines.region.run, `rollback` ->
+pipelines.release.releases, `generate` -> pipelines.generate. Nothing here imports Dagster: a bad
 argument is refused at once.
 """
 
@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipelines.run_council import run
-from pipelines.run_region import region
-from pipelines.warehouse import (
+from pipelines.region.run import region
+from pipelines.run.job import run
+from pipelines.run.warehouse import (
     DEFAULT_FILE_MODE,
     DEFAULT_INPUT,
     DEFAULT_KEEP_RELEASES,
@@ -36,7 +36,7 @@ SETTLE_SECONDS_RUN = 10
 
 def rollback(output: Path) -> int:
     """Switch the published warehouse and report back to the previous release."""
-    from pipelines.releases import PublishError, current, rollback
+    from pipelines.release.releases import PublishError, current, rollback
 
     before = current(output)
     try:
@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "export":
         import duckdb
 
-        from pipelines.export import export_xlsx
+        from pipelines.release.export import export_xlsx
 
         with duckdb.connect(str(args.warehouse), read_only=True) as con:
             print(f"wrote {export_xlsx(con, args.xlsx)}")
@@ -277,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.annex_a or args.cin_census:
         _write_statutory_returns(frames, args.out, args.annex_a, args.cin_census)
     if args.faults:
-        from pipelines.faults import plant_faults
+        from pipelines.generate.faults import plant_faults
 
         planted = plant_faults(args.out, args.seed)
         for fault in planted:

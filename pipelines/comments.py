@@ -2,7 +2,8 @@
 raw's when a run keeps it (``--keep-raw``).
 
 frontdoor's own columns all start with ``_``; no column read from a file can (the CSV loader
-renames such a header, sources/csv_extract.py), so these texts are always about our columns.
+renames such a header, sources/csv_extract/header.py), so these texts are always about our
+columns.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ QUARANTINE: dict[str, str] = {
     "_column": "the column that broke the rule (the first failing one, in contract order; "
     "NULL for malformed_row)",
     "_rule": "malformed_row, required, too_long, implausible_date, not_a_date, not_a_datetime, "
-    "not_an_integer, unknown_code or duplicate_id (pipelines/staging.py)",
+    "not_an_integer, unknown_code or duplicate_id (pipelines/staging/build.py)",
     "_value": "the value as read (for too_long, its first 1,000 characters)",
     "_reason": "the problem in a sentence naming file, line and column",
 }

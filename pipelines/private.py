@@ -9,7 +9,7 @@ server and run workers, `dg launch`, Dagster's daemon) sets its umask to ``PRIVA
 whatever umask it was started with.
 
 Published releases are the one thing others read: their files are given the run's file mode
-(0640 by default) and the folders on the way to them ``folder_mode`` (pipelines/releases.py).
+(0640 by default) and the folders on the way to them ``folder_mode`` (pipelines/release/releases.py).
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ def copy_run(run: Run, out: Path) -> Run:
 
 def run_pipeline(input_dir: Path, out: Path, as_at: dt.date | None = None) -> Run:
     """A real `frontdoor run` in this process; fails the test if the run fails."""
-    from pipelines.run_council import run
+    from pipelines.run.job import run
 
     out.mkdir(parents=True, exist_ok=True)
     assert run(input_dir, out, as_at), f"run on {input_dir} failed"
@@ -72,9 +72,9 @@ def load_and_check(
 def build_warehouse(folder: Path, path: Path, as_at: dt.date | None = None):
     """Everything the job builds, but the report, into the DuckDB file at ``path``: load,
     stage, validate, the as-at date, data quality and every marts table; no Dagster."""
-    from pipelines.calendar import build_calendar
-    from pipelines.marts import build_marts
-    from pipelines.run_info import Provenance, build_run_info
+    from pipelines.marts.build import build_marts
+    from pipelines.marts.run_info import Provenance, build_run_info
+    from pipelines.staging.calendar import build_calendar
     from pipelines.validation import build_data_quality
 
     con, kind = load_and_check(folder, path, as_at)
@@ -105,7 +105,7 @@ def dagster_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Tests keep their Dagster run history out of the developer's own DAGSTER_HOME."""
     import os
 
-    from pipelines.instance import ensure_dagster_home
+    from pipelines.run.instance import ensure_dagster_home
 
     os.environ["DAGSTER_HOME"] = str(tmp_path_factory.mktemp("dagster_home"))
     return ensure_dagster_home()

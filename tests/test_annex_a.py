@@ -12,7 +12,7 @@ import pytest
 
 from pipelines.contract import extract
 from pipelines.errors import ExtractError
-from pipelines.metrics import METRICS, UNSUPPORTED_METRICS
+from pipelines.marts.metrics import METRICS, UNSUPPORTED_METRICS
 from pipelines.sources.annex_a import (
     excel_serial_to_date,
     normalise_header,

@@ -7,7 +7,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.calendar import bank_holidays, build_calendar, working_days
+from pipelines.staging.calendar import bank_holidays, build_calendar, working_days
 
 
 @pytest.fixture(scope="module")

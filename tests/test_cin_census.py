@@ -306,16 +306,16 @@ def test_detect_a_census_folder(tmp_path):
 
 @needs_shared
 def test_validation_in_batches_names_the_same_lines(monkeypatch):
-    import pipelines.sources.cin_census as cin_census
+    import pipelines.sources.cin_census.parse as parse
 
     def schema_findings() -> list:
         return [f for f in read_cin_census([FAKE], XSD).findings if f.rule == "schema"]
 
     whole = [(f.line, f.column, f.message) for f in schema_findings()]
-    monkeypatch.setattr(cin_census, "SCHEMA_CHUNK", 7)
+    monkeypatch.setattr(parse, "SCHEMA_CHUNK", 7)
     batched = [(f.line, f.column, f.message) for f in schema_findings()]
     assert batched == whole and len(whole) == 402
-    monkeypatch.setattr(cin_census, "MAX_SCHEMA_FINDINGS", 10)
+    monkeypatch.setattr(parse, "MAX_SCHEMA_FINDINGS", 10)
     capped = schema_findings()
     assert len(capped) == 11 and capped[-1].message == "392 more schema violations not listed"
 

@@ -45,7 +45,7 @@ def test_run_refuses_a_memory_limit_that_is_not_an_amount(amount, capsys):
 def test_dagster_yaml_written_by_frontdoor_is_brought_up_to_date(
     written, replaced, tmp_path, monkeypatch
 ):
-    from pipelines.instance import ensure_dagster_home
+    from pipelines.run.instance import ensure_dagster_home
 
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
     (tmp_path / "dagster.yaml").write_text(written)

@@ -13,7 +13,7 @@ import pytest
 from pipelines.errors import ExtractError
 from pipelines.generate import simulate
 from pipelines.generate.csc_api_writer import write_csc_api
-from pipelines.metrics import unsupported
+from pipelines.marts.metrics import unsupported
 from pipelines.sources.csc_api import read_csc_api
 from pipelines.sources.detect import detect_format, files_of, survey
 from tests.conftest import run_pipeline

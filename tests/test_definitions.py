@@ -16,7 +16,7 @@ import pytest
 from pipelines.contract import EXTRACTS
 from pipelines.definitions import defs
 from pipelines.defs import automation
-from pipelines.warehouse import Warehouse
+from pipelines.run.warehouse import Warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,7 +38,7 @@ def test_every_stage_of_every_extract_is_an_asset():
     assert not {k for k in keys if k.startswith("raw/")}
     assert {"ref/calendar", "marts/run_info", "marts/metric_values", "report", "release"} <= keys
     # One asset per table an analyst uses: each fact table and each metric family.
-    from pipelines.marts import models
+    from pipelines.marts.build import models
 
     assert {f"marts/{m.name}" for m in models()} <= keys
     assert {"marts/fact_referrals", "marts/metrics_referrals", "marts/data_quality"} <= keys

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import openpyxl
 
-from pipelines.export import export_xlsx
+from pipelines.release.export import export_xlsx
 from tests.test_report import make_warehouse
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.faults import plant_faults
+from pipelines.generate.faults import plant_faults
 from tests.conftest import build_warehouse
 
 EXPECTED_RULES = {

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.metrics import CATALOGUE, SECTIONS_2013
+from pipelines.marts.metrics import CATALOGUE, SECTIONS_2013
 from tests.conftest import SAMPLE, build_warehouse
 
 V5_FILES = ("cin_plans.csv", "missing_episodes.csv", "private_fostering.csv")

@@ -22,8 +22,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import releases
-from pipelines.warehouse import connect as connect_warehouse
+from pipelines.release import releases
+from pipelines.run.warehouse import connect as connect_warehouse
 from tests.conftest import ROOT, copy_run, run_pipeline
 
 DUCKDB_CLI = Path(sys.executable).parent / "duckdb"
@@ -91,7 +91,7 @@ def test_a_failed_run_leaves_the_published_pair_as_it_was(
         "\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != drop) for line in lines)
         + "\n"
     )
-    from pipelines.run_council import run
+    from pipelines.run.job import run
 
     assert not run(broken, published.output)
     assert pair(published.output) == before

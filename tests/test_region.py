@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.instance import POSTGRES_URL
+from pipelines.run.instance import POSTGRES_URL
 from tests.conftest import build_warehouse
 from tests.postgres import server
 

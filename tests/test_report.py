@@ -334,7 +334,7 @@ def test_v5_published_figures_and_how_dfe_counts_them(tmp_path: Path):
 
 
 def test_the_published_line_of_each_v5_measure():
-    from pipelines.metrics import BY_ID
+    from pipelines.marts.metrics import BY_ID
     from pipelines.report.comparisons import (
         REFERENCE_CSV,
         Identity,

@@ -327,7 +327,7 @@ BROKEN_TOKENS = """() => {
 def named_report(small_council, tmp_path_factory: pytest.TempPathFactory):
     """A generated council run as Bracknell Forest (LA 867, --la-code): a council other than the
     sample's size-alike, Kingston, with its own region (South East) and neighbours."""
-    from pipelines.run_council import run
+    from pipelines.run.job import run
 
     out = tmp_path_factory.mktemp("bracknell")
     assert run(small_council, out, la_code="867")

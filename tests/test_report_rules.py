@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from pipelines.contract import EXTRACTS
-from pipelines.metrics import BY_ID
+from pipelines.marts.metrics import BY_ID
 from pipelines.report.data import Period, Row, read_metrics, read_run_info
 from pipelines.report.figures import Monthly, Report
 from pipelines.report.grain import mostly_suppressed, rolling, window_label
@@ -21,7 +21,7 @@ from pipelines.report.quality_text import READER, SENTENCES, describe
 from pipelines.report.suppress import NOTHING, SUPPRESSED, Shown
 from pipelines.report.teams import teams
 from pipelines.report.trends import trends
-from pipelines.staging import _checks
+from pipelines.staging.build import _checks
 from pipelines.validation.quality import UNTYPABLE
 from pipelines.validation.rules import cross_checks
 from pipelines.validation.suites import suite_for

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from pipelines.contract import EXTRACTS
-from pipelines.metrics import UNSUPPORTED_METRICS
+from pipelines.marts.metrics import UNSUPPORTED_METRICS
 from tests.conftest import build_warehouse, run_pipeline
 
 

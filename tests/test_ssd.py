@@ -14,7 +14,7 @@ import pytest
 
 from pipelines.generate import simulate
 from pipelines.generate.ssd_writer import write_ssd
-from pipelines.metrics import METRICS, unsupported
+from pipelines.marts.metrics import METRICS, unsupported
 from pipelines.sources.detect import detect_format, files_of, survey
 from pipelines.sources.ssd import read_ssd
 from pipelines.sources.ssd.parse import outcome_code, read_date, read_flag, read_outcome

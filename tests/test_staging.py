@@ -9,7 +9,7 @@ import pytest
 from pipelines.contract import SQL_TYPES, extract
 from pipelines.errors import ExtractError
 from pipelines.sources.csv_extract import read_csv_extract
-from pipelines.staging import StagingCounts, build_staging
+from pipelines.staging.build import StagingCounts, build_staging
 
 QUARANTINE_EXTRA = ["_column", "_rule", "_value", "_reason"]
 

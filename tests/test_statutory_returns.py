@@ -16,10 +16,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.calendar import build_calendar
-from pipelines.marts import build_marts
+from pipelines.marts.build import build_marts
+from pipelines.marts.run_info import AsAtError, Provenance, build_run_info
 from pipelines.report.build import build_report
-from pipelines.run_info import AsAtError, Provenance, build_run_info
+from pipelines.staging.calendar import build_calendar
 from pipelines.validation import build_data_quality
 from tests.conftest import ROOT, SHARED, build_warehouse, load_and_check, write_workbook
 

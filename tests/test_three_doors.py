@@ -38,7 +38,7 @@ from pipelines.generate.annex_a_writer import frames_as_at, write_annex_a
 from pipelines.generate.cin_writer import collection_years, write_cin_census
 from pipelines.generate.csc_api_writer import write_csc_api
 from pipelines.generate.ssd_writer import write_ssd
-from pipelines.metrics import METRICS, SUPPORTED, unsupported
+from pipelines.marts.metrics import METRICS, SUPPORTED, unsupported
 from pipelines.sources.annex_a import read_annex_a
 from pipelines.sources.cin_census import read_cin_census
 from tests.conftest import SHARED, build_warehouse

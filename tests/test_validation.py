@@ -12,6 +12,7 @@ import pytest
 
 from pipelines.contract import EXTRACTS, extract, staging_ddl
 from pipelines.defs.extracts import loaded_check, reconcile_check, staging_check_specs
+from pipelines.run.warehouse import Warehouse
 from pipelines.sources.load import (
     InputFileRecord,
     LoadOutcome,
@@ -29,7 +30,6 @@ from pipelines.validation.rules import (
     run_suite_sql,
 )
 from pipelines.validation.suites import EXPECTATIONS_DIR, load_suite, suite_json
-from pipelines.warehouse import Warehouse
 
 AS_OF = dt.date(2013, 3, 31)
 

@@ -18,7 +18,7 @@ import pytest
 
 from pipelines.definitions import defs
 from pipelines.defs.resources import GreatExpectations
-from pipelines.warehouse import Warehouse
+from pipelines.run.warehouse import Warehouse
 from tests.conftest import ROOT, copy_run, run_pipeline
 from tests.writes import QueryLog, written
 

@@ -1,7 +1,7 @@
 """Which warehouse tables a run writes, from DuckDB's own query log.
 
 ``QueryLog`` turns on DuckDB's QueryLog (every statement, as run) for each connection the
-pipeline opens to its working warehouse (pipelines.warehouse.connect), into a folder of CSV
+pipeline opens to its working warehouse (pipelines.run.warehouse.connect), into a folder of CSV
 files; ``written`` reads back the schema-qualified tables the statements create, insert into,
 update, delete from, drop, alter or comment on. Temporary tables are a step's own business and
 are not counted.
@@ -45,7 +45,7 @@ class QueryLog:
     """Every statement the pipeline runs on its working warehouse, while ``recording``."""
 
     def __init__(self, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        import pipelines.warehouse as warehouse
+        import pipelines.run.warehouse as warehouse
 
         self._folder = folder
         self._current: Path | None = None

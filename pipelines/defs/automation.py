@@ -6,10 +6,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines import releases
-from pipelines.run_info import input_fingerprint
+from pipelines.marts.run_info import input_fingerprint
+from pipelines.release import releases
+from pipelines.run.warehouse import Warehouse
 from pipelines.sources.folder import newest_change, settled
-from pipelines.warehouse import Warehouse
 
 frontdoor_job = dg.define_asset_job(
     "frontdoor",

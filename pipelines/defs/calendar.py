@@ -2,10 +2,10 @@
 
 import dagster as dg
 
-from pipelines.calendar import build_calendar
 from pipelines.defs.metadata import KINDS, table_metadata
-from pipelines.progress import report
-from pipelines.warehouse import POOL, Warehouse
+from pipelines.run.progress import report
+from pipelines.run.warehouse import POOL, Warehouse
+from pipelines.staging.calendar import build_calendar
 
 
 @dg.asset(key=["ref", "calendar"], group_name="ref", kinds={*KINDS, "python"}, pool=POOL)

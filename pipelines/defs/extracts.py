@@ -25,10 +25,10 @@ import duckdb
 
 from pipelines.contract import EXTRACTS
 from pipelines.defs.metadata import KINDS, table_metadata
-from pipelines.progress import report
+from pipelines.run.progress import report
+from pipelines.run.warehouse import POOL, Warehouse
 from pipelines.sources.load import load_folder, needed_for_run, record_outcomes
 from pipelines.sql import table_exists
-from pipelines.warehouse import POOL, Warehouse
 
 # What the load records beside the rows: the audit tables it writes (pipelines/sources/load.py,
 # names.py and readings.py), each an asset of this step.

@@ -1,15 +1,15 @@
 """marts.*: one asset per table of sql/marts/ (the row-level facts and each metric family), and
 marts.metric_values, the union of the families. One step makes whichever of them are selected,
-in the order of what each reads (pipelines/marts.py)."""
+in the order of what each reads (pipelines/marts/build.py)."""
 
 from collections.abc import Iterator
 
 import dagster as dg
 
 from pipelines.defs.metadata import KINDS, table_metadata
-from pipelines.marts import METRIC_VALUES, build_marts, models
-from pipelines.progress import report
-from pipelines.warehouse import POOL, Warehouse
+from pipelines.marts.build import METRIC_VALUES, build_marts, models
+from pipelines.run.progress import report
+from pipelines.run.warehouse import POOL, Warehouse
 
 RUN_INFO = dg.AssetKey(["marts", "run_info"])
 

@@ -8,9 +8,9 @@ import dagster as dg
 from pipelines.contract import EXTRACTS
 from pipelines.defs.metadata import KINDS, table_metadata
 from pipelines.defs.validation import CHECK_RESULTS
-from pipelines.progress import report
+from pipelines.run.progress import report
+from pipelines.run.warehouse import POOL, Warehouse
 from pipelines.validation import build_data_quality
-from pipelines.warehouse import POOL, Warehouse
 
 # What the data-quality tables read: the rows, the load's audit and the SQL rules' results.
 READS = [

@@ -1,4 +1,4 @@
-"""A region of councils (pipelines.region): each council a partition, and the roll-up.
+"""A region of councils (pipelines.region.rollup): each council a partition, and the roll-up.
 
 - ``region/council``, partitioned by ``council`` (a dynamic partition per sub-folder of the
   region folder): that council's folder through `frontdoor run`, in a process of its own, into
@@ -26,11 +26,12 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines import region, releases
 from pipelines.defs.automation import NIGHTLY, SETTLE_SECONDS
-from pipelines.instance import POSTGRES_URL
+from pipelines.marts.run_info import input_fingerprint
 from pipelines.private import open_to_readers, private_folder
-from pipelines.run_info import input_fingerprint
+from pipelines.region import rollup as regions
+from pipelines.release import releases
+from pipelines.run.instance import POSTGRES_URL
 from pipelines.sources.folder import settled
 
 COUNCILS = dg.DynamicPartitionsDefinition(name="council")
@@ -91,7 +92,7 @@ def council(context: dg.AssetExecutionContext, region_settings: RegionSettings) 
     command += ["--output", str(out), "--settle-seconds", "0"]
     if region_settings.as_at:
         command += ["--as-at", region_settings.as_at]
-    la_code = region.council_la_codes(region_settings.input).get(name)
+    la_code = regions.council_la_codes(region_settings.input).get(name)
     if la_code:
         command += ["--la-code", la_code]
     home = out / ".frontdoor" / "dagster"
@@ -103,10 +104,10 @@ def council(context: dg.AssetExecutionContext, region_settings: RegionSettings) 
     )
     ok = done.returncode == 0
     message = None if ok else _problems(done.stderr, region_settings.input)
-    region.write_status(
+    regions.write_status(
         out,
-        region.CouncilStatus(
-            name, "published" if ok else "failed", message, region.finished_now(), fingerprint
+        regions.CouncilStatus(
+            name, "published" if ok else "failed", message, regions.finished_now(), fingerprint
         ),
     )
     if not ok:
@@ -131,11 +132,11 @@ def council(context: dg.AssetExecutionContext, region_settings: RegionSettings) 
 def rollup(context: dg.AssetExecutionContext, region_settings: RegionSettings) -> dg.Output:
     from pipelines.report.region import build_region_report
 
-    out = region_settings.output / region.REGION
+    out = region_settings.output / regions.REGION
     open_to_readers(region_settings.output, 0o640)  # the way to every council's release
     work = private_folder(out / ".frontdoor")
-    names = region.councils(region_settings.input)
-    statuses = region.build_rollup(region_settings.output, names, work / "warehouse.duckdb")
+    names = regions.councils(region_settings.input)
+    statuses = regions.build_rollup(region_settings.output, names, work / "warehouse.duckdb")
     build_region_report(work / "warehouse.duckdb", work / "report.html")
     failed = [s.council for s in statuses if s.status != "published"]
     published = releases.publish(
@@ -147,7 +148,7 @@ def rollup(context: dg.AssetExecutionContext, region_settings: RegionSettings) -
             "region": str(region_settings.input),
             "councils": names,
             "failed": failed,
-            "rollup_key": region.rollup_key(statuses),
+            "rollup_key": regions.rollup_key(statuses),
         },
     )
     return dg.Output(
@@ -189,13 +190,13 @@ def region_folders(
 ) -> dg.SensorResult | dg.SkipReason:
     if not region_settings.input_dir or not region_settings.input.is_dir():
         return dg.SkipReason("no region folder set (FRONTDOOR_REGION_INPUT)")
-    names = region.councils(region_settings.input)
+    names = regions.councils(region_settings.input)
     known = set(context.instance.get_dynamic_partitions(COUNCILS.name))
     requests = []
     statuses = []
     for name in names:
         folder = region_settings.input / name
-        status = region.read_status(region_settings.output, name)
+        status = regions.read_status(region_settings.output, name)
         statuses.append(status)
         fingerprint = input_fingerprint(folder)
         if status.fingerprint != fingerprint and settled(folder, SETTLE_SECONDS):
@@ -209,7 +210,7 @@ def region_folders(
     if not requests and names:
         # every council has been run on its current extracts: roll them up (once per outcome)
         requests.append(
-            dg.RunRequest(run_key=region.rollup_key(statuses), job_name=region_rollup.name)
+            dg.RunRequest(run_key=regions.rollup_key(statuses), job_name=region_rollup.name)
         )
     # A run key asked for at an earlier tick is not asked again (Dagster would skip it anyway,
     # logging a "skipped" line each tick while the run goes on): the cursor holds the keys asked.
@@ -235,7 +236,7 @@ def region_nightly(
     known = set(context.instance.get_dynamic_partitions(COUNCILS.name))
     return [
         dg.RunRequest(partition_key=name, tags={"frontdoor/trigger": "nightly"})
-        for name in region.councils(region_settings.input)
+        for name in regions.councils(region_settings.input)
         if name in known
     ]
 

@@ -1,6 +1,6 @@
 """Publish a release: the working warehouse and the report it made, switched in as a pair.
 
-Runs after everything else in the job (pipelines/releases.py says how the switch is atomic).
+Runs after everything else in the job (pipelines/release/releases.py says how the switch is atomic).
 Before the copy the release is recorded in audit.releases, so every published warehouse lists
 the releases up to and including itself.
 """
@@ -12,12 +12,12 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines import releases
 from pipelines.defs.marts import marts_specs
 from pipelines.defs.metadata import table_metadata
-from pipelines.progress import report
+from pipelines.release import releases
+from pipelines.run.progress import report
+from pipelines.run.warehouse import OLDEST_DUCKDB, POOL, STORAGE_VERSION, Warehouse, file_mode
 from pipelines.sql import literal
-from pipelines.warehouse import OLDEST_DUCKDB, POOL, STORAGE_VERSION, Warehouse, file_mode
 
 RELEASES_COLUMNS = (
     ("release", "VARCHAR", "The release folder's name under releases/ (publish time, then run)."),

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.progress import report
 from pipelines.report import build_report
-from pipelines.warehouse import POOL, Warehouse
+from pipelines.run.progress import report
+from pipelines.run.warehouse import POOL, Warehouse
 
 
 @dg.asset(

@@ -16,10 +16,10 @@ from typing import Any
 import dagster as dg
 from pydantic import PrivateAttr
 
-from pipelines.progress import waiting
+from pipelines.run.progress import waiting
+from pipelines.run.warehouse import from_environment
 from pipelines.validation.gx_runner import Outcome
 from pipelines.validation.gx_worker import GxWorker
-from pipelines.warehouse import from_environment
 
 
 class GreatExpectations(dg.ConfigurableResource):

@@ -7,8 +7,7 @@ import dagster as dg
 
 from pipelines.contract import EXTRACTS
 from pipelines.defs.metadata import KINDS, table_metadata
-from pipelines.progress import report
-from pipelines.run_info import (
+from pipelines.marts.run_info import (
     AsAtError,
     Provenance,
     build_run_info,
@@ -16,8 +15,9 @@ from pipelines.run_info import (
     git_commit,
     input_fingerprint,
 )
+from pipelines.run.progress import report
+from pipelines.run.warehouse import POOL, Warehouse
 from pipelines.sql import table_exists
-from pipelines.warehouse import POOL, Warehouse
 
 
 def run_started_at(context: dg.AssetExecutionContext) -> dt.datetime | None:

@@ -25,13 +25,13 @@ import duckdb
 from pipelines.contract import EXTRACTS
 from pipelines.defs.metadata import KINDS, table_metadata
 from pipelines.defs.resources import GreatExpectations
-from pipelines.progress import report
+from pipelines.run.progress import report
+from pipelines.run.warehouse import POOL, Warehouse
 from pipelines.sql import table_exists
 from pipelines.validation.frames import extract_date
 from pipelines.validation.gx_runner import write_sample
 from pipelines.validation.quality import evaluate_checks, record_checks
 from pipelines.validation.rules import cross_checks
-from pipelines.warehouse import POOL, Warehouse
 
 CHECK_TABLES = {
     "check_rules": "The latest result of every suite and cross-file rule, one row a rule and file",

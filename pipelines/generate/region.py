@@ -8,7 +8,7 @@ is a folder named ``council-01``, ``council-02``, ... holding one format only, a
 them. Each is given a real English council's old LA code (``LA_CODES``, one region's councils of
 different sizes): a census names it in its header, an Annex A workbook on its front sheet, and
 a payload in its la_code, and for CSV extracts and the SSD (which have no council field) the
-region folder's ``councils.csv`` says it, as a hub would (pipelines/region.py).
+region folder's ``councils.csv`` says it, as a hub would (pipelines/region/rollup.py).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def write_region(
     """Write the region's council folders under ``out``; (name, format, children) of each.
     ``children`` sets the base size (default the sample council's)."""
     from pipelines.generate import write_extracts
-    from pipelines.region import COUNCILS_CSV
+    from pipelines.region.rollup import COUNCILS_CSV
 
     base = children or SAMPLE_CHILDREN
     as_at = dt.date.fromisoformat(story.END)

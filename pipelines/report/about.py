@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from pipelines.metrics import BY_ID, CATALOGUE
+from pipelines.marts.metrics import BY_ID, CATALOGUE
 from pipelines.report.figures import NOT_AVAILABLE, html_table, long_date
 
 

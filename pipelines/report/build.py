@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.metrics import CATALOGUE
+from pipelines.marts.metrics import CATALOGUE
 from pipelines.report.about import about
 from pipelines.report.brief import brief
 from pipelines.report.comparisons import (

@@ -1,6 +1,6 @@
 """The report's view of the catalogue: the headline cards and the metrics DfE publishes.
 
-Each metric's name, unit, definition and section live in pipelines/metrics.py.
+Each metric's name, unit, definition and section live in pipelines/marts/metrics.py.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from pipelines.metrics import BY_ID, CATALOGUE, SECTIONS, Metric, Unit
+from pipelines.marts.metrics import BY_ID, CATALOGUE, SECTIONS, Metric, Unit
 
 __all__ = [
     "BY_ID",
@@ -72,7 +72,7 @@ HEADLINES: tuple[Headline, ...] = (
     _card("early_help_mismatch_children"),
     _card("agency_social_worker_pct"),
     _card("caseload_per_social_worker"),
-    # The 2013 letter's questions, grouped as it asks them (the sections of pipelines/metrics.py).
+    # The 2013 letter's questions, grouped as it asks them (the sections of pipelines/marts/metrics.py).
     _card("cp_conference_views_pct"),
     _card("cp_conference_attended_pct"),
     _card("strategy_police_pct"),

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pipelines.council import authority
-from pipelines.metrics import BY_ID, CATALOGUE, Metric
+from pipelines.marts.metrics import BY_ID, CATALOGUE, Metric
 from pipelines.report import charts
 from pipelines.report.catalogue import COMPARABLE
 from pipelines.report.data import Period

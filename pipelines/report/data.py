@@ -126,7 +126,7 @@ def _as_date(value: object) -> date | None:
     return None
 
 
-# What the report says of the run (marts.run_info, pipelines/run_info.py): no folder path, no
+# What the report says of the run (marts.run_info, pipelines/marts/run_info.py): no folder path, no
 # fingerprint; the manager's question is which data, as at when, made by what.
 RUN_INFO_SHOWN = {
     "la_name": "Council",

@@ -1,6 +1,6 @@
 """Direction of travel: how a headline figure changed against the previous month and the same
 month a year before, whether that is better or worse (each metric's ``better`` in
-pipelines/metrics.py; neutral where none is declared), and a red/amber/green status against the
+pipelines/marts/metrics.py; neutral where none is declared), and a red/amber/green status against the
 council's own targets when it keeps a targets file.
 
 Changes are worked out from figures as the manager sees them (after the small-number rule): a
@@ -25,7 +25,7 @@ from html import escape
 from pathlib import Path
 from typing import Literal
 
-from pipelines.metrics import BY_ID, Metric
+from pipelines.marts.metrics import BY_ID, Metric
 from pipelines.report.suppress import NOTHING, SUPPRESSED, Shown
 
 Direction = Literal["better", "worse", "same", "neutral", "none"]

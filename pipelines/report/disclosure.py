@@ -40,7 +40,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from pipelines.metrics import BY_ID
+from pipelines.marts.metrics import BY_ID
 from pipelines.report.data import Metrics, Row
 from pipelines.report.suppress import is_small
 

@@ -13,7 +13,7 @@ from html import escape
 
 import plotly.graph_objects as go
 
-from pipelines.metrics import Metric
+from pipelines.marts.metrics import Metric
 from pipelines.report import charts, disclosure, grain
 from pipelines.report.data import FlagCount, Metrics, Period, Row
 from pipelines.report.suppress import NOTHING, SUPPRESSED, Shown, complementary, show

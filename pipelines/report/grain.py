@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from pipelines.metrics import Metric
+from pipelines.marts.metrics import Metric
 from pipelines.report.data import Row
 from pipelines.report.suppress import NOTHING, SUPPRESSED, Shown, fmt, is_small, show
 

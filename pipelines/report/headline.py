@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from html import escape
 
-from pipelines.metrics import BY_ID, SECTIONS
+from pipelines.marts.metrics import BY_ID, SECTIONS
 from pipelines.report import charts
 from pipelines.report.catalogue import HEADLINES, section_note
 from pipelines.report.comparisons import Published, published_line

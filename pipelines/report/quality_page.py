@@ -10,7 +10,7 @@ from collections import defaultdict
 from datetime import datetime
 from html import escape
 
-from pipelines.metrics import BY_ID, FLAGS
+from pipelines.marts.metrics import BY_ID, FLAGS
 from pipelines.report import charts
 from pipelines.report.data import QualityData
 from pipelines.report.figures import Report, html_table, series_table

@@ -1,6 +1,6 @@
 """The regional report: every headline metric for every council side by side.
 
-Read from the regional warehouse (pipelines.region) only: aggregates. For each headline metric,
+Read from the regional warehouse (pipelines.region.rollup) only: aggregates. For each headline metric,
 a ranked bar of the councils for the latest financial year every council has complete, with the
 regional figure where one can be formed (counts add up; percentages and rates are pooled from
 their numerators and denominators; medians cannot be pooled), and a small multiple per council of
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.metrics import UNSUPPORTED_METRICS
+from pipelines.marts.metrics import UNSUPPORTED_METRICS
 from pipelines.report import charts, disclosure
 from pipelines.report.catalogue import BY_ID, HEADLINES, Headline
 from pipelines.report.comparisons import (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from pipelines.metrics import CATALOGUE, SECTIONS, Metric
+from pipelines.marts.metrics import CATALOGUE, SECTIONS, Metric
 from pipelines.report import charts
 from pipelines.report.comparisons import fy_complete
 from pipelines.report.data import Period

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from html import escape
 
-from pipelines.metrics import CATALOGUE, SECTIONS, Metric
+from pipelines.marts.metrics import CATALOGUE, SECTIONS, Metric
 from pipelines.report import charts
 from pipelines.report.catalogue import section_note
 from pipelines.report.data import Period

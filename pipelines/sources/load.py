@@ -2,7 +2,7 @@
 
 Each reader turns its input into frames in the contract's shape (docs/architecture.md "Reader
 frames"); each frame is typed, keyed and split into ``staging.<stem>`` and ``quarantine.<stem>``
-at once (pipelines/staging.py), and what came in is recorded per input file in
+at once (pipelines/staging/build.py), and what came in is recorded per input file in
 ``audit.input_files`` (name, size, sha256, rows read, staged, quarantined), so rows read =
 staged + quarantined is provable from the warehouse alone. No copy of the rows as read is kept
 unless the run asks for it (``keep_raw``: ``raw.<stem>``, for a data-migration investigation).
@@ -43,7 +43,7 @@ from pipelines.sources.readings import record_readings
 from pipelines.sources.result import Finding, SourceFrames
 from pipelines.sources.ssd import read_ssd
 from pipelines.sql import table_exists
-from pipelines.staging import build_staging
+from pipelines.staging.build import build_staging
 
 Status = Literal["loaded", "absent", "failed"]
 

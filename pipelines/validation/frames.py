@@ -28,7 +28,7 @@ PRE_BIRTH_DAYS = 280
 def extract_date(con: duckdb.DuckDBPyConnection, as_at: dt.date | None = None) -> dt.date | None:
     """The date the input says it is taken at (run_info.data_as_at), or ``as_at`` when that is
     later."""
-    from pipelines.run_info import data_as_at
+    from pipelines.marts.run_info import data_as_at
 
     found, _ = data_as_at(con)
     candidates = [d for d in (found, as_at) if d is not None]

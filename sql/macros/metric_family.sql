@@ -1,7 +1,7 @@
 -- The metric family mechanism (docs/metrics.md "The framework"): a metrics_<family> file says
 -- which cases each of its metrics counts, and these macros do the rest, the same way for every
 -- family: the period x breakdown grid, the counts, the percentages, ratios and medians, and the
--- rows in marts.metric_values' shape. pipelines/marts.py creates them before the files run.
+-- rows in marts.metric_values' shape. pipelines/marts/build.py creates them before the files run.
 
 -- by_team(team): the breakdowns a case is counted under besides all: its team.
 CREATE OR REPLACE MACRO marts.by_team(team) AS

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import releases
+from pipelines.release import releases
 from tests.conftest import ROOT, SAMPLE
 
 pytestmark = pytest.mark.slow  # two `frontdoor run` processes at once

@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.staging import TEXT_CAP
+from pipelines.staging.build import TEXT_CAP
 from tests.conftest import ROOT, Run, run_pipeline
 from tests.hostile.builders import ASSESSMENTS, CONTACTS, contract_csvs
 

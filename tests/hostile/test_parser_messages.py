@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 from pipelines.errors import ExtractError
-from pipelines.sources.cin_census import _parse
+from pipelines.sources.cin_census import parse_census
 from pipelines.sources.parser_errors import reduced
 from pipelines.sources.workbook import check_workbook
 from tests.hostile.conftest import LEAKY, PLANTED, leaky_census
@@ -22,7 +22,7 @@ from tests.hostile.xlsx import write_xlsx
 def test_the_census_reader_says_kind_line_and_column_only(tmp_path):
     leaky_census(tmp_path / "in")
     with pytest.raises(ExtractError) as raised:
-        _parse(tmp_path / "in" / "census.xml")
+        parse_census(tmp_path / "in" / "census.xml")
     said = str(raised.value)
     assert PLANTED not in said
     # The child is on line 2 (after the XML declaration); "&Smith;" ends at its 209th character.

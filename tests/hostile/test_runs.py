@@ -165,7 +165,7 @@ def test_an_as_at_outside_the_data_is_refused_in_one_sentence(as_at, words, tmp_
 def test_an_as_at_before_the_earliest_record_is_refused_unless_anyway():
     import datetime as dt
 
-    from pipelines.run_info import AsAtError, decide_as_at
+    from pipelines.marts.run_info import AsAtError, decide_as_at
 
     con = duckdb.connect()
     con.execute("CREATE SCHEMA staging")

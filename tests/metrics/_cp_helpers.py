@@ -1,9 +1,9 @@
 """Helpers for the S47, CP, recording and workforce metric tests (engineer M2).
 
 `build(tables, as_at, families)` makes an in-memory warehouse with exactly the staging shapes
-of pipelines/contract.py and the project's ref.calendar (pipelines.calendar), then builds
+of pipelines/contract.py and the project's ref.calendar (pipelines.staging.calendar), then builds
 marts.run_info, every fact table and the given metric families (``metrics_<family>``) through
-pipelines.marts.build_marts. Tests then read rows with `metric(...)`.
+pipelines.marts.build.build_marts. Tests then read rows with `metric(...)`.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Any
 
 import duckdb
 
-from pipelines.calendar import build_calendar
 from pipelines.contract import extract, staging_ddl
-from pipelines.marts import METRIC_VALUES, build_marts, models
-from pipelines.run_info import build_run_info
+from pipelines.marts.build import METRIC_VALUES, build_marts, models
+from pipelines.marts.run_info import build_run_info
+from pipelines.staging.calendar import build_calendar
 from tests.metrics.conftest import PROVENANCE
 
 

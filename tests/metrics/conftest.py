@@ -1,13 +1,13 @@
 """Shared fixtures for the metric tests: a tiny in-memory warehouse built by hand.
 
 - ``con``: an in-memory DuckDB with schemas staging, ref and marts, and ref.calendar (from
-  pipelines.calendar.build_calendar when it exists, else built here from the ``holidays``
+  pipelines.staging.calendar.build_calendar when it exists, else built here from the ``holidays``
   package, GB subdiv ENG, as docs/metrics.md says).
 - ``load(con, stem, rows)``: create ``staging.<stem>`` with the contract's exact shape
   (contract.staging_ddl) and insert rows given as dicts (missing columns are NULL; dates as
   ``date`` or ISO strings).
-- ``build(con, as_at)``: write marts.run_info (pipelines.run_info) and run
-  pipelines.marts.build_marts.
+- ``build(con, as_at)``: write marts.run_info (pipelines.marts.run_info) and run
+  pipelines.marts.build.build_marts.
 - ``mv(con, metric_id, period_label, breakdown="all", breakdown_value="ALL")``: the one
   metric_values row as a dict (numerator, denominator, value ...), or None if absent.
 """
@@ -23,8 +23,8 @@ import polars as pl
 import pytest
 
 from pipelines.contract import extract, staging_ddl
-from pipelines.marts import MartsResult, build_marts
-from pipelines.run_info import Provenance, build_run_info
+from pipelines.marts.build import MartsResult, build_marts
+from pipelines.marts.run_info import Provenance, build_run_info
 
 CAL_START = dt.date(2005, 1, 1)
 CAL_END = dt.date(2030, 12, 31)
@@ -63,7 +63,7 @@ def _build_calendar_here(con: duckdb.DuckDBPyConnection) -> None:
 
 def _calendar(con: duckdb.DuckDBPyConnection) -> None:
     try:
-        from pipelines.calendar import build_calendar
+        from pipelines.staging.calendar import build_calendar
     except ImportError:
         _build_calendar_here(con)
         return

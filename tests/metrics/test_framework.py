@@ -1,4 +1,4 @@
-"""pipelines.marts: one table a file, what each reads, as_at, periods, absent inputs, metric_values."""
+"""pipelines.marts.build: one table a file, what each reads, as_at, periods, absent inputs, metric_values."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 
 from conftest import PROVENANCE, build, load
 
-from pipelines.marts import (
+from pipelines.marts.build import (
     METRIC_VALUES_COLUMNS,
     SQL_DIR,
     build_marts,
@@ -15,7 +15,7 @@ from pipelines.marts import (
     read_model,
     referenced_tables,
 )
-from pipelines.run_info import build_run_info
+from pipelines.marts.run_info import build_run_info
 
 
 def _minimal(con, contacts=(), referrals=()):
@@ -175,9 +175,9 @@ def test_a_file_needing_an_optional_column_runs_only_where_it_holds_a_value(con)
 
 
 def test_macros_have_one_definition_and_their_reads_are_declared():
-    # Every macro is made in one place (pipelines/marts.py MACROS or sql/macros/), never by a
+    # Every macro is made in one place (pipelines/marts/build.py MACROS or sql/macros/), never by a
     # marts file; a file calling metric_family reads marts.periods through it.
-    from pipelines.marts import MACROS, table_macros
+    from pipelines.marts.build import MACROS, table_macros
 
     names = [m.split("(")[0] for m, _, _ in MACROS] + list(table_macros())
     assert len(names) == len(set(names))

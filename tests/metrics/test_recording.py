@@ -10,7 +10,7 @@ import re
 import pytest
 
 from pipelines.contract import ETHNICITY_CODES
-from pipelines.marts import SQL_DIR
+from pipelines.marts.build import SQL_DIR
 from tests.metrics._cp_helpers import build, d, metric, metric_ids
 
 FILES = ("metrics_recording", "metrics_early_help_mismatch", "metrics_stepdown")

@@ -9,7 +9,7 @@ Annex A has no record ids, no times, no decision dates and no allocation dates, 
 the latest CP review and visit. Ids are built from the child and the list's own date
 (``<child>/<date>``, ``#2`` for a repeat); nothing else is invented, so allocations, cp_reviews
 and cp_visits are never produced, and the metrics that need what is missing are listed in
-``pipelines.metrics.UNSUPPORTED_METRICS`` and docs/formats.md.
+``pipelines.marts.metrics.UNSUPPORTED_METRICS`` and docs/formats.md.
 
 What the reader knows of Annex A (header spellings, the lists, code labels, the stems each list
 feeds) is data in annex_a.toml, read by ``spec``. One job per module: ``discover`` (the files,

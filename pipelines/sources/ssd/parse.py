@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pipelines.sources.csv_extract  # noqa: F401  (registers the frontdoor-cp1252 fallback)
+import pipelines.sources.csv_extract.encoding  # noqa: F401  (registers the frontdoor-cp1252 fallback)
 from pipelines.sources.ssd.spec import Rule
 
 # What SQL Server writes for a missing value, and what an empty cell is.

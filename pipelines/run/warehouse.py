@@ -2,12 +2,12 @@
 
 Every asset materialises its own tables into one working DuckDB file, ``<output>/.frontdoor/
 work.duckdb``. Analysts never open it: a DuckDB writer cannot open a file another process holds,
-so the pipeline publishes releases from it instead (pipelines/releases.py). Because it persists
+so the pipeline publishes releases from it instead (pipelines/release/releases.py). Because it persists
 between runs, any asset can be materialised on its own, and a run can be re-executed from a
 failure: what the asset reads is still there.
 
 One run uses an output folder at a time: the resource holds the folder's run lock
-(pipelines/run_lock.py) from the start of a run to its end, so a second run on the same output
+(pipelines/run/lock.py) from the start of a run to its end, so a second run on the same output
 waits for the first, visibly. Within a run, every step that opens the warehouse is also in the
 Dagster concurrency pool ``POOL`` (limit 1 in the instance's dagster.yaml).
 """
@@ -25,9 +25,9 @@ import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
-from pipelines.run_lock import RunLock
+from pipelines.run.lock import RunLock
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_INPUT = PROJECT_ROOT / "data" / "sample"
 DEFAULT_OUTPUT = PROJECT_ROOT / "output"
 WORK_DIR = ".frontdoor"

@@ -32,10 +32,10 @@ from pathlib import Path
 import duckdb
 
 from pipelines.comments import comment_table
-from pipelines.marts import METRIC_VALUES_COLUMNS
+from pipelines.marts.build import METRIC_VALUES_COLUMNS
+from pipelines.run.warehouse import STORAGE_VERSION
 from pipelines.sql import literal
 from pipelines.validation.quality import DATA_QUALITY_COLUMNS
-from pipelines.warehouse import STORAGE_VERSION
 
 REGION = "region"  # OUT/region/: the roll-up (a council may not be called this)
 # Optional, beside the council folders: council,la_code per line, for inputs that do not say

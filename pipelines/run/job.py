@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipelines.instance import ensure_dagster_home, open_instance
+from pipelines.run.instance import ensure_dagster_home, open_instance
+from pipelines.run.warehouse import DEFAULT_FILE_MODE, DEFAULT_KEEP_RELEASES, DEFAULT_MEMORY_LIMIT
 from pipelines.sources.folder import shown
-from pipelines.warehouse import DEFAULT_FILE_MODE, DEFAULT_KEEP_RELEASES, DEFAULT_MEMORY_LIMIT
 
 if TYPE_CHECKING:
     import dagster as dg
@@ -47,7 +47,7 @@ def run(
         print(f"frontdoor run: {problem}", file=sys.stderr)
         return False
     ensure_dagster_home()
-    from pipelines.runs import fail_abandoned_runs, run_tags
+    from pipelines.run.abandoned import fail_abandoned_runs, run_tags
 
     job = frontdoor_job()
     settings = {
@@ -145,7 +145,7 @@ def as_at_problem(as_at: dt.date | None, anyway: bool) -> str | None:
     (the figures would call years-old snapshots current). A date before the earliest record is
     refused by the run itself (marts/run_info), which knows the records.
     """
-    from pipelines.calendar import DEFAULT_END, DEFAULT_START
+    from pipelines.staging.calendar import DEFAULT_END, DEFAULT_START
 
     if as_at is None:
         return None

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipelines.warehouse import PROJECT_ROOT
+from pipelines.run.warehouse import PROJECT_ROOT
 
 if TYPE_CHECKING:
     import dagster as dg

@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from pipelines.metrics import BY_ID
+from pipelines.marts.metrics import BY_ID
 from pipelines.report.data import read_metrics, read_run_info
 from pipelines.report.figures import Report
 from pipelines.sql import tables_in

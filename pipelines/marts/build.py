@@ -12,10 +12,10 @@ table is absent (fact_case_intervals adds child protection plans only where cp_p
 
 Before the files run, the macros every file uses are (re)created (MACROS below, and the table
 macros of ``sql/macros/``: the metric family mechanism) and the DuckDB variables
-``as_at`` and ``first_date`` are set from ``marts.run_info`` (pipelines/run_info.py), so SQL reads
+``as_at`` and ``first_date`` are set from ``marts.run_info`` (pipelines/marts/run_info.py), so SQL reads
 ``getvariable('as_at')``. ``marts.metric_values`` is then the UNION ALL of every
 ``marts.metrics_<family>`` table, less the metrics the run's input format cannot support
-(pipelines/metrics.py), with exactly the columns of docs/metrics.md.
+(pipelines/marts/metrics.py), with exactly the columns of docs/metrics.md.
 
 A selection of tables (one asset materialised alone in `dg dev`) runs just those files, in
 dependency order, reading what earlier runs left in the working warehouse.
@@ -35,11 +35,11 @@ from pathlib import Path
 import duckdb
 
 from pipelines.contract import YES
-from pipelines.metrics import UNSUPPORTED_METRICS
+from pipelines.marts.metrics import UNSUPPORTED_METRICS
 from pipelines.sources.readings import withheld as input_withheld
 from pipelines.sql import literal, literals, table_exists, tables_in
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql" / "marts"
+SQL_DIR = Path(__file__).resolve().parents[2] / "sql" / "marts"
 # Table macros (the metric family mechanism), one definition each, made by create_macros.
 MACRO_DIR = SQL_DIR.parent / "macros"
 METRIC_VALUES = "metric_values"

@@ -1,6 +1,6 @@
-"""Synthetic aggregates for trying the report without the pipeline (tests and a demo).
+"""Synthetic aggregates for trying the report without the pipeline (a demo, not part of frontdoor).
 
-    uv run python -m pipelines.report.sample output/report-demo.html
+    uv run python bench/report_sample.py output/report-demo.html
 
 Writes marts.metric_values (24 months and their financial years, four teams, out-of-hours
 contacts), marts.run_info, marts.data_quality (three runs) and a quarantine table, with

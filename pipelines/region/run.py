@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipelines.instance import ensure_dagster_home, open_instance
-from pipelines.run_council import as_at_problem, wait_until_settled
+from pipelines.run.instance import ensure_dagster_home, open_instance
+from pipelines.run.job import as_at_problem, wait_until_settled
 from pipelines.sources.folder import shown
 
 if TYPE_CHECKING:
@@ -35,9 +35,9 @@ def region(
 
     import dagster as dg
 
-    from pipelines import region as regions
     from pipelines.private import private_folder
-    from pipelines.releases import current
+    from pipelines.region import rollup as regions
+    from pipelines.release.releases import current
 
     home = ensure_dagster_home()
     problem = as_at_problem(as_at, False)
@@ -149,8 +149,8 @@ def _region_is_current(
     input_dir: Path, output: Path, names: list[str], manifest: dict[str, object]
 ) -> bool:
     """True when the published roll-up was made from every council's current extracts."""
-    from pipelines import region as regions
-    from pipelines.run_info import input_fingerprint
+    from pipelines.marts.run_info import input_fingerprint
+    from pipelines.region import rollup as regions
 
     statuses = [regions.read_status(output, name) for name in names]
     return manifest.get("rollup_key") == regions.rollup_key(statuses) and all(

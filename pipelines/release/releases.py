@@ -9,7 +9,7 @@ The output folder looks like this::
       releases/
         20140331-020108-8c41be20/  warehouse.duckdb  report.html  release.json
         20140401-020113-3f2a9c1d/  ...
-      .frontdoor/      the working warehouse (pipelines/warehouse.py)
+      .frontdoor/      the working warehouse (pipelines/run/warehouse.py)
 
 Publishing builds a release in ``releases/.building-<run>``, renames it to its final name, then
 points ``current`` at it by renaming a new symlink over the old one: a single rename, so the

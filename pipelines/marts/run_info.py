@@ -3,7 +3,7 @@
 One row: the Dagster run that built it and when it started, the input format and folder, a
 fingerprint of the input files, the as-at date and where it came from, the first date of the
 reporting periods, and frontdoor's version and git commit. Every marts SQL file reads as_at and
-first_date from here (pipelines/marts.py sets them as DuckDB variables), so one table decides
+first_date from here (pipelines/marts/build.py sets them as DuckDB variables), so one table decides
 the date for the whole warehouse, whichever assets are materialised.
 """
 
@@ -24,7 +24,7 @@ from pipelines.sources.folder import INPUT_SUFFIXES, input_files
 from pipelines.sources.readings import readings_text
 from pipelines.sql import literal, table_exists
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
