@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import subprocess
@@ -77,6 +78,39 @@ def test_nightly_schedule_runs_the_job_at_two_in_the_morning_uk_time(tmp_path):
         (tmp_path / "referrals.csv").write_text("referral_id\n")
         result = schedule.evaluate_tick(context)
     assert not result.run_requests and "still being copied" in result.skip_message
+
+
+def test_a_regional_hubs_daemon_runs_the_regions_automation_and_not_a_councils():
+    """`frontdoor region` starts Dagster's daemon with FRONTDOOR_REGION_INPUT set: the council's
+    schedule and sensor are off there (once, in a fresh clone, the sensor ran data/sample into
+    output/ inside the hub's run history), and on where no region is set."""
+    statuses = (
+        "import json; from pipelines.definitions import defs; d = defs(); "
+        "print(json.dumps({n: d.resolve_sensor_def(n).default_status.value "
+        "for n in ('new_extracts', 'region_folders')} | {n: "
+        "d.resolve_schedule_def(n).default_status.value for n in ('nightly', 'region_nightly')}))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FRONTDOOR_")}
+    said = {}
+    for region in ("", "/srv/region"):
+        done = subprocess.run(
+            [sys.executable, "-c", statuses],
+            env={**env, "FRONTDOOR_REGION_INPUT": region} if region else env,
+            cwd=ROOT, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        said[region] = json.loads(done.stdout.strip().splitlines()[-1])
+    assert said[""] == {
+        "new_extracts": "RUNNING",
+        "nightly": "RUNNING",
+        "region_folders": "STOPPED",
+        "region_nightly": "RUNNING",
+    }
+    assert said["/srv/region"] == {
+        "new_extracts": "STOPPED",
+        "nightly": "STOPPED",
+        "region_folders": "RUNNING",
+        "region_nightly": "RUNNING",
+    }
 
 
 def sensor_tick(

@@ -28,10 +28,20 @@ NIGHTLY = {
     "default_status": dg.DefaultScheduleStatus.RUNNING,
 }
 
+# A regional hub's daemon (FRONTDOOR_REGION_INPUT set, as `frontdoor region` starts it) runs the
+# region's automation only: this schedule and sensor would otherwise run the default council
+# (data/sample into output/) beside the region's councils, in the hub's run history.
+COUNCIL_AUTOMATION = not os.environ.get("FRONTDOOR_REGION_INPUT")
+
 
 @dg.schedule(
     job=frontdoor_job,
-    **NIGHTLY,
+    **{
+        **NIGHTLY,
+        "default_status": dg.DefaultScheduleStatus.RUNNING
+        if COUNCIL_AUTOMATION
+        else dg.DefaultScheduleStatus.STOPPED,
+    },
     description="Every night at 02:00 UK time, after the case-management system's export; "
     "skipped while the extracts are still arriving (the sensor then starts the run).",
 )
@@ -56,7 +66,9 @@ def published_fingerprint(output: Path) -> str | None:
 @dg.sensor(
     job=frontdoor_job,
     minimum_interval_seconds=60,
-    default_status=dg.DefaultSensorStatus.RUNNING,
+    default_status=dg.DefaultSensorStatus.RUNNING
+    if COUNCIL_AUTOMATION
+    else dg.DefaultSensorStatus.STOPPED,
     description="Starts a run when the extracts differ from the published release's and have "
     "stopped changing.",
 )
