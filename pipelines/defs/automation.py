@@ -22,26 +22,21 @@ frontdoor_job = dg.define_asset_job(
 # long (the rule `frontdoor run` applies too, pipelines/sources/folder.settled).
 SETTLE_SECONDS = float(os.environ.get("FRONTDOOR_SETTLE_SECONDS", "60"))
 # 02:00 UK time, after the case-management system's nightly export (a council's and a region's).
-NIGHTLY = {
-    "cron_schedule": "0 2 * * *",
-    "execution_timezone": "Europe/London",
-    "default_status": dg.DefaultScheduleStatus.RUNNING,
-}
+NIGHTLY = {"cron_schedule": "0 2 * * *", "execution_timezone": "Europe/London"}
 
 # A regional hub's daemon (FRONTDOOR_REGION_INPUT set, as `frontdoor region` starts it) runs the
 # region's automation only: this schedule and sensor would otherwise run the default council
-# (data/sample into output/) beside the region's councils, in the hub's run history.
-COUNCIL_AUTOMATION = not os.environ.get("FRONTDOOR_REGION_INPUT")
+# (data/sample into output/) beside the region's councils, in the hub's run history. The
+# region's sensor is on only there (pipelines/defs/region.py).
+REGION_HUB = bool(os.environ.get("FRONTDOOR_REGION_INPUT"))
 
 
 @dg.schedule(
     job=frontdoor_job,
-    **{
-        **NIGHTLY,
-        "default_status": dg.DefaultScheduleStatus.RUNNING
-        if COUNCIL_AUTOMATION
-        else dg.DefaultScheduleStatus.STOPPED,
-    },
+    **NIGHTLY,
+    default_status=dg.DefaultScheduleStatus.STOPPED
+    if REGION_HUB
+    else dg.DefaultScheduleStatus.RUNNING,
     description="Every night at 02:00 UK time, after the case-management system's export; "
     "skipped while the extracts are still arriving (the sensor then starts the run).",
 )
@@ -66,9 +61,7 @@ def published_fingerprint(output: Path) -> str | None:
 @dg.sensor(
     job=frontdoor_job,
     minimum_interval_seconds=60,
-    default_status=dg.DefaultSensorStatus.RUNNING
-    if COUNCIL_AUTOMATION
-    else dg.DefaultSensorStatus.STOPPED,
+    default_status=dg.DefaultSensorStatus.STOPPED if REGION_HUB else dg.DefaultSensorStatus.RUNNING,
     description="Starts a run when the extracts differ from the published release's and have "
     "stopped changing.",
 )

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.defs.automation import NIGHTLY, SETTLE_SECONDS
+from pipelines.defs.automation import NIGHTLY, REGION_HUB, SETTLE_SECONDS
 from pipelines.marts.run_info import input_fingerprint
 from pipelines.private import open_to_readers, private_folder
 from pipelines.region import rollup as regions
@@ -177,11 +177,7 @@ region_rollup = dg.define_asset_job(
     minimum_interval_seconds=5,
     # Off unless a region folder is set: `dg dev` on one council shows it stopped, rather than
     # logging "skipped: no region folder" every few seconds.
-    default_status=(
-        dg.DefaultSensorStatus.RUNNING
-        if os.environ.get("FRONTDOOR_REGION_INPUT")
-        else dg.DefaultSensorStatus.STOPPED
-    ),
+    default_status=dg.DefaultSensorStatus.RUNNING if REGION_HUB else dg.DefaultSensorStatus.STOPPED,
     description="Adds a council when its folder appears, runs a council when its extracts "
     "change, and the roll-up once every council has been run on its current extracts.",
 )
@@ -225,6 +221,7 @@ def region_folders(
 @dg.schedule(
     job=region_councils,
     **NIGHTLY,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Every night at 02:00 UK time, every council of the region (the sensor then "
     "rolls them up).",
 )
