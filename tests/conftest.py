@@ -174,6 +174,62 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     return run_pipeline(SAMPLE, tmp_path_factory.mktemp("sample_run"))
 
 
+@dataclass(frozen=True)
+class RegionRun:
+    input_dir: Path
+    output: Path
+    dagster_home: Path
+    postgres_url: str | None  # the hub's Dagster storage, or None: SQLite in dagster_home
+    console: str
+    returncode: int
+
+
+@pytest.fixture(scope="session")
+def hub_postgres() -> Iterator[str | None]:
+    """The regional hub's Dagster storage: a real PostgreSQL server where PostgreSQL is installed
+    (bootstrap.py installs it for the tests), as docs/deploy.md says a hub runs; else None, and
+    the hub keeps Dagster's SQLite storage (only the test of PostgreSQL itself then skips)."""
+    from tests.postgres import server
+
+    with server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def region_run(tmp_path_factory: pytest.TempPathFactory, hub_postgres: str | None) -> RegionRun:
+    """One region for every test that examines one: three generated councils (one per input
+    format), a broken folder, and a council whose census plants a name in a parser's error,
+    through `frontdoor region` (Dagster's daemon, run queue, sensor and council partitions) as a
+    hub runs it, on PostgreSQL, started under umask 0022 (issue 19: items 3, 4 and 6)."""
+    import os
+    import subprocess
+    import sys
+
+    from pipelines.run.instance import POSTGRES_URL
+    from tests.hostile.builders import LEAKY, leaky_census
+
+    root = tmp_path_factory.mktemp("region")
+    folder, out, home = root / "in", root / "out", root / "dagster_home"
+    frontdoor = [sys.executable, "-m", "pipelines.cli"]
+    subprocess.run(
+        [*frontdoor, "generate", "--region", "3", "--children", "3000", "--out", str(folder)],
+        check=True, capture_output=True, cwd=ROOT,
+    )  # fmt: skip
+    (folder / "council-broken").mkdir()
+    (folder / "council-broken" / "contacts.csv").write_text("nonsense,header\n")
+    leaky_census(folder / LEAKY)
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    if hub_postgres:
+        env[POSTGRES_URL] = hub_postgres
+    done = subprocess.run(
+        [*frontdoor, "region", "--input", str(folder), "--output", str(out),
+         "--settle-seconds", "0"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200,
+        preexec_fn=lambda: os.umask(0o022),
+    )  # fmt: skip
+    return RegionRun(folder, out, home, hub_postgres, done.stdout + done.stderr, done.returncode)
+
+
 # The suite runs on two workers (pytest-xdist, pyproject.toml's addopts), a group of tests at a
 # time: the tests of one file, or every test that shares one of these session fixtures (each a
 # whole region through the daemon), so that no worker makes what the other already made.

@@ -1,23 +1,19 @@
-"""A region: three generated councils (one per input format) and a broken folder, through
-`frontdoor region` (Dagster's daemon, run queue, sensor and council partitions)."""
+"""A region (tests/conftest.py's ``region_run``): three generated councils (one per input
+format) and two that fail, through `frontdoor region` (Dagster's daemon, run queue, sensor and
+council partitions) on PostgreSQL."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from pipelines.run.instance import POSTGRES_URL
 from tests.conftest import build_warehouse
-from tests.postgres import server
+from tests.hostile.builders import LEAKY
 
-pytestmark = pytest.mark.slow  # the daemon runs four councils and a roll-up
+pytestmark = pytest.mark.slow  # the daemon runs five councils and a roll-up
 
 # What names a child, a referral or a worker in any table of a council's warehouse.
 IDENTIFIER_COLUMNS = re.compile(
@@ -27,47 +23,15 @@ IDENTIFIER_COLUMNS = re.compile(
 )
 
 
-@pytest.fixture(scope="module")
-def hub_postgres() -> Iterator[str | None]:
-    """The regional hub's Dagster storage: a real PostgreSQL server where PostgreSQL is installed
-    (bootstrap.py installs it for the tests), as docs/deploy.md says a hub runs; else None, and
-    the hub keeps Dagster's SQLite storage (only the test of PostgreSQL itself then skips)."""
-    with server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def region(
-    tmp_path_factory: pytest.TempPathFactory, hub_postgres: str | None
-) -> tuple[Path, Path, subprocess.CompletedProcess]:
-    from pipelines.generate.region import write_region
-
-    root = tmp_path_factory.mktemp("region")
-    folder, out = root / "in", root / "out"
-    written = write_region(3, folder, seed=11, children=2000)
-    assert [kind for _, kind, _ in written] == ["csv", "annex_a", "cin_census"]
-    (folder / "council-broken").mkdir()
-    (folder / "council-broken" / "contacts.csv").write_text("nonsense,header\n")
-    env = {**os.environ, "DAGSTER_HOME": str(root / "dagster_home")}
-    if hub_postgres:
-        env[POSTGRES_URL] = hub_postgres
-    done = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "region", "--input", str(folder),
-         "--output", str(out), "--settle-seconds", "0"],
-        env=env, capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
-    return folder, out, done
-
-
 def _rows(path: Path, sql: str) -> list[tuple]:
     with duckdb.connect(str(path), read_only=True) as con:
         return con.execute(sql).fetchall()
 
 
-def test_the_region_publishes_the_councils_that_ran_and_names_the_broken_one(region):
-    folder, out, done = region
-    assert done.returncode == 0, done.stderr
-    assert "failed: council-broken" in done.stdout
+def test_the_region_publishes_the_councils_that_ran_and_names_the_broken_one(region_run):
+    folder, out = region_run.input_dir, region_run.output
+    assert region_run.returncode == 0, region_run.console[-3000:]
+    assert "failed: council-broken" in region_run.console
     statuses = dict(
         _rows(out / "region" / "warehouse.duckdb", "SELECT council, status FROM marts.councils")
     )
@@ -76,6 +40,7 @@ def test_the_region_publishes_the_councils_that_ran_and_names_the_broken_one(reg
         "council-02": "published",
         "council-03": "published",
         "council-broken": "failed",
+        LEAKY: "failed",
     }
     message = _rows(
         out / "region" / "warehouse.duckdb",
@@ -91,28 +56,27 @@ def test_the_region_publishes_the_councils_that_ran_and_names_the_broken_one(reg
     assert not (out / "council-broken" / "warehouse.duckdb").exists()
 
 
-def test_the_hub_keeps_its_run_history_in_postgresql(region, hub_postgres):
+def test_the_hub_keeps_its_run_history_in_postgresql(region_run):
     """Every council's run and the roll-up, as Dagster's daemon launched them, are rows of the
     PostgreSQL database; each council's own run is in its own SQLite history, not there."""
-    if hub_postgres is None:
+    if region_run.postgres_url is None:
         pytest.skip("PostgreSQL is not installed (bootstrap.py installs it where it may)")
     import sqlalchemy
 
-    _, out, done = region
-    assert done.returncode == 0, done.stderr
-    home = out.parent / "dagster_home"
+    out, home = region_run.output, region_run.dagster_home
+    assert region_run.returncode == 0, region_run.console[-3000:]
     assert (
         "postgres_url:\n      env: FRONTDOOR_DAGSTER_POSTGRES_URL"
         in (home / "dagster.yaml").read_text()
     )
-    engine = sqlalchemy.create_engine(hub_postgres)
+    engine = sqlalchemy.create_engine(region_run.postgres_url)
     with engine.connect() as con:
         runs = con.exec_driver_sql(
             "SELECT pipeline_name, status, count(*) FROM runs GROUP BY 1, 2 ORDER BY 1, 2"
         ).fetchall()
     engine.dispose()
     assert runs == [
-        ("region_councils", "FAILURE", 1),  # council-broken
+        ("region_councils", "FAILURE", 2),  # council-broken, council-leaky
         ("region_councils", "SUCCESS", 3),
         ("region_rollup", "SUCCESS", 1),
     ]
@@ -121,8 +85,8 @@ def test_the_hub_keeps_its_run_history_in_postgresql(region, hub_postgres):
         assert list((out / council / ".frontdoor" / "dagster" / "history" / "runs").glob("*.db"))
 
 
-def test_each_councils_figures_in_the_region_equal_its_own_single_council_run(region, tmp_path):
-    folder, out, _ = region
+def test_each_councils_figures_in_the_region_equal_its_own_single_council_run(region_run, tmp_path):
+    folder, out = region_run.input_dir, region_run.output
     formats = dict(
         _rows(
             out / "region" / "warehouse.duckdb",
@@ -147,8 +111,8 @@ def test_each_councils_figures_in_the_region_equal_its_own_single_council_run(re
         assert own and in_region == own, council
 
 
-def test_no_table_in_the_region_folder_holds_an_identifier(region):
-    out = region[1]
+def test_no_table_in_the_region_folder_holds_an_identifier(region_run):
+    out = region_run.output
     warehouse = out / "region" / "warehouse.duckdb"
     tables = _rows(
         warehouse,
@@ -311,7 +275,7 @@ def test_the_region_ranks_councils_fairly():
     assert 'class="plot"' not in conferences
 
 
-def test_the_regional_page_in_a_browser_starts_where_the_councils_data_start(region):
+def test_the_regional_page_in_a_browser_starts_where_the_councils_data_start(region_run):
     """The regional report at 1440 and 390 px: no chart or trend begins before the first
     financial year of the councils' own history; each ranked bar names its rank."""
     import datetime as dt
@@ -321,8 +285,8 @@ def test_the_regional_page_in_a_browser_starts_where_the_councils_data_start(reg
     if not CHROMIUM.exists():
         pytest.skip("no Chromium at /usr/bin/chromium")
     sync_api = pytest.importorskip("playwright.sync_api")
-    _, out, done = region
-    assert done.returncode == 0, done.stderr
+    out = region_run.output
+    assert region_run.returncode == 0, region_run.console[-3000:]
     starts = [
         r[0]
         for r in _rows(

@@ -344,3 +344,16 @@ READER_CASES: tuple[Hostile, ...] = (
         "not a regular file",
     ),
 )
+
+
+# A name in the census that is not well-formed XML: lxml's message would quote it.
+PLANTED = "Smith"
+LEAKY = "council-leaky"
+
+
+def leaky_census(folder: Path) -> None:
+    """A census whose child's identifier holds an undeclared entity: not well-formed."""
+    folder.mkdir(parents=True)
+    (folder / "census.xml").write_text(
+        CENSUS_HEAD + census_child(f"Jane &{PLANTED};") + "</Children></Message>"
+    )

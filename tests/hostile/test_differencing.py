@@ -26,7 +26,7 @@ from pipelines.report.catalogue import BY_ID, HEADLINES
 from pipelines.report.data import Metrics
 from pipelines.report.figures import Report
 from pipelines.report.suppress import SUPPRESSED, Shown
-from tests.hostile.conftest import RegionRun
+from tests.conftest import RegionRun
 
 pytestmark = pytest.mark.slow  # a region through the daemon (tests/hostile/conftest.py)
 

@@ -15,7 +15,7 @@ from pipelines.errors import ExtractError
 from pipelines.sources.cin_census import parse_census
 from pipelines.sources.parser_errors import reduced
 from pipelines.sources.workbook import check_workbook
-from tests.hostile.conftest import LEAKY, PLANTED, leaky_census
+from tests.hostile.builders import LEAKY, PLANTED, leaky_census
 from tests.hostile.xlsx import write_xlsx
 
 
@@ -58,6 +58,28 @@ def _files_holding(root, text: bytes) -> list[str]:
     return [str(p) for p in root.rglob("*") if p.is_file() and text in p.read_bytes()]
 
 
+def _postgres_rows_holding(url: str, text: str) -> list[str]:
+    """The tables of the hub's Dagster database with a row whose text holds ``text``."""
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(url)
+    with engine.connect() as con:
+        tables = [
+            t for (t,) in con.exec_driver_sql(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+            )
+        ]  # fmt: skip
+        assert "event_logs" in tables and "runs" in tables
+        found = [
+            t for t in tables
+            if con.exec_driver_sql(
+                f'SELECT count(*) FROM "{t}" r WHERE strpos(r::text, %(text)s) > 0', {"text": text}
+            ).scalar()
+        ]  # fmt: skip
+    engine.dispose()
+    return found
+
+
 def test_no_row_text_reaches_console_dagster_status_region_warehouse_or_report(region_run):
     assert region_run.returncode == 0, region_run.console[-3000:]
     # The council failed, and was named with the reduced reason.
@@ -71,7 +93,9 @@ def test_no_row_text_reaches_console_dagster_status_region_warehouse_or_report(r
         ).fetchone()
     assert "undeclared entity" in message and PLANTED not in message
     # Nowhere in the output folders (reports, warehouses, status files, the councils' Dagster
-    # run databases, the daemon's log) nor in the region's Dagster home.
+    # run databases, the daemon's log) nor in the region's Dagster home and storage.
     assert _files_holding(region_run.output, PLANTED.encode()) == []
     assert _files_holding(region_run.dagster_home, PLANTED.encode()) == []
+    if region_run.postgres_url:
+        assert _postgres_rows_holding(region_run.postgres_url, PLANTED) == []
     assert (region_run.output / LEAKY / ".frontdoor" / "region-status.json").is_file()
