@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -100,6 +100,44 @@ def write_workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
     return path
 
 
+def made_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], object]
+) -> Path:
+    """A folder ``make`` fills once for the whole test session, whichever of pytest-xdist's
+    workers asks first (they share their base folder's parent); a worker that asks while it is
+    being made waits for it. Its users read it, or start from a copy."""
+    import fcntl
+    import os
+
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder, done = root / name, root / f"{name}.done"
+    with open(root / f"{name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a worker that failed making it
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
+# Where the session's files go when no --basetemp is given: memory, if the machine has plenty.
+# The runs commit Dagster's history and the warehouses to disk at every event and checkpoint,
+# which the tests wait for and no test examines; a killed process is a killed process either way.
+MEMORY_FS = Path("/dev/shm")
+MEMORY_FS_FREE = 8 * 2**30  # a whole session writes about 2.5 GB
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own tmp_path plugin reads --basetemp
+def pytest_configure(config: pytest.Config) -> None:
+    if config.option.basetemp or hasattr(config, "workerinput"):
+        return  # given, or a pytest-xdist worker's (its controller gives it one)
+    if MEMORY_FS.is_dir() and shutil.disk_usage(MEMORY_FS).free >= MEMORY_FS_FREE:
+        config.option.basetemp = tempfile.mkdtemp(prefix="frontdoor-tests-", dir=MEMORY_FS)
+        config.add_cleanup(lambda: shutil.rmtree(config.option.basetemp, ignore_errors=True))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def dagster_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Tests keep their Dagster run history out of the developer's own DAGSTER_HOME."""
@@ -116,16 +154,17 @@ def small_council(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated council of 2,000 children: every extract file, realistic mess."""
     from pipelines.generate import generate
 
-    out = tmp_path_factory.mktemp("small_council")
-    generate(children=2000, seed=7, out=out)
-    return out
+    return made_once(tmp_path_factory, "small_council", lambda out: generate(2000, 7, out))
 
 
 @pytest.fixture(scope="session")
 def small_council_run(small_council: Path, tmp_path_factory: pytest.TempPathFactory) -> Run:
     """The small council through the whole job, once for the session. Tests that change its
     output start from a copy (``copy_run``)."""
-    return run_pipeline(small_council, tmp_path_factory.mktemp("small_council_run"))
+    out = made_once(
+        tmp_path_factory, "small_council_run", lambda out: run_pipeline(small_council, out)
+    )
+    return Run(small_council, out)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -171,7 +210,9 @@ def one_great_expectations_worker() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     """The README's run: data/sample through the whole job, once for the session."""
-    return run_pipeline(SAMPLE, tmp_path_factory.mktemp("sample_run"))
+    return Run(
+        SAMPLE, made_once(tmp_path_factory, "sample_run", lambda out: run_pipeline(SAMPLE, out))
+    )
 
 
 @dataclass(frozen=True)
