@@ -1,16 +1,13 @@
-"""The working warehouse belongs to the pipeline: any asset can be materialised on its own, a
-failed run can be re-executed from its failure, and two runs at once take turns.
+"""The working warehouse belongs to the pipeline: any asset can be materialised on its own, and
+a failed run can be re-executed from its failure (two runs at once take turns:
+tests/hostile/test_concurrent_runs.py).
 
 Each gives the same marts.metric_values as the full run from scratch.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -19,7 +16,7 @@ import pytest
 from pipelines.definitions import defs
 from pipelines.defs.resources import GreatExpectations
 from pipelines.run.warehouse import Warehouse
-from tests.conftest import ROOT, copy_run, run_pipeline
+from tests.conftest import copy_run, run_pipeline
 from tests.writes import QueryLog, written
 
 METRIC_VALUES = "SELECT * FROM marts.metric_values ORDER BY ALL"
@@ -204,50 +201,6 @@ def test_a_run_re_executed_from_its_failure_gives_the_same_figures(
             steps = {e.step_key for e in again.all_events if e.is_step_success}
             assert "marts" in steps and "stage_extracts" not in steps  # only what failed, on
     assert rows(output / "warehouse.duckdb") == rows(full_run.warehouse)
-
-
-@pytest.mark.slow
-def test_two_runs_started_together_take_turns_and_both_keep_their_history(small_council, tmp_path):
-    command = [
-        sys.executable, "-m", "pipelines.cli", "run", "--input", str(small_council),
-        "--output", str(tmp_path),
-    ]  # fmt: skip
-    runs = [
-        subprocess.Popen(
-            command,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            cwd=ROOT,
-            env=dict(os.environ),
-        )
-        for _ in range(2)
-    ]
-    outputs = [run.communicate(timeout=600)[0] for run in runs]
-    assert [run.returncode for run in runs] == [0, 0], outputs
-    # The one that waited said so (since issue 19 a run waits for the whole other run, through
-    # the output's run lock, not step by step in the pool).
-    assert any("waiting: another run is using" in out for out in outputs)
-    history = rows(
-        tmp_path / "warehouse.duckdb",
-        "SELECT count(DISTINCT run_id) FROM marts.data_quality",
-    )
-    assert history == [(2,)]
-    assert len(list((tmp_path / "releases").iterdir())) == 2
-    # Both wrote their events into Dagster's SQLite storage (two processes at once): each run's
-    # every step is in its history, as Dagster reads it.
-    with dg.DagsterInstance.get() as instance:
-        run_ids = [
-            r.run_id for r in instance.get_runs(limit=2) if r.status == dg.DagsterRunStatus.SUCCESS
-        ]
-        assert len(run_ids) == 2
-        for run_id in run_ids:
-            steps = instance.get_run_step_stats(run_id)
-            assert {s.step_key for s in steps} >= {"stage_extracts", "marts", "release"}
-            assert all(s.status.value == "SUCCESS" for s in steps)
-            assert (
-                Path(os.environ["DAGSTER_HOME"]) / "history" / "runs" / f"{run_id}.db"
-            ).is_file()
 
 
 def test_duckdb_is_held_to_the_memory_limit(tmp_path):

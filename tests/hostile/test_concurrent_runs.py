@@ -1,5 +1,6 @@
 """Two runs on one output folder never interleave: the second waits for the first, says so,
-and each publishes a release made from its own input only (issue 19, item 1)."""
+and each publishes a release made from its own input only (issue 19, item 1); both keep their
+history, in the warehouse and in the one Dagster storage they wrote at once."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -96,3 +98,20 @@ def test_two_runs_on_one_output_publish_each_its_own_input(tmp_path):
     # The waiting run published last: what is current is the second input's.
     current = releases.current(out)
     assert current is not None and current.name == seen[other.resolve()]
+    # The warehouse's history holds both runs, and so does Dagster's SQLite storage, which both
+    # processes wrote at once: each run's every step, as Dagster reads it.
+    with duckdb.connect(str(out / "warehouse.duckdb"), read_only=True) as con:
+        history = con.execute("SELECT count(DISTINCT run_id) FROM marts.data_quality").fetchall()
+    assert history == [(2,)]
+    with dg.DagsterInstance.get() as instance:
+        run_ids = [
+            r.run_id for r in instance.get_runs(limit=2) if r.status == dg.DagsterRunStatus.SUCCESS
+        ]
+        assert len(run_ids) == 2
+        for run_id in run_ids:
+            steps = instance.get_run_step_stats(run_id)
+            assert {s.step_key for s in steps} >= {"stage_extracts", "marts", "release"}
+            assert all(s.status.value == "SUCCESS" for s in steps)
+            assert (
+                Path(os.environ["DAGSTER_HOME"]) / "history" / "runs" / f"{run_id}.db"
+            ).is_file()
