@@ -26,12 +26,18 @@ telemetry:
 # No "Join the community" pop-up asking for an e-mail address in dg dev's UI.
 nux:
   enabled: false
-# A region's councils are separate runs: Dagster's run queue starts two at a time (2 cores).
+# A region's councils are separate runs: Dagster's run queue starts two at a time (2 cores),
+# the next as soon as one ends (its daemon looks every second, not every 5 s by default).
 concurrency:
   pools:
     default_limit: 1
   runs:
-    max_concurrent_runs: 2
+    max_concurrent_runs: {max_concurrent_runs}
+run_coordinator:
+  module: dagster.core.run_coordinator
+  class: QueuedRunCoordinator
+  config:
+    dequeue_interval_seconds: 1
 run_monitoring:
   enabled: true
 {storage}"""
@@ -53,6 +59,13 @@ def _storage(home: Path) -> str:
     )
 
 
+def dagster_yaml(home: Path, max_concurrent_runs: int = 2) -> str:
+    """The dagster.yaml frontdoor writes into ``home``."""
+    return DAGSTER_YAML.format(
+        home=home, storage=_storage(home), max_concurrent_runs=max_concurrent_runs
+    )
+
+
 def ensure_dagster_home() -> Path:
     """A persistent DAGSTER_HOME (run history survives) with telemetry off and the pool limit.
 
@@ -61,7 +74,7 @@ def ensure_dagster_home() -> Path:
     home = Path(os.environ.get("DAGSTER_HOME") or PROJECT_ROOT / ".dagster_home").resolve()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    ours = DAGSTER_YAML.format(home=home, storage=_storage(home))
+    ours = dagster_yaml(home)
     # A dagster.yaml frontdoor wrote is brought up to date; one written by a person is theirs.
     written = config.read_text() if config.exists() else None
     if written is None or (
