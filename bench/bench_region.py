@@ -6,9 +6,9 @@
 Generates the region once (`frontdoor generate --region N`: sizes spread around --children, the
 three input formats in turn), then for each concurrency runs `frontdoor region` with a fresh
 DAGSTER_HOME holding frontdoor's own dagster.yaml with Dagster's run queue set to that many runs
-at once, and a fresh output folder. Prints the wall time of each, the time per council and the speed-up (against the
-first concurrency given), and what that time per council makes of a hub of 33 (London) and of 153
-(all of England) councils run the same way.
+at once, and a fresh output folder. Prints the wall time of each, the time per council and the
+speed-up (against the first concurrency given), and what that time per council makes of a hub
+of 33 (London) and of 153 (all of England) councils run the same way.
 """
 
 from __future__ import annotations

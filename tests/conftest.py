@@ -272,8 +272,8 @@ def region_run(tmp_path_factory: pytest.TempPathFactory, hub_postgres: str | Non
 
 
 # The suite runs on two workers (pytest-xdist, pyproject.toml's addopts), a group of tests at a
-# time: the tests of one file, or every test that shares one of these session fixtures (each a
-# whole region through the daemon), so that no worker makes what the other already made.
+# time: the tests of one file, or every test that shares one of these session fixtures (a whole
+# region through the daemon), so that no worker makes what the other already made.
 SHARED_BY_FILES = ("region_run",)
 
 
@@ -287,7 +287,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         shared = [name for name in SHARED_BY_FILES if name in item.fixturenames]
         groups[item] = shared[0] if shared else item.nodeid.split("::")[0]
         item.add_marker(pytest.mark.xdist_group(groups[item]))
-    # A whole group moves, never one test of it: a module's fixture (test_region's region) is
+    # A whole group moves, never one test of it: a module's fixture (test_warehouse's halves) is
     # made again for each run of its tests that another file's tests break.
     slow = {groups[item] for item in items if item.get_closest_marker("slow")}
     items.sort(key=lambda item: groups[item] not in slow)

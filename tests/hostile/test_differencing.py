@@ -28,7 +28,7 @@ from pipelines.report.figures import Report
 from pipelines.report.suppress import SUPPRESSED, Shown
 from tests.conftest import RegionRun
 
-pytestmark = pytest.mark.slow  # a region through the daemon (tests/hostile/conftest.py)
+pytestmark = pytest.mark.slow  # a region through the daemon (tests/conftest.py's region_run)
 
 THRESHOLD = 5
 Count = tuple[tuple[str, str, str, str, str], str]
