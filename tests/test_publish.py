@@ -54,25 +54,6 @@ def assert_pair_belongs_together(output: Path) -> None:
     assert report.stat().st_size > 0
 
 
-def test_open_read_only_connection_does_not_block_the_next_run(
-    small_council_run, small_council, tmp_path
-):
-    # Published as at its latest contact or referral date: Friday 28 March 2014 (the generated
-    # council of 2,000 children has some three contacts in four working days, none on Monday 31st).
-    first = copy_run(small_council_run, tmp_path)
-    analyst = duckdb.connect(str(first.warehouse), read_only=True)
-    try:
-        before = analyst.execute("SELECT as_at FROM marts.run_info").fetchall()[0][0]
-        run_pipeline(small_council, tmp_path, as_at=dt.date(2013, 3, 31))
-        # The analyst still reads yesterday's release; a new connection sees today's.
-        assert analyst.execute("SELECT as_at FROM marts.run_info").fetchall()[0][0] == before
-    finally:
-        analyst.close()
-    assert before == dt.date(2014, 3, 28)
-    assert as_at_of(first.warehouse) == dt.date(2013, 3, 31)
-    assert_pair_belongs_together(tmp_path)
-
-
 def test_a_failed_run_leaves_the_published_pair_as_it_was(
     small_council_run, small_council, tmp_path
 ):
@@ -163,46 +144,6 @@ def test_a_kill_at_any_point_of_publishing_leaves_a_pair_that_belongs_together(
     assert not [p for p in output.iterdir() if p.name.endswith(".tmp")]
 
 
-@pytest.mark.slow
-def test_a_killed_run_leaves_the_published_pair_and_is_marked_failed_next_time(
-    small_council_run, small_council, tmp_path
-):
-    published = copy_run(small_council_run, tmp_path)
-    before = pair(tmp_path)
-    fingerprints = [digest(p) for p in before]
-    env = dict(os.environ)
-    for kill_after in ("staging.referrals:", "validation:", "marts:"):
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.cli", "run", "--input", str(small_council),
-             "--output", str(tmp_path)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            env=env,
-        )  # fmt: skip
-        try:
-            for line in proc.stdout:
-                if kill_after in line:
-                    proc.send_signal(signal.SIGKILL)
-                    break
-        finally:
-            proc.wait()
-        assert proc.returncode == -signal.SIGKILL, f"the run ended before {kill_after}"
-        assert pair(tmp_path) == before
-        assert [digest(p) for p in before] == fingerprints
-    # The next run marks the killed runs failed, frees their claim on the warehouse, publishes.
-    import dagster as dg
-
-    run_pipeline(small_council, tmp_path)
-    with dg.DagsterInstance.get() as instance:
-        unfinished = instance.get_run_records(
-            filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED])
-        )
-        assert unfinished == []
-    assert pair(tmp_path) != before
-    assert_pair_belongs_together(published.output)
-
-
 KILLED_MID_WRITE = """
 import os, sys, duckdb
 con = duckdb.connect(sys.argv[1])  # read-write: the owner of the file can
@@ -212,18 +153,74 @@ os.kill(os.getpid(), 9)
 """
 
 
-def test_an_analysts_killed_read_write_session_does_not_stop_the_next_release(
+def _kill_a_run_after(small_council: Path, output: Path, kill_after: str) -> None:
+    """A `frontdoor run` process, SIGKILLed once its console says ``kill_after``."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "run", "--input", str(small_council),
+         "--output", str(output)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )  # fmt: skip
+    try:
+        for line in proc.stdout:
+            if kill_after in line:
+                proc.send_signal(signal.SIGKILL)
+                break
+    finally:
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL, f"the run ended before {kill_after}"
+
+
+@pytest.mark.slow
+def test_after_killed_runs_an_analysts_killed_session_and_an_open_reader_the_next_run_publishes(
     small_council_run, small_council, tmp_path
 ):
-    run = copy_run(small_council_run, tmp_path)
+    """What can happen to an output folder between two runs, all before one run (each run
+    costs seconds, so the three share it): runs killed at three points; an analyst's
+    read-write session killed mid-write; an analyst's read-only connection left open."""
+    published = copy_run(small_council_run, tmp_path)
+    before = pair(tmp_path)
+    fingerprints = [digest(p) for p in before]
+    # 1. Killed runs leave the published pair as it was, byte for byte.
+    for kill_after in ("staging.referrals:", "validation:", "marts:"):
+        _kill_a_run_after(small_council, tmp_path, kill_after)
+        assert pair(tmp_path) == before
+        assert [digest(p) for p in before] == fingerprints
+    # 2. An analyst's read-write session on the published warehouse, killed mid-write: its
+    # write-ahead log lies beside its own release's file, never beside the published name.
     analyst = subprocess.run(
-        [sys.executable, "-c", KILLED_MID_WRITE, str(run.warehouse)], capture_output=True, text=True
+        [sys.executable, "-c", KILLED_MID_WRITE, str(published.warehouse)],
+        capture_output=True,
+        text=True,
     )
     assert analyst.returncode == -signal.SIGKILL and "written" in analyst.stdout
-    # Its write-ahead log lies beside its own release's file, never beside the published name.
     assert not (tmp_path / "warehouse.duckdb.wal").exists()
-    run_pipeline(small_council, tmp_path)
-    with duckdb.connect(str(run.warehouse), read_only=True) as con:
+    # 3. An analyst's read-only connection, open through the next run. The release was
+    # published as at its latest contact or referral date: Friday 28 March 2014 (the generated
+    # council of 2,000 children has some three contacts in four working days, none on Monday
+    # 31st); the next run is as at 31 March 2013, to tell the two apart.
+    reader = duckdb.connect(str(published.warehouse), read_only=True)
+    try:
+        yesterday = reader.execute("SELECT as_at FROM marts.run_info").fetchall()[0][0]
+        run_pipeline(small_council, tmp_path, as_at=dt.date(2013, 3, 31))
+        # The analyst still reads yesterday's release; a new connection sees today's.
+        assert reader.execute("SELECT as_at FROM marts.run_info").fetchall()[0][0] == yesterday
+    finally:
+        reader.close()
+    assert yesterday == dt.date(2014, 3, 28)
+    assert as_at_of(published.warehouse) == dt.date(2013, 3, 31)
+    # The run marked the killed runs failed, freed their claim on the warehouse and published.
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        unfinished = instance.get_run_records(
+            filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED])
+        )
+        assert unfinished == []
+    assert pair(tmp_path) != before
+    assert_pair_belongs_together(tmp_path)
+    with duckdb.connect(str(published.warehouse), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM marts.metric_values").fetchall()[0][0] > 0
         tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     assert "my_notes" not in tables  # analysts' writes never reach a release

@@ -1,6 +1,7 @@
 """Two runs on one output folder never interleave: the second waits for the first, says so,
 and each publishes a release made from its own input only (issue 19, item 1); both keep their
-history, in the warehouse and in the one Dagster storage they wrote at once."""
+history, in the warehouse and in the one Dagster storage they wrote at once. Both are started
+under umask 0022, and leave nothing for other users to read (issue 19, item 3)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 
 from pipelines.release import releases
 from tests.conftest import ROOT, SAMPLE
+from tests.hostile.modes import assert_nothing_for_other_users
 
 pytestmark = pytest.mark.slow  # two `frontdoor run` processes at once
 
@@ -29,9 +31,10 @@ def _start(log: Path, default_output: Path, *args: str) -> subprocess.Popen[byte
             stdout=f,
             stderr=subprocess.STDOUT,
             cwd=ROOT,
-            # One DAGSTER_HOME for both, as in the issue; the definitions' own output folder is
-            # one neither run is given.
+            # One DAGSTER_HOME for both (the test's own, which the first run makes), as in the
+            # issue; the definitions' own output folder is one neither run is given.
             env={**os.environ, "FRONTDOOR_OUTPUT": str(default_output)},
+            preexec_fn=lambda: os.umask(0o022),
         )
 
 
@@ -39,7 +42,9 @@ def _data_rows(path: Path) -> int:
     return len(path.read_text(encoding="utf-8").splitlines()) - 1
 
 
-def test_two_runs_on_one_output_publish_each_its_own_input(tmp_path):
+def test_two_runs_on_one_output_publish_each_its_own_input(tmp_path, monkeypatch):
+    home = tmp_path / "dagster_home"
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
     other = tmp_path / "other"
     subprocess.run(
         [*FRONTDOOR, "generate", "--children", "3000", "--seed", "5", "--out", str(other)],
@@ -112,6 +117,5 @@ def test_two_runs_on_one_output_publish_each_its_own_input(tmp_path):
             steps = instance.get_run_step_stats(run_id)
             assert {s.step_key for s in steps} >= {"stage_extracts", "marts", "release"}
             assert all(s.status.value == "SUCCESS" for s in steps)
-            assert (
-                Path(os.environ["DAGSTER_HOME"]) / "history" / "runs" / f"{run_id}.db"
-            ).is_file()
+            assert (home / "history" / "runs" / f"{run_id}.db").is_file()
+    assert_nothing_for_other_users(out, home)
