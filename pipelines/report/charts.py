@@ -123,7 +123,6 @@ def _layout(fig: go.Figure, title: str, height: int, legend_entries: int, **extr
     top = 30 + 20 * lines + pad - 8
     margin = {"t": top, "b": 50 + legend_px} | dict(extra.pop("margin", {}))  # type: ignore[arg-type]
     fig.update_layout(
-        template=TEMPLATE,
         title={"text": text, "x": 0.01, "xanchor": "left", "y": 1, "yref": "container",
                "yanchor": "top", "pad": {"t": pad}, "font": {"size": 15}},
         height=height + legend_px + top - 50,
