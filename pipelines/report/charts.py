@@ -4,7 +4,12 @@ headline cards (no script needed, they print as drawn).
 
 Nothing on a chart can reach the network: no mode bar (its "share" and "edit in Chart Studio"
 buttons post to Plotly's cloud), no logo link; zoom and pan are off, so a phone scrolls the page,
-not the chart. The one action, "Download chart (PNG)", is the page's own button."""
+not the chart. The one action, "Download chart (PNG)", is the page's own button.
+
+A figure is plotly.js's own JSON (``{"data": [...], "layout": {...}}``) built as a plain dict:
+plotly.py's figure objects checked every property as it was set, which cost about a second of
+every report (84 figures), and the figures were only ever turned back into this JSON. The
+template is a plotly.py object, checked once, and held once by the page."""
 
 from __future__ import annotations
 
@@ -18,6 +23,9 @@ import plotly.graph_objects as go
 from plotly.utils import PlotlyJSONEncoder
 
 from pipelines.report.suppress import Shown
+
+Figure = dict[str, object]  # plotly.js's figure JSON: "data" (traces) and "layout"
+HOVER = "%{customdata}<extra></extra>"  # each point's own text, and no trace-name box
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies. Series also differ by
 # dash and marker, so colour is never the only cue.
@@ -112,7 +120,7 @@ def _hover(name: str, s: Shown, series: str) -> str:
     return "<br>".join(parts)
 
 
-def _layout(fig: go.Figure, title: str, height: int, legend_entries: int, **extra: object) -> None:
+def _layout(title: str, height: int, legend_entries: int, **extra: object) -> dict[str, object]:
     text, lines = wrapped(title)
     # Room at the foot for the legend: about three entries a row, 22 px a row.
     legend_px = 0 if legend_entries < 2 else 22 * ((legend_entries + 2) // 3) + 8
@@ -122,14 +130,18 @@ def _layout(fig: go.Figure, title: str, height: int, legend_entries: int, **extr
     pad = 8 + (16 if lines > 1 else 0)
     top = 30 + 20 * lines + pad - 8
     margin = {"t": top, "b": 50 + legend_px} | dict(extra.pop("margin", {}))  # type: ignore[arg-type]
-    fig.update_layout(
-        title={"text": text, "x": 0.01, "xanchor": "left", "y": 1, "yref": "container",
-               "yanchor": "top", "pad": {"t": pad}, "font": {"size": 15}},
-        height=height + legend_px + top - 50,
-        showlegend=legend_entries > 1,
-        margin=margin,
+    return {
+        "title": {"text": text, "x": 0.01, "xanchor": "left", "y": 1, "yref": "container",
+                  "yanchor": "top", "pad": {"t": pad}, "font": {"size": 15}},
+        "height": height + legend_px + top - 50,
+        "showlegend": legend_entries > 1,
+        "margin": margin,
         **extra,
-    )  # fmt: skip
+    }  # fmt: skip
+
+
+def _axis(title: str, **more: object) -> dict[str, object]:
+    return {"title": {"text": title}, **more}
 
 
 def line_figure(
@@ -140,119 +152,143 @@ def line_figure(
     *,
     height: int = 320,
     shade: Shade | None = None,
-) -> go.Figure:
+) -> Figure:
     """A line chart. A suppressed point is a gap in its line, marked by a tick at the top of the
     plot (never a zero); a point with nothing to measure is a plain gap; a partial period is an
     open marker off the line."""
-    fig = go.Figure()
+    traces: list[dict[str, object]] = []
     partial_named = suppressed_named = False
     for i, s in enumerate(series):
         colour = OKABE_ITO[i % len(OKABE_ITO)]
         names = [_point_name(x, j, s) for j, x in enumerate(s.x)]
         on_line = [None if j == s.partial_at else p.value for j, p in enumerate(s.shown)]
-        fig.add_trace(
-            go.Scatter(
-                x=list(s.x),
-                y=on_line,
-                customdata=[_hover(n, p, s.name) for n, p in zip(names, s.shown, strict=True)],
-                hovertemplate="%{customdata}<extra></extra>",
-                name=label(s.name),
-                mode="lines+markers",
-                line={"color": colour, "dash": s.dash, "width": 2},
-                marker={"symbol": s.symbol, "size": 6},
-                connectgaps=False,
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": list(s.x),
+                "y": on_line,
+                "customdata": [_hover(n, p, s.name) for n, p in zip(names, s.shown, strict=True)],
+                "hovertemplate": HOVER,
+                "name": label(s.name),
+                "mode": "lines+markers",
+                "line": {"color": colour, "dash": s.dash, "width": 2},
+                "marker": {"symbol": s.symbol, "size": 6},
+                "connectgaps": False,
+            }
         )
         hidden = [j for j, p in enumerate(s.shown) if p.suppressed]
         if hidden:
-            fig.add_trace(
-                go.Scatter(
-                    x=[s.x[j] for j in hidden],
-                    y=[1] * len(hidden),
-                    yaxis="y2",
-                    customdata=[_hover(names[j], s.shown[j], s.name) for j in hidden],
-                    hovertemplate="%{customdata}<extra></extra>",
-                    name="[c] suppressed: tick at top",
-                    showlegend=not suppressed_named,
-                    legendgroup="suppressed",
-                    mode="markers",
-                    marker={"symbol": "line-ns-open", "size": 10, "color": colour,
-                            "line": {"width": 2}},
-                )
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": [s.x[j] for j in hidden],
+                    "y": [1] * len(hidden),
+                    "yaxis": "y2",
+                    "customdata": [_hover(names[j], s.shown[j], s.name) for j in hidden],
+                    "hovertemplate": HOVER,
+                    "name": "[c] suppressed: tick at top",
+                    "showlegend": not suppressed_named,
+                    "legendgroup": "suppressed",
+                    "mode": "markers",
+                    "marker": {"symbol": "line-ns-open", "size": 10, "color": colour,
+                               "line": {"width": 2}},
+                }
             )  # fmt: skip
             suppressed_named = True
         if s.partial_at is not None and s.shown[s.partial_at].value is not None:
             x, p = s.x[s.partial_at], s.shown[s.partial_at]
             name = names[s.partial_at] + " (partial period, to date)"
             # One legend entry explains every open marker; more would crowd the legend.
-            fig.add_trace(
-                go.Scatter(
-                    x=[x],
-                    y=[p.value],
-                    customdata=[_hover(name, p, s.name)],
-                    hovertemplate="%{customdata}<extra></extra>",
-                    name="Open marker: month to date",
-                    showlegend=not partial_named,
-                    mode="markers",
-                    marker={
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": [x],
+                    "y": [p.value],
+                    "customdata": [_hover(name, p, s.name)],
+                    "hovertemplate": HOVER,
+                    "name": "Open marker: month to date",
+                    "showlegend": not partial_named,
+                    "mode": "markers",
+                    "marker": {
                         "symbol": s.symbol + "-open",
                         "size": 10,
                         "color": colour,
                         "line": {"width": 2},
                     },
-                )
+                }
             )
             partial_named = True
+    extra: dict[str, object] = {}
     if shade is not None:
-        fig.add_vrect(
-            x0=shade.x0, x1=shade.x1, fillcolor="#6f777b", opacity=0.12, line_width=0,
-            annotation_text=escape(shade.note), annotation_position="top left",
-            annotation_font_size=11,
-        )  # fmt: skip
-    entries = sum(1 for t in fig.data if t.showlegend is not False)
-    _layout(
-        fig,
+        # A grey band over the whole height of the plot, its note at the band's top left.
+        extra["shapes"] = [
+            {"type": "rect", "x0": shade.x0, "x1": shade.x1, "xref": "x", "y0": 0, "y1": 1,
+             "yref": "y domain", "fillcolor": "#6f777b", "opacity": 0.12, "line": {"width": 0}}
+        ]  # fmt: skip
+        extra["annotations"] = [
+            {"text": escape(shade.note), "x": shade.x0, "xanchor": "left", "xref": "x", "y": 1,
+             "yanchor": "top", "yref": "y domain", "showarrow": False, "font": {"size": 11}}
+        ]  # fmt: skip
+    entries = sum(1 for t in traces if t.get("showlegend") is not False)
+    layout = _layout(
         title,
         height,
         entries,
-        xaxis_title=x_title,
-        yaxis_title=y_title,
+        xaxis=_axis(x_title),
+        yaxis=_axis(y_title),
         # The suppressed ticks' own axis: 0 to 1, invisible, so a tick never reads as a value.
         yaxis2={"overlaying": "y", "range": [0, 1.02], "visible": False, "fixedrange": True},
+        **extra,
     )
-    return fig
+    return {"data": traces, "layout": layout}
 
 
 def bar_figure(
     title: str, x_title: str, categories: Sequence[str], shown: Sequence[Shown]
-) -> go.Figure:
+) -> Figure:
     """Horizontal bars by team for one period; a suppressed figure keeps its row with the
     label [c] and no bar."""
-    fig = go.Figure(
-        go.Bar(
-            y=[label(c) for c in categories],
-            # a suppressed team keeps its row: no bar (0), its [c] label beside it
-            x=[p.value if p.value is not None else 0 for p in shown],
-            text=[label(p.text) for p in shown],
-            textposition="outside",
-            cliponaxis=False,
-            orientation="h",
-            marker={"color": OKABE_ITO[0]},
-            customdata=[_hover(c, p, title) for c, p in zip(categories, shown, strict=True)],
-            hovertemplate="%{customdata}<extra></extra>",
-        )
-    )
-    _layout(
-        fig,
+    bar = {
+        "type": "bar",
+        "y": [label(c) for c in categories],
+        # a suppressed team keeps its row: no bar (0), its [c] label beside it
+        "x": [p.value if p.value is not None else 0 for p in shown],
+        "text": [label(p.text) for p in shown],
+        "textposition": "outside",
+        "cliponaxis": False,
+        "orientation": "h",
+        "marker": {"color": OKABE_ITO[0]},
+        "customdata": [_hover(c, p, title) for c, p in zip(categories, shown, strict=True)],
+        "hovertemplate": HOVER,
+    }
+    layout = _layout(
         title,
         max(180, 80 + 28 * len(categories)),
         1,
-        xaxis_title=x_title,
-        yaxis={"autorange": "reversed", "title": {"text": "Team"}},
-        xaxis={"rangemode": "tozero"},
+        xaxis=_axis(x_title, rangemode="tozero"),
+        yaxis=_axis("Team", autorange="reversed"),
         margin={"r": 50},
     )
-    return fig
+    return {"data": [bar], "layout": layout}
+
+
+def set_axis(fig: Figure, axis: str, **props: object) -> None:
+    """Set properties of one of a figure's axes ("xaxis", "yaxis"), keeping the others."""
+    layout: dict[str, object] = fig["layout"]  # type: ignore[assignment]
+    layout[axis] = {**layout.get(axis, {}), **props}  # type: ignore[dict-item]
+
+
+def vertical_line(fig: Figure, x: float, text: str) -> None:
+    """A dashed line across the plot at ``x``, its note centred above it."""
+    layout: dict[str, list[object]] = fig["layout"]  # type: ignore[assignment]
+    layout.setdefault("shapes", []).append(
+        {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
+         "line": {"color": "#505a5f", "dash": "dash"}}
+    )  # fmt: skip
+    layout.setdefault("annotations", []).append(
+        {"text": text, "x": x, "xanchor": "center", "xref": "x", "y": 1, "yanchor": "bottom",
+         "yref": "y domain", "showarrow": False}
+    )  # fmt: skip
 
 
 def _json(value: object) -> str:
@@ -265,13 +301,12 @@ def template_json() -> str:
     return _json(TEMPLATE.to_plotly_json())
 
 
-def fragment(fig: go.Figure, div_id: str, caption: str) -> str:
+def fragment(fig: Figure, div_id: str, caption: str) -> str:
     """The figure as a placeholder the page's script draws when it nears the screen, with the
-    figure's data beside it as JSON (inert until then: a page of 80 charts opens at once)."""
-    figure = fig.to_plotly_json()
-    figure["layout"].pop("template", None)  # the page holds it once (template_json)
-    spec = _json(figure)
-    height = int(fig.layout.height or 320)
+    figure's data beside it as JSON (inert until then: a page of 80 charts opens at once). The
+    page holds the template once (template_json) and gives it to each figure as it draws."""
+    spec = _json(fig)
+    height = int(fig["layout"].get("height") or 320)
     return (
         f'<div class="plot" id="{div_id}" data-spec="{div_id}-spec" style="min-height:{height}px" '
         f'role="img" aria-label="{escape(caption, quote=True)}: chart (its figures are in the '

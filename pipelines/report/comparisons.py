@@ -396,9 +396,10 @@ def comparisons(r: Report, published: Published, who: Identity, years: list[Peri
         fig = charts.line_figure(
             m.label + note, UNIT_AXIS[m.unit], "Financial year", series, height=360, shade=shade
         )
-        fig.update_xaxes(
-            type="category", categoryorder="array", categoryarray=labels, tickangle=-45
-        )
+        charts.set_axis(
+            fig, "xaxis", type="category", categoryorder="array", categoryarray=labels,
+            tickangle=-45,
+        )  # fmt: skip
         caption = f"{m.label} by financial year, compared{note}"
         chart = r.figure(fig, caption, series_table(labels, series))
         note_html = basis_note(metric_id, published, labels, joint)

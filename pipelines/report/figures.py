@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from html import escape
 
-import plotly.graph_objects as go
-
 from pipelines.marts.metrics import Metric
 from pipelines.report import charts, disclosure, grain
 from pipelines.report.data import FlagCount, Metrics, Period, Row
@@ -268,7 +266,7 @@ class Report:
             and period.start < add_months(self.history_start, 12)
         )
 
-    def figure(self, fig: go.Figure, caption: str, table: str = "") -> str:
+    def figure(self, fig: charts.Figure, caption: str, table: str = "") -> str:
         div_id = f"fig-{len(self.figures) + 1}"
         self.figures.append(div_id)
         details = (

@@ -178,5 +178,5 @@ def _over_runs(r: Report, rows: list[dict[str, object]], runs: list[object]) -> 
     ]
     title = "Records found by each check, run by run"
     fig = charts.line_figure(title, "Records found", "Run", series)
-    fig.update_xaxes(type="category")
+    charts.set_axis(fig, "xaxis", type="category")
     return r.figure(fig, title, series_table(x, series))

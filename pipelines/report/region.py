@@ -284,14 +284,9 @@ def _metric_section(
             [label for label, _ in ranked],
             [s for _, s in ranked],
         )
-        bar.update_yaxes(title_text="Council (rank)")
+        charts.set_axis(bar, "yaxis", title={"text": "Council (rank)"})
         if england_value and card.breakdown == "all":
-            bar.add_vline(
-                x=england_value[0],
-                line={"dash": "dash", "color": "#505a5f"},
-                annotation_text=f"England {fmt(england_value[0], unit)}",
-                annotation_position="top",
-            )
+            charts.vertical_line(bar, england_value[0], f"England {fmt(england_value[0], unit)}")
         caption = f"{card.label}{unit_words}, financial year {year}, councils ranked"
         chart = charts.fragment(bar, f"region-{n}", caption)
     multiples = "".join(
