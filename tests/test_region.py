@@ -323,3 +323,11 @@ def test_the_regional_page_in_a_browser_starts_where_the_councils_data_start(reg
             shot(page, f"region-{name}.png")
             page.close()
         browser.close()
+
+
+def test_every_chart_of_the_regional_page_is_a_valid_plotly_figure(region_run):
+    from tests.test_report import assert_every_chart_is_a_valid_plotly_figure
+
+    html = (region_run.output / "region" / "report.html").read_text(encoding="utf-8")
+    assert assert_every_chart_is_a_valid_plotly_figure(html) == html.count('class="plot"') > 10
+    assert '"type":"line"' in html  # England's figure, a line across the councils' bars

@@ -136,6 +136,27 @@ def test_plotly_js_embedded_exactly_once_and_no_network(built):
     assert result.size_bytes == len(html.encode("utf-8"))
 
 
+def assert_every_chart_is_a_valid_plotly_figure(html: str) -> int:
+    """Each chart's JSON, with the page's template, as plotly.py's schema reads it: the charts
+    are built as plain dicts (pipelines/report/charts.py), so a misspelt property would be
+    ignored by plotly.js without a word; plotly.py refuses it. Returns how many were read."""
+    import json
+
+    import plotly.graph_objects as go
+
+    template = json.loads(re.search(r'id="chart-template">(.*?)</script>', html).group(1))
+    specs = re.findall(r'<script type="application/json" id="[\w-]+-spec">(.*?)</script>', html)
+    for spec in specs:
+        figure = json.loads(spec.replace("<\\/", "</"))
+        go.Figure(data=figure["data"], layout={**figure["layout"], "template": template})
+    return len(specs)
+
+
+def test_every_chart_of_the_sample_report_is_a_valid_plotly_figure(sample_run):
+    html = sample_run.report.read_text(encoding="utf-8")
+    assert assert_every_chart_is_a_valid_plotly_figure(html) == html.count('class="plot"') > 50
+
+
 def test_vendored_plotly_is_the_release_plotly_py_expects():
     import hashlib
 
