@@ -66,6 +66,10 @@ def attack_relations(metrics: Metrics) -> list[tuple[Count, list[Count]]]:
     groups: dict[tuple, list] = defaultdict(list)
     for r in rows:
         groups[(r.metric_id, r.period_type, r.period_label, r.breakdown)].append(r)
+    # Each figure's breakdowns, looked up by the figure: not a scan of every group for each total.
+    breakdowns: dict[tuple, list[tuple[str, list]]] = defaultdict(list)
+    for (m, pt, label, b), parts in groups.items():
+        breakdowns[(m, pt, label)].append((b, parts))
     months = defaultdict(list)
     for r in rows:
         if r.period_type == "month":
@@ -73,8 +77,8 @@ def attack_relations(metrics: Metrics) -> list[tuple[Count, list[Count]]]:
     candidates = []
     for r in rows:
         if r.breakdown == "all":
-            for (m, pt, label, b), parts in groups.items():
-                if (m, pt, label) == (r.metric_id, r.period_type, r.period_label) and b != "all":
+            for b, parts in breakdowns[(r.metric_id, r.period_type, r.period_label)]:
+                if b != "all":
                     candidates.append((r, parts))
         if r.period_type == "financial_year":
             inside = [
