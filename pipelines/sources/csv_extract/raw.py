@@ -45,8 +45,9 @@ def load_raw(con: duckdb.DuckDBPyConnection, path: Path | str, extract: Extract)
 def write_raw(con: duckdb.DuckDBPyConnection, stem: str, frame: pl.DataFrame) -> None:
     """Write a reader frame to ``raw.<stem>`` as it is (replacing it)."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    con.register("_reader_frame_raw", frame)
-    try:
-        con.execute(f"CREATE OR REPLACE TABLE raw.{ident(stem)} AS SELECT * FROM _reader_frame_raw")
-    finally:
-        con.unregister("_reader_frame_raw")
+    # DuckDB reads the frame by this local variable's name (a replacement scan), not through
+    # con.register: inside stage_extracts' one transaction a registered frame would stay in
+    # memory until the commit (pipelines/staging/build.py, build_staging).
+    _reader_frame_raw = frame  # read by the SQL below
+    con.execute(f"CREATE OR REPLACE TABLE raw.{ident(stem)} AS SELECT * FROM _reader_frame_raw")
+    del _reader_frame_raw
