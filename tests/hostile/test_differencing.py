@@ -63,13 +63,10 @@ def attack_relations(metrics: Metrics) -> list[tuple[Count, list[Count]]]:
     """total = sum of parts, wherever that holds in the data: breakdowns and months."""
     rows = [r for r in metrics.rows if BY_ID.get(r.metric_id) and BY_ID[r.metric_id].unit != "wd"]
     key = lambda r: (r.metric_id, r.period_type, r.period_label, r.breakdown, r.breakdown_value)  # noqa: E731
-    groups: dict[tuple, list] = defaultdict(list)
+    # Each figure's rows by breakdown, looked up by the figure for each total.
+    breakdowns: dict[tuple, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for r in rows:
-        groups[(r.metric_id, r.period_type, r.period_label, r.breakdown)].append(r)
-    # Each figure's breakdowns, looked up by the figure: not a scan of every group for each total.
-    breakdowns: dict[tuple, list[tuple[str, list]]] = defaultdict(list)
-    for (m, pt, label, b), parts in groups.items():
-        breakdowns[(m, pt, label)].append((b, parts))
+        breakdowns[(r.metric_id, r.period_type, r.period_label)][r.breakdown].append(r)
     months = defaultdict(list)
     for r in rows:
         if r.period_type == "month":
@@ -77,7 +74,7 @@ def attack_relations(metrics: Metrics) -> list[tuple[Count, list[Count]]]:
     candidates = []
     for r in rows:
         if r.breakdown == "all":
-            for b, parts in breakdowns[(r.metric_id, r.period_type, r.period_label)]:
+            for b, parts in breakdowns[(r.metric_id, r.period_type, r.period_label)].items():
                 if b != "all":
                     candidates.append((r, parts))
         if r.period_type == "financial_year":

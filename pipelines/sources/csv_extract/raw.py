@@ -50,4 +50,3 @@ def write_raw(con: duckdb.DuckDBPyConnection, stem: str, frame: pl.DataFrame) ->
     # memory until the commit (pipelines/staging/build.py, build_staging).
     _reader_frame_raw = frame  # read by the SQL below
     con.execute(f"CREATE OR REPLACE TABLE raw.{ident(stem)} AS SELECT * FROM _reader_frame_raw")
-    del _reader_frame_raw
