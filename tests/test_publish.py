@@ -203,7 +203,7 @@ def test_after_killed_runs_an_analysts_killed_session_and_an_open_reader_the_nex
     reader = duckdb.connect(str(published.warehouse), read_only=True)
     try:
         yesterday = reader.execute("SELECT as_at FROM marts.run_info").fetchall()[0][0]
-        run_pipeline(small_council, tmp_path, as_at=dt.date(2013, 3, 31))
+        run_pipeline(small_council, tmp_path, as_at=dt.date(2013, 3, 31), history=True)
         # The analyst still reads yesterday's release; a new connection sees today's.
         assert reader.execute("SELECT as_at FROM marts.run_info").fetchall()[0][0] == yesterday
     finally:

@@ -11,6 +11,7 @@ import functools
 import re
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,12 +36,18 @@ def run(
     la_code: str | None = None,
     targets: Path | None = None,
     keep_raw: bool = False,
+    instance: dg.DagsterInstance | None = None,
 ) -> bool:
     """Run the frontdoor job in this process; True when it succeeded and published a release.
 
     Waits first until no input file has changed for ``settle_seconds`` (a copy still arriving),
     the rule the sensor and the nightly schedule use. Problems are said in one sentence each on
-    stderr; Dagster's own stack traces stay in the run's log (`dg dev`)."""
+    stderr; Dagster's own stack traces stay in the run's log (`dg dev`).
+
+    The run is recorded in DAGSTER_HOME's instance (its history in `dg dev`), or in ``instance``
+    when given: a caller that reads only the warehouse and report, such as a test, may pass
+    ``dg.DagsterInstance.ephemeral()``: no history, and none of the SQLite storage's cost, about
+    a third of the sample's job (bench/bench_dagster_cost.py, its sqlite and memory variants)."""
     print(f"frontdoor run: {shown(input_dir)} -> {shown(output)}", flush=True)
     problem = as_at_problem(as_at, as_at_anyway)
     if problem:
@@ -65,12 +72,12 @@ def run(
     }
     wait_until_settled(input_dir, settle_seconds)
     started = time.perf_counter()
-    with open_instance() as instance:
-        for abandoned in fail_abandoned_runs(instance):
+    with open_instance() if instance is None else nullcontext(instance) as recorded_in:
+        for abandoned in fail_abandoned_runs(recorded_in):
             print(f"  run {abandoned} was left unfinished (killed?): marked failed", flush=True)
         result = job.execute_in_process(
             run_config=run_config(settings),
-            instance=instance,
+            instance=recorded_in,
             raise_on_error=False,
             tags=run_tags(),
         )
