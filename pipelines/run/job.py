@@ -47,7 +47,7 @@ def run(
     The run is recorded in DAGSTER_HOME's instance (its history in `dg dev`), or in ``instance``
     when given: a caller that reads only the warehouse and report, such as a test, may pass
     ``dg.DagsterInstance.ephemeral()``: no history, and none of the SQLite storage's cost, about
-    a third of the sample's job (bench/bench_dagster_cost.py, its sqlite and memory variants)."""
+    3 s of the sample's 12 s (bench/bench_dagster_cost.py, its sqlite and memory variants)."""
     print(f"frontdoor run: {shown(input_dir)} -> {shown(output)}", flush=True)
     problem = as_at_problem(as_at, as_at_anyway)
     if problem:
