@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pytest
 
@@ -40,9 +40,14 @@ def copy_run(run: Run, out: Path) -> Run:
 
 
 def run_pipeline(
-    input_dir: Path, out: Path, as_at: dt.date | None = None, history: bool = False
+    input_dir: Path,
+    out: Path,
+    as_at: dt.date | None = None,
+    history: bool = False,
+    **options: Any,
 ) -> Run:
-    """A real `frontdoor run` in this process; fails the test if the run fails.
+    """A real `frontdoor run` in this process (``options``: run()'s others, such as la_code);
+    fails the test if the run fails.
 
     The run is recorded in Dagster's in-memory instance, the one Dagster's own testing guide
     uses: most tests read only the warehouse and report, and the SQLite run history is a third
@@ -54,10 +59,10 @@ def run_pipeline(
 
     out.mkdir(parents=True, exist_ok=True)
     if history:
-        published = run(input_dir, out, as_at)
+        published = run(input_dir, out, as_at, **options)
     else:
         with dg.DagsterInstance.ephemeral() as instance:
-            published = run(input_dir, out, as_at, instance=instance)
+            published = run(input_dir, out, as_at, instance=instance, **options)
     assert published, f"run on {input_dir} failed"
     return Run(input_dir, out)
 

@@ -23,6 +23,7 @@ from pipelines.report import build_report
 from pipelines.report.catalogue import BY_ID, HEADLINES
 from pipelines.report.figures import add_months
 from pipelines.report.suppress import fmt
+from tests.conftest import run_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -327,13 +328,8 @@ BROKEN_TOKENS = """() => {
 def named_report(small_council, tmp_path_factory: pytest.TempPathFactory):
     """A generated council run as Bracknell Forest (LA 867, --la-code): a council other than the
     sample's size-alike, Kingston, with its own region (South East) and neighbours."""
-    import dagster as dg
-
-    from pipelines.run.job import run
-
     out = tmp_path_factory.mktemp("bracknell")
-    with dg.DagsterInstance.ephemeral() as instance:  # no test reads its run history
-        assert run(small_council, out, la_code="867", instance=instance)
+    run_pipeline(small_council, out, la_code="867")  # asserts it published
     with duckdb.connect(str(out / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("SELECT la_code, la_name FROM marts.run_info").fetchall() == [
             ("867", "Bracknell Forest")

@@ -78,7 +78,8 @@ def write_xlsx(path: Path, sheet_body: Iterable[str], sheet_name: str = "List 1"
         z.writestr("xl/workbook.xml", workbook)
         z.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
         with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
-            # Written a MiB at a time: a write a row made the million-row sheet twice as slow.
+            # Written a MiB at a time: a write a row made the million-row sheet take 8.8 s to
+            # build, against 6.5 s.
             buffer: list[str] = []
             size = 0
             for chunk in sheet_xml(sheet_body):
