@@ -494,10 +494,10 @@ def _run_checks(folder: Path, out: Path, lose_a_contact: bool = False) -> dg.Exe
     from pipelines.defs.resources import GreatExpectations
     from pipelines.defs.validation import check_results, great_expectations_check, validation
 
-    @dg.asset(key=["marts", "metric_values"], deps=[["staging", "contacts"]])
+    @dg.asset(key=["release"], deps=[["staging", "contacts"]])
     def downstream() -> None:
-        """Stands in for the marts: must not run when a blocking check fails (and GX's check
-        comes after it)."""
+        """Stands in for what staging feeds, up to the release: must not run when a blocking
+        check fails (and GX's check comes after it)."""
 
     warehouse = Warehouse(input_dir=str(folder), output_dir=str(out))
     defs = dg.Definitions(
@@ -561,7 +561,7 @@ def test_checks_pass_warn_and_fail_in_process(tiny_council, tmp_path, gx):
     assert checks["contacts", "suite"].passed
     # A failed optional file and a warning block nothing.
     assert result.success
-    assert result.is_node_success("marts__metric_values")
+    assert result.is_node_success("release")
     with duckdb.connect(
         str(tmp_path / "out" / ".frontdoor" / "work.duckdb"), read_only=True
     ) as con:
@@ -576,7 +576,7 @@ def test_rows_lost_between_raw_and_staging_fail_and_block(tiny_council, tmp_path
     check = _checks(result)["contacts", "rows_reconcile"]
     assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
     assert "2 rows read but 1 staged + 0 quarantined" in check.description
-    assert not result.is_node_success("marts__metric_values")
+    assert not result.is_node_success("release")
 
 
 def test_a_gx_worker_is_stopped_at_the_end_of_a_run_answered_or_not(tmp_path):

@@ -24,9 +24,9 @@ from pipelines.validation.gx_worker import GxWorker
 
 class GreatExpectations(dg.ConfigurableResource):
     """A Great Expectations worker process, started when a run that validates begins, so that
-    GX's import runs beside loading and staging, and its suites beside the metrics: the
-    validation step hands it each extract's sample (``submit``) and the great_expectations
-    check step, after the metrics, takes the answers (``result``)."""
+    GX's import runs beside loading and staging, and its suites beside the metrics, the report
+    and the release: the validation step hands it each extract's sample (``submit``) and the
+    great_expectations check step, the run's last, takes the answers (``result``)."""
 
     # No nested Warehouse: Dagster sets a nested resource up with the definitions' settings, not
     # the run's config, so through one every run took the lock of, and left its worker's log

@@ -7,9 +7,10 @@ audit.check_findings, its one writer); the asset checks read their outcome from 
 - one check per cross-file rule (sql/checks/*.sql) and extract it judges (WARN).
 - ``great_expectations`` (WARN), per extract: the same suite run by Great Expectations on a
   bounded sample, the independent second opinion. The validation step hands the samples to the
-  GX worker the run started at its beginning and goes on; this check takes the answers after
-  the metrics (so GX works beside the SQL, not before it). A line GX flags that SQL did not
-  means the SQL translation of the suite is wrong: the check says so.
+  GX worker the run started at its beginning and goes on; this check takes the answers last,
+  after the release (so GX works beside the metrics, the report and the release, and nothing
+  waits for it). A line GX flags that SQL did not means the SQL translation of the suite is
+  wrong: the check says so.
 
 Findings warn and block nothing: marts/data_quality reads the findings from the asset, not from
 the checks, so no check holds up what depends on staging.
@@ -102,8 +103,9 @@ def gx_specs() -> list[dg.AssetCheckSpec]:
             asset=["staging", e.stem],
             description=f"expectations/{e.stem}.json run by Great Expectations on a sample: "
             "fails when GX flags a line SQL did not",
-            # After the metrics: GX answers while the SQL works, and nothing waits for it.
-            additional_deps=[dg.AssetKey(["marts", "metric_values"])],
+            # Last, after the release: GX answers while the metrics, the report and the release
+            # are made, and none of them waits for it (its findings warn and block nothing).
+            additional_deps=[dg.AssetKey(["release"])],
         )
         for e in EXTRACTS
     ]
