@@ -24,7 +24,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.contract import EXTRACTS
-from pipelines.defs.metadata import KINDS, table_metadata
+from pipelines.defs.metadata import KINDS, tables_metadata
 from pipelines.run.progress import report
 from pipelines.run.warehouse import POOL, Warehouse
 from pipelines.sources.load import load_folder, needed_for_run, record_outcomes
@@ -113,9 +113,14 @@ def stage_extracts(
         kind, outcomes = load_folder(con, folder, xsd_dir, keep_raw=warehouse.keep_raw)
         record_outcomes(con, kind, outcomes)
         report(context, f"input: {folder} holds {kind} extracts")
+        described = tables_metadata(
+            con,
+            [f"audit.{table}" for table in LOAD_AUDIT]
+            + [f"{schema}.{o.stem}" for o in outcomes for schema in ("staging", "quarantine")],
+        )
         for table in LOAD_AUDIT:
             yield dg.MaterializeResult(
-                asset_key=load_audit_key(table), metadata=table_metadata(con, f"audit.{table}")
+                asset_key=load_audit_key(table), metadata=described[f"audit.{table}"]
             )
         blocking = []
         for o in outcomes:
@@ -133,7 +138,7 @@ def stage_extracts(
                 yield dg.MaterializeResult(
                     asset_key=[schema, o.stem],
                     metadata={
-                        **table_metadata(con, f"{schema}.{o.stem}"),
+                        **described[f"{schema}.{o.stem}"],
                         "status": o.status,
                         "file": o.file or "",
                         "message": o.message,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from pipelines.defs.metadata import KINDS, table_metadata
+from pipelines.defs.metadata import KINDS, tables_metadata
 from pipelines.marts.build import METRIC_VALUES, build_marts, models
 from pipelines.run.progress import report
 from pipelines.run.warehouse import POOL, Warehouse
@@ -57,13 +57,14 @@ def marts(
         result = build_marts(con, selected)
         done = set(result.built) | set(result.dropped)
         # Dagster wants a multi-asset's results in the order of their dependencies.
-        for name in [m.name for m in models() if m.name in done] + [
-            n for n in (METRIC_VALUES,) if n in done
-        ]:
+        names = [m.name for m in models() if m.name in done]
+        names += [n for n in (METRIC_VALUES,) if n in done]
+        described = tables_metadata(con, [f"marts.{name}" for name in names])
+        for name in names:
             yield dg.MaterializeResult(
                 asset_key=["marts", name],
                 metadata={
-                    **table_metadata(con, f"marts.{name}"),
+                    **described[f"marts.{name}"],
                     **(
                         {"seconds": round(result.seconds[name], 3)}
                         if name in result.seconds
