@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from pipelines.definitions import defs
+from pipelines.defs.metadata import table_metadata, tables_metadata
 from pipelines.defs.resources import GreatExpectations
 from pipelines.run.warehouse import Warehouse
 from tests.conftest import copy_run, run_pipeline
@@ -118,6 +119,30 @@ def test_each_asset_materialised_apart_after_a_full_run_gives_the_same_figures(f
             assert "dagster/row_count" in metadata, key  # the small council has every extract
             count = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
             assert count == metadata["dagster/row_count"].value, key
+
+
+def test_table_metadata_gives_each_tables_rows_and_columns_with_their_comments():
+    """One read of the catalog for several tables: each gets its own columns in order, with
+    their comments, and its own row count; a same-named table of another schema is not mixed
+    in; a table that is not there is named absent."""
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts")
+    con.execute("CREATE TABLE marts.a (x INTEGER, y VARCHAR)")
+    con.execute("INSERT INTO marts.a VALUES (1, 'p'), (2, 'q')")
+    con.execute("COMMENT ON COLUMN marts.a.y IS 'Why'")
+    con.execute("CREATE TABLE marts.b (z DATE)")
+    con.execute("CREATE TABLE main.a (w INTEGER)")
+    got = tables_metadata(con, ["marts.b", "marts.a", "marts.gone"])
+
+    def columns(q: str) -> list[tuple[str, str, str | None]]:
+        return [(c.name, c.type, c.description) for c in got[q]["dagster/column_schema"].columns]
+
+    assert columns("marts.a") == [("x", "INTEGER", None), ("y", "VARCHAR", "Why")]
+    assert got["marts.a"]["dagster/row_count"] == 2
+    assert columns("marts.b") == [("z", "DATE", None)]
+    assert got["marts.b"]["dagster/row_count"] == 0
+    assert got["marts.gone"] == {"dagster/table_name": "marts.gone", "status": "absent"}
+    assert table_metadata(con, "marts.a") == got["marts.a"]
 
 
 def second_writers(halves: list[Half]) -> dict[str, set[str]]:
