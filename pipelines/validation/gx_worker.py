@@ -90,11 +90,15 @@ class GxWorker:
         wanted (the run has ended, most often failed; a failed run used to wait seconds for GX
         to finish its warm-up), and a worker that has answered everything has nothing left to
         do but Python's slow exit from GX (0.8 s at the end of every run). It writes nothing
-        but its answers, so nothing is left half-written."""
-        if self._proc.stdin is not None and not self._proc.stdin.closed:
-            self._proc.stdin.close()
+        but its answers, so nothing is left half-written.
+
+        Stopped before its stdin is closed: closed first, an idle worker reads the end of its
+        input and begins that slow exit itself, and a parent slow to look (a loaded machine)
+        found it ended with 0 rather than stopped."""
         if self._proc.poll() is None:
             self._proc.terminate()
+        if self._proc.stdin is not None and not self._proc.stdin.closed:
+            self._proc.stdin.close()
         try:
             self._proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
