@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -166,6 +167,22 @@ def dagster_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     os.environ["DAGSTER_HOME"] = str(tmp_path_factory.mktemp("dagster_home"))
     return ensure_dagster_home()
+
+
+@pytest.fixture
+def a_second_a_release(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each release a test publishes is named one second after the one before. A release's
+    name carries the second it was published (its order among the releases), so without this a
+    test that publishes several waited a second between them."""
+    from pipelines.release import releases
+
+    named = releases.release_name
+    start, seconds = dt.datetime.now(dt.UTC), itertools.count()
+
+    def one_second_on(run_id: str, when: dt.datetime | None = None) -> str:
+        return named(run_id, when or start + dt.timedelta(seconds=next(seconds)))
+
+    monkeypatch.setattr(releases, "release_name", one_second_on)
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -14,6 +13,9 @@ import pytest
 
 from pipelines.release import releases
 from tests.conftest import ROOT
+
+# Each release named a second after the one before, as if published a second apart.
+pytestmark = pytest.mark.usefixtures("a_second_a_release")
 
 
 def _publish(output: Path, tmp_path: Path, run: str, value: int) -> releases.Release:
@@ -23,7 +25,6 @@ def _publish(output: Path, tmp_path: Path, run: str, value: int) -> releases.Rel
         con.execute("CREATE TABLE metric_values AS SELECT ? AS value", [value])
     (work / "r.html").write_text(f"<p>{value}</p>")
     release = releases.publish(output, run, work / "w.duckdb", work / "r.html", {"run_id": run})
-    time.sleep(1.1)  # release names carry the second they were published
     return release
 
 
