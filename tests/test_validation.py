@@ -603,3 +603,28 @@ def test_a_gx_worker_is_stopped_at_the_end_of_a_run_answered_or_not(tmp_path):
         answered.close()
     assert outcomes and all(o.success for o in outcomes)
     assert answered._proc.returncode == -signal.SIGTERM
+
+
+STRAY_WRITES = """
+import duckdb
+from pipelines.validation.gx_worker import answers_channel
+answers = answers_channel()
+print("a stray print")
+con = duckdb.connect()
+con.execute("SET progress_bar_time = 0")  # DuckDB's bar, drawn at once rather than after 2 s
+con.execute("SELECT sum(hash(range)) FROM range(300000000)").fetchall()
+print('{"stem": "contacts"}', file=answers, flush=True)
+"""
+
+
+def test_only_answers_reach_a_gx_workers_stdout():
+    """Whatever else a worker writes to stdout goes to its stderr: a library's print, and
+    DuckDB's progress bar (carriage returns, on stdout, for a query over 2 s), which broke an
+    answer's line on a loaded machine and failed the run's check step."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", STRAY_WRITES], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == '{"stem": "contacts"}\n'
+    assert "a stray print" in done.stderr and "100% ▕" in done.stderr  # the bar, on stderr

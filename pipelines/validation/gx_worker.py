@@ -106,25 +106,41 @@ class GxWorker:
             self._proc.wait()
 
 
+def answers_channel() -> IO[str]:
+    """This process's stdout, for its answers alone; anything else written to stdout from now
+    on goes to its stderr. DuckDB draws a progress bar on stdout, carriage returns and all, for
+    a query that takes over 2 s (a large sample, a loaded machine), and a library may print: on
+    the answers' stdout either broke a line and failed the run's check step."""
+    channel = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
+    sys.stdout.flush()
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    return channel
+
+
 def main() -> None:
+    answers = answers_channel()
+
     import duckdb
 
     from pipelines.validation.gx_runner import validate_frame, warm_up
     from pipelines.validation.suites import load_suite
 
     warm_up()
-    print(json.dumps({"ready": True}), flush=True)
+    print(json.dumps({"ready": True}), file=answers, flush=True)
     for line in sys.stdin:
         request = json.loads(line)
         stem = request["stem"]
         try:
+            # No progress bar: it would only fill the worker's stderr, the parent's message
+            # when the worker dies.
             with duckdb.connect() as con:
+                con.execute("SET enable_progress_bar = false")
                 frame = con.execute("SELECT * FROM read_parquet(?)", [request["frame"]]).df()
             outcomes = validate_frame(stem, frame, load_suite(stem))
             answer = {"stem": stem, "outcomes": [asdict(o) for o in outcomes]}
         except Exception as error:  # reported to the parent, which fails the check
             answer = {"stem": stem, "error": f"{type(error).__name__}: {error}"}
-        print(json.dumps(answer), flush=True)
+        print(json.dumps(answer), file=answers, flush=True)
 
 
 if __name__ == "__main__":
