@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import stat
@@ -76,6 +77,37 @@ def test_a_failed_run_leaves_the_published_pair_as_it_was(
     assert not run(broken, published.output)
     assert pair(published.output) == before
     assert [digest(p) for p in before] == fingerprints
+    assert_pair_belongs_together(published.output)
+
+
+def test_a_great_expectations_step_failing_after_the_release_leaves_the_release_published(
+    small_council_run, small_council, tmp_path, capfd, monkeypatch
+):
+    """Great Expectations' answers are taken after the release and hold nothing back. When its
+    worker cannot answer (it died, or a line of its output could not be read), the run says
+    what stopped that step and that the release stands, and says it published, which it did:
+    not that the published pair is as it was."""
+    import dagster as dg
+
+    from pipelines.run.job import run
+    from pipelines.validation.gx_worker import GxWorker, GxWorkerError
+
+    published = copy_run(small_council_run, tmp_path / "out")
+    before = pair(published.output)
+
+    def unreadable(worker: GxWorker, stem: str) -> None:
+        raise GxWorkerError(f"{stem}: an answer could not be read")
+
+    monkeypatch.setattr(GxWorker, "result", unreadable)
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = run(small_council, published.output, dt.date(2013, 3, 31), instance=instance)
+    said = capfd.readouterr()
+    assert result is True
+    stands = r"^  \w+: an answer could not be read \(after the release, which stands\)$"
+    assert re.search(stands, said.err, re.M), said.err
+    assert "done in" in said.out and "as they were" not in said.err
+    assert pair(published.output) != before
+    assert as_at_of(published.warehouse) == dt.date(2013, 3, 31)
     assert_pair_belongs_together(published.output)
 
 
