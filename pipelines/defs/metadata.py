@@ -6,8 +6,6 @@ from typing import Any
 import dagster as dg
 import duckdb
 
-from pipelines.sql import table_exists
-
 KINDS = {"duckdb"}
 
 
@@ -24,19 +22,18 @@ def tables_metadata(
     that makes dozens of tables asks this once. duckdb_columns() lists every column of every
     table whatever its filter asks, about 3 ms a call in a warehouse of some 100 tables."""
     names = list(qualified)
-    present = [q for q in names if table_exists(con, q)]
-    columns: dict[str, list[dg.TableColumn]] = {q: [] for q in present}
-    if present:
-        for schema, table, name, type_, comment in con.execute(
-            "SELECT schema_name, table_name, column_name, data_type, comment "
-            "FROM duckdb_columns() WHERE database_name = current_database() "
-            "AND concat(schema_name, '.', table_name) IN (SELECT unnest(?)) "
-            "ORDER BY schema_name, table_name, column_index",
-            [present],
-        ).fetchall():
-            columns[f"{schema}.{table}"].append(
-                dg.TableColumn(name=name, type=type_, description=comment or None)
-            )
+    # A table or view is there when the catalog lists its columns (it has at least one).
+    columns: dict[str, list[dg.TableColumn]] = {}
+    for schema, table, name, type_, comment in con.execute(
+        "SELECT schema_name, table_name, column_name, data_type, comment "
+        "FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND concat(schema_name, '.', table_name) IN (SELECT unnest(?::VARCHAR[])) "
+        "ORDER BY schema_name, table_name, column_index",
+        [names],
+    ).fetchall():
+        columns.setdefault(f"{schema}.{table}", []).append(
+            dg.TableColumn(name=name, type=type_, description=comment or None)
+        )
     described: dict[str, dict[str, Any]] = {}
     for q in names:
         if q not in columns:
