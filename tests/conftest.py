@@ -68,6 +68,15 @@ def run_pipeline(
     return Run(input_dir, out)
 
 
+def frontdoor_run_here(*args: str) -> int:
+    """`frontdoor run` as the command line runs it (its main, its exit code, all it writes to the
+    console), in this process: a process of its own would import Dagster and start a Great
+    Expectations worker again, seconds of CPU that a test of the console does not examine."""
+    from pipelines.cli import main
+
+    return main(["run", "--settle-seconds", "0", *args])
+
+
 def load_and_check(
     folder: Path, path: Path, as_at: dt.date | None = None, cin_xsd_dir: Path | None = None
 ):

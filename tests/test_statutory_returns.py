@@ -18,7 +18,13 @@ from pipelines.marts.run_info import AsAtError, Provenance, build_run_info
 from pipelines.report.build import build_report
 from pipelines.staging.calendar import build_calendar
 from pipelines.validation import build_data_quality
-from tests.conftest import SHARED, build_warehouse, load_and_check, write_workbook
+from tests.conftest import (
+    SHARED,
+    build_warehouse,
+    frontdoor_run_here,
+    load_and_check,
+    write_workbook,
+)
 
 FIXTURES = SHARED / "fixtures"
 XSD = FIXTURES / "cin_census" / "xsd"
@@ -399,17 +405,12 @@ def test_census_records_ended_before_the_collection_window_are_findings(tmp_path
 
 
 def test_an_empty_return_is_one_sentence_naming_the_file(tmp_path, capfd):
-    from pipelines.cli import main
-
     headers_only = {"List 1": [CONTACTS], "List 3": [REFERRALS]}
     write_workbook(tmp_path / "in" / "empty_return.xlsx", headers_only)
     with pytest.raises(AsAtError, match=r"^empty_return\.xlsx: no contact or referral with a date"):
         build_warehouse(tmp_path / "in", tmp_path / "w.duckdb")
     # The command line, in this process: its exit code and all it writes to the console.
-    code = main(
-        ["run", "--settle-seconds", "0",
-         "--input", str(tmp_path / "in"), "--output", str(tmp_path / "out")]
-    )  # fmt: skip
+    code = frontdoor_run_here("--input", str(tmp_path / "in"), "--output", str(tmp_path / "out"))
     console = "".join(capfd.readouterr())
     assert code == 1
     assert "Traceback" not in console

@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from pipelines.report import build_report
-from tests.conftest import ROOT, build_warehouse, run_pipeline
+from tests.conftest import ROOT, build_warehouse, frontdoor_run_here, run_pipeline
 from tests.hostile.builders import (
     IDENT,
     contract_csvs,
@@ -33,15 +33,6 @@ def frontdoor(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*FRONTDOOR, *args], capture_output=True, text=True, cwd=ROOT, env=dict(os.environ)
     )
-
-
-def in_this_process(*args: str) -> int:
-    """`frontdoor run` as the command line runs it (its main, its exit code, all it writes to the
-    console), in this process: a process of its own would import Dagster and start a Great
-    Expectations worker again, seconds of CPU that the test does not examine."""
-    from pipelines.cli import main
-
-    return main(["run", "--settle-seconds", "0", *args])
 
 
 def texts_of(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> list[str]:
@@ -87,7 +78,7 @@ def test_no_planted_identifier_reaches_the_report_audit_quality_console_or_event
     tmp_path, capfd
 ):
     folder = hostile_council(tmp_path / "in")
-    code = in_this_process("--input", str(folder), "--output", str(tmp_path / "out"))
+    code = frontdoor_run_here("--input", str(folder), "--output", str(tmp_path / "out"))
     console = "".join(capfd.readouterr())
     assert code == 0, console[-3000:]
     assert "done in" in console and "staging.contacts" in console, console
@@ -206,7 +197,7 @@ def test_a_full_disk_is_named_leaves_nothing_behind_and_the_next_run_succeeds(
     try:
         filler = disk / "filler"
         subprocess.run(["fallocate", "-l", "88M", str(filler)], check=True)
-        code = in_this_process("--input", str(small_council), "--output", str(disk / "out"))
+        code = frontdoor_run_here("--input", str(small_council), "--output", str(disk / "out"))
         said = capfd.readouterr().err
         assert code == 1
         assert "the disk is full" in said or "not enough disk space" in said
