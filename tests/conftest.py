@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
 
@@ -213,43 +213,19 @@ def small_council_run(small_council: Path, tmp_path_factory: pytest.TempPathFact
 
 
 @pytest.fixture(scope="session", autouse=True)
-def one_great_expectations_worker() -> Iterator[None]:
-    """One Great Expectations worker for the session's in-process runs, not one a run (GX takes
-    seconds of CPU to import). A run that ends owing no answers leaves its worker to the next
-    run; one that ends owing answers (it failed) stops it, as a run's own worker is stopped."""
-    import pipelines.defs.resources as resources
-    from pipelines.validation.gx_worker import GxWorker
+def one_great_expectations_service() -> Iterator[None]:
+    """One Great Expectations service for the session's runs, in this process and in the
+    processes it starts, as a regional hub has one for its councils' runs: GX takes seconds of
+    CPU to import, once rather than once a run. A test of a run's own worker unsets
+    FRONTDOOR_GX_SOCKET for its run."""
+    import os
 
-    idle: list[GxWorker] = []
+    from pipelines.validation import gx_service
 
-    class SessionWorker:
-        def __init__(self, stderr: IO[bytes]) -> None:
-            # A worker outlives the run whose stderr file it is given: it writes to the
-            # session's instead.
-            worker = idle.pop() if idle else None
-            if worker is None or worker._proc.poll() is not None:
-                worker = GxWorker(session_stderr)
-            self._worker = worker
-
-        def submit(self, stem: str, frame: Path) -> None:
-            self._worker.submit(stem, frame)
-
-        def result(self, stem: str):
-            return self._worker.result(stem)
-
-        def close(self) -> None:
-            if self._worker._pending or self._worker._proc.poll() is not None:
-                self._worker.close()
-            else:
-                idle.append(self._worker)
-
-    with tempfile.TemporaryFile() as session_stderr:
-        real = resources.GxWorker
-        resources.GxWorker = SessionWorker
+    with tempfile.TemporaryFile() as log, gx_service.running(log) as socket:
+        os.environ[gx_service.SOCKET_VARIABLE] = str(socket)
         yield
-        resources.GxWorker = real
-        for worker in idle:
-            worker.close()
+        del os.environ[gx_service.SOCKET_VARIABLE]
 
 
 @pytest.fixture(scope="session")

@@ -90,15 +90,15 @@ def test_a_great_expectations_step_failing_after_the_release_leaves_the_release_
     import dagster as dg
 
     from pipelines.run.job import run
-    from pipelines.validation.gx_worker import GxWorker, GxWorkerError
+    from pipelines.validation.gx_worker import GxChannel, GxWorkerError
 
     published = copy_run(small_council_run, tmp_path / "out")
     before = pair(published.output)
 
-    def unreadable(worker: GxWorker, stem: str) -> None:
+    def unreadable(worker: GxChannel, stem: str) -> None:
         raise GxWorkerError(f"{stem}: an answer could not be read")
 
-    monkeypatch.setattr(GxWorker, "result", unreadable)
+    monkeypatch.setattr(GxChannel, "result", unreadable)  # a worker's or the service's
     with dg.DagsterInstance.ephemeral() as instance:
         result = run(small_council, published.output, dt.date(2013, 3, 31), instance=instance)
     said = capfd.readouterr()

@@ -53,6 +53,11 @@ def test_the_region_publishes_the_councils_that_ran_and_names_the_broken_one(reg
     assert str(folder) not in message
     report = (out / "region" / "report.html").read_text()
     assert "Councils not in this report" in report and "council-broken" in report
+    # One Great Expectations service answered every council's run: each run connected (the
+    # two that failed before validation asked nothing), and none started a worker of its own.
+    said = (out / "region" / ".frontdoor" / "gx-service.log").read_text()
+    answered = sorted(int(n) for n in re.findall(r"ended: (\d+) requests answered", said))
+    assert answered[:2] == [0, 0] and len(answered) == 5 and min(answered[2:]) > 0, said
     assert not (out / "council-broken" / "warehouse.duckdb").exists()
 
 
@@ -160,7 +165,10 @@ def test_no_table_in_the_region_folder_holds_an_identifier(region_run):
         "report.html",
         "release.json",
         "daemon.log",
+        "gx-service.log",  # requests answered, a count a run
     }, region_files
+    said = (out / "region" / ".frontdoor" / "gx-service.log").read_text()
+    assert not [i for i in ids if i in said]
 
 
 def test_a_suppressed_council_cannot_be_worked_out_from_the_regional_total():

@@ -3,6 +3,7 @@ every row, GX agreeing on the same frame), marts.data_quality carries history, a
 checks pass, warn and fail as docs/validation.md says when the job runs in-process."""
 
 import datetime as dt
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -628,3 +629,69 @@ def test_only_answers_reach_a_gx_workers_stdout():
     assert done.returncode == 0, done.stderr
     assert done.stdout == '{"stem": "contacts"}\n'
     assert "a stray print" in done.stderr and "100% ▕" in done.stderr  # the bar, on stderr
+
+
+def test_one_great_expectations_service_answers_runs_at_once_and_outlives_one_that_hangs_up(
+    tmp_path,
+):
+    """A regional hub's service: each connection (a run) gets its own answers, in order, while
+    another asks at the same time; a run that hangs up with a request unanswered (it ended, or
+    was killed) leaves it answering the next; closing its stdin stops it and clears its
+    socket."""
+    from pipelines.validation import gx_service
+
+    con = duckdb.connect()
+    clean, doubled = tmp_path / "clean.parquet", tmp_path / "doubled.parquet"
+    for frame, rows in (
+        (clean, "(2008, 35335, 2), (2009, 35668, 3)"),
+        # 2009 twice, on lines 3 and 4: the year must be unique.
+        (doubled, "(2008, 35335, 2), (2009, 35668, 3), (2009, 35700, 4)"),
+    ):
+        con.execute(
+            f"COPY (SELECT year::BIGINT AS year, children::BIGINT AS children_0_17, _line "
+            f"FROM (VALUES {rows}) AS t(year, children, _line)) TO '{frame}' (FORMAT parquet)"
+        )
+
+    def failed(outcomes: list) -> dict[str, tuple[int | None, list[int]]]:
+        return {
+            f"{o.rule}:{o.column}": (o.unexpected_count, o.lines) for o in outcomes if not o.success
+        }
+
+    with (tmp_path / "service.log").open("wb") as log, gx_service.running(log) as socket:
+        assert stat.S_IMODE(socket.parent.stat().st_mode) == 0o700
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv(gx_service.SOCKET_VARIABLE, str(socket))
+            first, second, leaver = (gx_service.connect() for _ in range(3))
+        assert first and second and leaver
+        leaver.submit("population", doubled)
+        leaver.close()  # hangs up before its answer
+        first.submit("population", doubled)
+        second.submit("population", clean)
+        first.submit("population", clean)
+        assert failed(second.result("population")) == {}
+        assert failed(first.result("population")) == {"duplicate_id:year": (2, [3, 4])}
+        assert failed(first.result("population")) == {}
+        first.close()
+        second.close()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv(gx_service.SOCKET_VARIABLE, str(socket))
+            later = gx_service.connect()
+        assert later is not None
+        later.submit("population", doubled)
+        assert failed(later.result("population")) == {"duplicate_id:year": (2, [3, 4])}
+        later.close()
+    assert not socket.parent.exists()
+    said = (tmp_path / "service.log").read_text()
+    assert said.count("a run's connection ended") == 4, said
+    assert "ended: 2 requests answered" in said and "ended: 1 requests answered" in said
+
+
+def test_a_run_whose_named_service_is_gone_starts_a_worker_of_its_own(tmp_path, monkeypatch):
+    from pipelines.defs.resources import GreatExpectations
+    from pipelines.validation import gx_service
+    from pipelines.validation.gx_worker import GxWorker
+
+    monkeypatch.setenv(gx_service.SOCKET_VARIABLE, str(tmp_path / "gone.sock"))
+    assert gx_service.connect() is None
+    with GreatExpectations().yield_for_execution(dg.build_init_resource_context()) as gx:
+        assert isinstance(gx._worker, GxWorker)

@@ -18,21 +18,24 @@ from pydantic import PrivateAttr
 
 from pipelines.run.progress import waiting
 from pipelines.run.warehouse import from_environment
+from pipelines.validation import gx_service
 from pipelines.validation.gx_runner import Outcome
-from pipelines.validation.gx_worker import GxWorker
+from pipelines.validation.gx_worker import GxChannel, GxWorker
 
 
 class GreatExpectations(dg.ConfigurableResource):
     """A Great Expectations worker process, started when a run that validates begins, so that
     GX's import runs beside loading and staging, and its suites beside the metrics, the report
     and the release: the validation step hands it each extract's sample (``submit``) and the
-    great_expectations check step, the run's last, takes the answers (``result``)."""
+    great_expectations check step, the run's last, takes the answers (``result``). Where a
+    Great Expectations service is named (FRONTDOOR_GX_SOCKET: a regional hub's, for all its
+    councils), the run asks it instead, and starts no worker (pipelines.validation.gx_service)."""
 
     # No nested Warehouse: Dagster sets a nested resource up with the definitions' settings, not
     # the run's config, so through one every run took the lock of, and left its worker's log
     # in, the default output folder. The validation step says where the samples go.
 
-    _worker: GxWorker | None = PrivateAttr(default=None)
+    _worker: GxChannel | None = PrivateAttr(default=None)
     _submitted: dict[str, Any] = PrivateAttr(default_factory=dict)
     _run: str = PrivateAttr(default="adhoc")
     _samples: Path | None = PrivateAttr(default=None)
@@ -43,7 +46,7 @@ class GreatExpectations(dg.ConfigurableResource):
         # The worker's stderr goes to a file with no name, private to this process and gone
         # when the run ends: never a file left in an output folder.
         with tempfile.TemporaryFile() as stderr:
-            self._worker = GxWorker(stderr)
+            self._worker = gx_service.connect() or GxWorker(stderr)
             try:
                 yield self
             finally:

@@ -38,6 +38,7 @@ def region(
     from pipelines.private import private_folder
     from pipelines.region import rollup as regions
     from pipelines.release.releases import current
+    from pipelines.validation import gx_service
 
     home = ensure_dagster_home()
     problem = as_at_problem(as_at, False)
@@ -64,9 +65,15 @@ def region(
         "FRONTDOOR_AS_AT": as_at.isoformat() if as_at else "",
         "FRONTDOOR_SETTLE_SECONDS": "0",  # waited for above
     }
-    private_folder(rollup / ".frontdoor")  # the daemon's log: the owner's alone
+    logs = private_folder(rollup / ".frontdoor")  # the daemon's log: the owner's alone
     started, since = time.perf_counter(), time.time()
-    with (rollup / ".frontdoor" / "daemon.log").open("w") as log, open_instance() as instance:
+    with (
+        (logs / "daemon.log").open("w") as log,
+        (logs / "gx-service.log").open("wb") as gx_log,
+        gx_service.running(gx_log) as gx_socket,  # one GX import for all the councils' runs
+        open_instance() as instance,
+    ):
+        env[gx_service.SOCKET_VARIABLE] = str(gx_socket)
         daemon = subprocess.Popen(
             [str(Path(sys.executable).parent / "dagster-daemon"), "run", "-m",
              "pipelines.definitions"],

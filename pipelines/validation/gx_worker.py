@@ -8,7 +8,8 @@ extract; by then GX is ready. It never opens the warehouse (DuckDB allows one wr
 The protocol is one JSON object a line. The worker says ``{"ready": true}`` once GX is loaded;
 then, for each request ``{"stem": ..., "frame": <parquet path>}`` on its stdin, it answers
 ``{"stem": ..., "outcomes": [...]}`` (or ``{"stem": ..., "error": ...}``). It exits at the end
-of its stdin, so a run that dies takes its worker with it.
+of its stdin, so a run that dies takes its worker with it. The same protocol runs over a Unix
+socket to a Great Expectations service that answers many runs (pipelines.validation.gx_service).
 """
 
 from __future__ import annotations
@@ -28,46 +29,34 @@ class GxWorkerError(Exception):
     """The worker could not answer: it failed to start or died."""
 
 
-class GxWorker:
-    """The parent's handle on one worker process."""
+class GxChannel:
+    """The protocol, over a pair of text streams: requests written, answers read in order."""
 
-    def __init__(self, stderr: IO[bytes]) -> None:
-        """``stderr``: an open file (its caller's to close) for the worker's stderr, read back
-        for the message when the worker dies."""
-        self._stderr = stderr
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.validation.gx_worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            text=True,
-        )
+    def __init__(self, answers: IO[str], requests: IO[str]) -> None:
+        self._answers_in = answers
+        self._requests = requests
         self._ready = False
         self._pending: list[str] = []  # stems asked for, in order, not yet answered
         self._answers: dict[str, dict] = {}  # answers read, not yet taken
 
+    def _stopped(self) -> GxWorkerError:
+        """Why no answer came: the other end has gone."""
+        return GxWorkerError("Great Expectations stopped answering")
+
     def _answer(self) -> dict:
-        assert self._proc.stdout is not None
-        line = self._proc.stdout.readline()
+        line = self._answers_in.readline()
         if not line:
-            self._proc.wait()
-            size = self._stderr.seek(0, os.SEEK_END)
-            self._stderr.seek(max(0, size - 2000))  # its last words, however much it said
-            tail = self._stderr.read().decode("utf-8", errors="replace")
-            raise GxWorkerError(
-                f"the Great Expectations worker stopped (exit {self._proc.returncode}): {tail}"
-            )
+            raise self._stopped()
         return json.loads(line)
 
     def submit(self, stem: str, frame: Path) -> None:
         """Ask for the suite of ``stem`` on the frame in the Parquet file ``frame``, without
         waiting: the worker answers in order, and ``result`` reads the answers."""
-        assert self._proc.stdin is not None
         try:
-            self._proc.stdin.write(json.dumps({"stem": stem, "frame": str(frame)}) + "\n")
-            self._proc.stdin.flush()
-        except BrokenPipeError as error:
-            raise GxWorkerError("the Great Expectations worker has stopped") from error
+            self._requests.write(json.dumps({"stem": stem, "frame": str(frame)}) + "\n")
+            self._requests.flush()
+        except (BrokenPipeError, ConnectionError) as error:
+            raise self._stopped() from error
         self._pending.append(stem)
 
     def result(self, stem: str) -> list[Outcome]:
@@ -84,6 +73,37 @@ class GxWorker:
         if "error" in answer:
             raise GxWorkerError(f"{stem}: {answer['error']}")
         return [Outcome(**o) for o in answer["outcomes"]]
+
+    def close(self) -> None:
+        """Nothing more to ask."""
+        self._requests.close()
+
+
+class GxWorker(GxChannel):
+    """The parent's handle on a worker process of its own."""
+
+    def __init__(self, stderr: IO[bytes]) -> None:
+        """``stderr``: an open file (its caller's to close) for the worker's stderr, read back
+        for the message when the worker dies."""
+        self._stderr = stderr
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "pipelines.validation.gx_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+        )
+        assert self._proc.stdout is not None and self._proc.stdin is not None
+        super().__init__(self._proc.stdout, self._proc.stdin)
+
+    def _stopped(self) -> GxWorkerError:
+        self._proc.wait()
+        size = self._stderr.seek(0, os.SEEK_END)
+        self._stderr.seek(max(0, size - 2000))  # its last words, however much it said
+        tail = self._stderr.read().decode("utf-8", errors="replace")
+        return GxWorkerError(
+            f"the Great Expectations worker stopped (exit {self._proc.returncode}): {tail}"
+        )
 
     def close(self) -> None:
         """End the worker: stopped, not waited for. An answer not yet taken is no longer
@@ -117,30 +137,38 @@ def answers_channel() -> IO[str]:
     return channel
 
 
+def answer(request: dict) -> dict:
+    """The answer to one request: the stem's suite on its frame, or what went wrong."""
+    import duckdb
+
+    from pipelines.validation.gx_runner import validate_frame
+    from pipelines.validation.suites import load_suite
+
+    stem = request["stem"]
+    try:
+        # No progress bar: it would only fill the worker's stderr, the parent's message when
+        # the worker dies.
+        with duckdb.connect() as con:
+            con.execute("SET enable_progress_bar = false")
+            frame = con.execute("SELECT * FROM read_parquet(?)", [request["frame"]]).df()
+        outcomes = validate_frame(stem, frame, load_suite(stem))
+        return {"stem": stem, "outcomes": [asdict(o) for o in outcomes]}
+    except Exception as error:  # reported to the parent, which fails the check
+        return {"stem": stem, "error": f"{type(error).__name__}: {error}"}
+
+
+READY = json.dumps({"ready": True})
+
+
 def main() -> None:
     answers = answers_channel()
 
-    import duckdb
-
-    from pipelines.validation.gx_runner import validate_frame, warm_up
-    from pipelines.validation.suites import load_suite
+    from pipelines.validation.gx_runner import warm_up
 
     warm_up()
-    print(json.dumps({"ready": True}), file=answers, flush=True)
+    print(READY, file=answers, flush=True)
     for line in sys.stdin:
-        request = json.loads(line)
-        stem = request["stem"]
-        try:
-            # No progress bar: it would only fill the worker's stderr, the parent's message
-            # when the worker dies.
-            with duckdb.connect() as con:
-                con.execute("SET enable_progress_bar = false")
-                frame = con.execute("SELECT * FROM read_parquet(?)", [request["frame"]]).df()
-            outcomes = validate_frame(stem, frame, load_suite(stem))
-            answer = {"stem": stem, "outcomes": [asdict(o) for o in outcomes]}
-        except Exception as error:  # reported to the parent, which fails the check
-            answer = {"stem": stem, "error": f"{type(error).__name__}: {error}"}
-        print(json.dumps(answer), file=answers, flush=True)
+        print(json.dumps(answer(json.loads(line))), file=answers, flush=True)
 
 
 if __name__ == "__main__":
