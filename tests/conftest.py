@@ -98,9 +98,12 @@ def load_and_check(
     return con, kind
 
 
-def build_warehouse(folder: Path, path: Path, as_at: dt.date | None = None):
+def build_warehouse(
+    folder: Path, path: Path, as_at: dt.date | None = None, la_code: str | None = None
+):
     """Everything the job builds, but the report, into the DuckDB file at ``path``: load,
-    stage, validate, the as-at date, data quality and every marts table; no Dagster."""
+    stage, validate, the as-at date and council (``la_code``, as --la-code sets it), data
+    quality and every marts table; no Dagster."""
     from pipelines.marts.build import build_marts
     from pipelines.marts.run_info import Provenance, build_run_info
     from pipelines.staging.calendar import build_calendar
@@ -108,7 +111,8 @@ def build_warehouse(folder: Path, path: Path, as_at: dt.date | None = None):
 
     con, kind = load_and_check(folder, path, as_at)
     build_calendar(con)
-    build_run_info(con, Provenance("run", None, kind, str(folder), "", "test", "test"), as_at)
+    provenance = Provenance("run", None, kind, str(folder), "", "test", "test")
+    build_run_info(con, provenance, as_at, la_code=la_code)
     build_data_quality(con, "run")
     build_marts(con)
     return con

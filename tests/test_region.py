@@ -99,6 +99,19 @@ def test_each_councils_figures_in_the_region_equal_its_own_single_council_run(re
         )
     )
     assert formats == {"council-01": "csv", "council-02": "annex_a", "council-03": "cin_census"}
+    # Each council named by the code the region's councils.csv gives it (`frontdoor run
+    # --la-code` through the job), where its extracts name none.
+    named = {
+        council: _rows(
+            out / council / "warehouse.duckdb", "SELECT la_code, la_name FROM marts.run_info"
+        )
+        for council in formats
+    }
+    assert named == {
+        "council-01": [("867", "Bracknell Forest")],
+        "council-02": [("869", "West Berkshire")],
+        "council-03": [("886", "Kent")],
+    }
     columns = (
         "metric_id, period_type, period_label, period_start, period_end, breakdown, "
         "breakdown_value, numerator, denominator, value"

@@ -23,7 +23,7 @@ from pipelines.report import build_report
 from pipelines.report.catalogue import BY_ID, HEADLINES
 from pipelines.report.figures import add_months
 from pipelines.report.suppress import fmt
-from tests.conftest import run_pipeline
+from tests.conftest import build_warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -326,11 +326,12 @@ BROKEN_TOKENS = """() => {
 
 @pytest.fixture(scope="module")
 def named_report(small_council, tmp_path_factory: pytest.TempPathFactory):
-    """A generated council run as Bracknell Forest (LA 867, --la-code): a council other than the
-    sample's size-alike, Kingston, with its own region (South East) and neighbours."""
+    """A generated council built as Bracknell Forest (LA 867, as --la-code sets it; the region's
+    councils take theirs through `frontdoor run --la-code`: tests/test_region.py): a council
+    other than the sample's size-alike, Kingston, with its own region (South East) and
+    neighbours."""
     out = tmp_path_factory.mktemp("bracknell")
-    run_pipeline(small_council, out, la_code="867")  # asserts it published
-    with duckdb.connect(str(out / "warehouse.duckdb"), read_only=True) as con:
+    with build_warehouse(small_council, out / "warehouse.duckdb", la_code="867") as con:
         assert con.execute("SELECT la_code, la_name FROM marts.run_info").fetchall() == [
             ("867", "Bracknell Forest")
         ]
