@@ -278,7 +278,7 @@ def region_run(tmp_path_factory: pytest.TempPathFactory, hub_postgres: str | Non
     folder, out, home = root / "in", root / "out", root / "dagster_home"
     frontdoor = [sys.executable, "-m", "pipelines.cli"]
     subprocess.run(
-        [*frontdoor, "generate", "--region", "3", "--children", "3000", "--out", str(folder)],
+        [*frontdoor, "generate", "--region", "3", "--children", "1500", "--out", str(folder)],
         check=True, capture_output=True, cwd=ROOT,
     )  # fmt: skip
     (folder / "council-broken").mkdir()

@@ -82,7 +82,8 @@ def lying_zip(folder: Path) -> None:
 def million_rows(folder: Path) -> None:
     """A List 3 of 1,048,576 rows (Excel's most), one identifier in every row."""
     rows = LIST_3 + [[f"{IDENT} {i}", "2012-04-02", "b) No"] for i in range(1_048_575)]
-    write_xlsx(folder / "annex_a.xlsx", rows_xml(rows))
+    # zlib's fastest level: 4.7 CPU-s to write against 6.5 s at its default, 16.4 MB not 15.1
+    write_xlsx(folder / "annex_a.xlsx", rows_xml(rows), compresslevel=1)
 
 
 def corrupt_workbook(folder: Path) -> None:

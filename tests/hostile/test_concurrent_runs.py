@@ -42,16 +42,10 @@ def _data_rows(path: Path) -> int:
     return len(path.read_text(encoding="utf-8").splitlines()) - 1
 
 
-def test_two_runs_on_one_output_publish_each_its_own_input(tmp_path, monkeypatch):
+def test_two_runs_on_one_output_publish_each_its_own_input(small_council, tmp_path, monkeypatch):
     home = tmp_path / "dagster_home"
     monkeypatch.setenv("DAGSTER_HOME", str(home))
-    other = tmp_path / "other"
-    subprocess.run(
-        [*FRONTDOOR, "generate", "--children", "3000", "--seed", "5", "--out", str(other)],
-        check=True,
-        capture_output=True,
-        cwd=ROOT,
-    )
+    other = small_council  # the session's generated council of 2,000 children
     assert _data_rows(other / "contacts.csv") != _data_rows(SAMPLE / "contacts.csv")
     out = tmp_path / "out"
     logs = tmp_path / "first.log", tmp_path / "second.log"

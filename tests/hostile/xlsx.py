@@ -65,14 +65,21 @@ def sheet_xml(body: Iterable[str]) -> Iterable[str]:
     yield "</sheetData></worksheet>"
 
 
-def write_xlsx(path: Path, sheet_body: Iterable[str], sheet_name: str = "List 1") -> Path:
+def write_xlsx(
+    path: Path,
+    sheet_body: Iterable[str],
+    sheet_name: str = "List 1",
+    compresslevel: int | None = None,
+) -> Path:
     """An .xlsx of one sheet whose <sheetData> holds ``sheet_body`` (row elements as text),
-    streamed into the zip so that even a huge sheet costs little memory to write."""
+    streamed into the zip so that even a huge sheet costs little memory to write.
+    ``compresslevel``: zlib's (default 6); the bombs keep the default, their ratio is what
+    they test."""
     workbook = (
         f'<workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets>'
         f'<sheet name="{escape(sheet_name)}" sheetId="1" r:id="rId1"/></sheets></workbook>'
     )
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as z:
         z.writestr("[Content_Types].xml", CONTENT_TYPES)
         z.writestr("_rels/.rels", ROOT_RELS)
         z.writestr("xl/workbook.xml", workbook)
