@@ -130,7 +130,9 @@ def _schema_problem(columns: dict[str, str], stem: str, expectation: dict[str, A
 def run_suite_sql(con: duckdb.DuckDBPyConnection, stem: str, as_of: dt.date | None) -> int:
     """Evaluate every expectation of the stem's suite over all of staging.<stem>.
 
-    Appends to dq_rules / dq_findings; returns the number of findings.
+    Appends to dq_rules / dq_findings; returns the number of findings. Three statements a
+    stem, not two an expectation: DuckDB's cost per statement, not the rows, was most of a
+    small council's validation (0.6 s for 2,000 children, 0.66 s for 37,000).
     """
     suite = load_suite(stem)
     rows = con.execute(f"SELECT count(*) FROM staging.{stem}").fetchall()[0][0]
@@ -141,34 +143,43 @@ def run_suite_sql(con: duckdb.DuckDBPyConnection, stem: str, as_of: dt.date | No
             [stem],
         ).fetchall()
     )
-    frame = frame_sql(con, stem, as_of)
-    found = 0
+    rules: list[list[Any]] = []  # one row of dq_rules an expectation
+    problems: list[list[Any]] = []  # the schema-level findings
+    selects: list[str] = []  # the offending rows of each row-level expectation
     for ex in suite["expectations"]:
         meta = ex["meta"]
         column = meta["column"]
-        head = ["rule", meta["rule"], meta["severity"], "kept", stem, column]
+        head = ["rule", meta["rule"], meta["severity"], "kept", stem, column, rows]
         sql = expectation_sql(ex)
         if sql is None:
             problem = _schema_problem(columns, stem, ex)
-            con.execute(
-                f"INSERT INTO dq_rules ({RULE_FIELDS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [*head, rows, problem],
-            )
+            rules.append([*head, problem])
             if problem:
-                con.execute(
-                    "INSERT INTO dq_findings VALUES (?, ?, ?, ?, NULL, NULL, ?)",
-                    ["rule", meta["rule"], stem, column, problem],
-                )
-                found += 1
+                problems.append(["rule", meta["rule"], stem, column, problem])
             continue
-        con.execute(
-            f"INSERT INTO dq_rules ({RULE_FIELDS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
-            [*head, rows],
+        rules.append([*head, None])
+        selects.append(
+            f"SELECT 'rule', {literal(meta['rule'])}, {literal(stem)}, {literal(column)}, * "
+            f"FROM ({sql})"
         )
+    if rules:
+        con.execute(
+            f"INSERT INTO dq_rules ({RULE_FIELDS}) VALUES "
+            + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(rules)),
+            [value for row in rules for value in row],
+        )
+    if problems:
+        con.execute(
+            "INSERT INTO dq_findings VALUES "
+            + ", ".join(["(?, ?, ?, ?, NULL, NULL, ?)"] * len(problems)),
+            [value for row in problems for value in row],
+        )
+    found = len(problems)
+    if selects:
         # An INSERT's result is the number of rows it inserted.
         found += con.execute(
-            f"INSERT INTO dq_findings WITH f AS ({frame}) "
-            f"SELECT 'rule', {literal(meta['rule'])}, {literal(stem)}, {literal(column)}, * FROM ({sql})"
+            f"INSERT INTO dq_findings WITH f AS ({frame_sql(con, stem, as_of)}) "
+            + " UNION ALL ".join(selects)
         ).fetchall()[0][0]
     return found
 
