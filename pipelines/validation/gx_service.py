@@ -8,7 +8,9 @@ that cannot reach it starts its own worker as before.
 
     python -m pipelines.validation.gx_service SOCKET
 
-The service says ``{"ready": true}`` on its stdout once GX is loaded, answers each connection's
+The service says ``{"listening": true}`` on its stdout once its socket is open, before GX is
+loaded: a run may connect and ask at once, and its answers wait for GX (the first thing a
+connection reads is ``{"ready": true}``, as from a worker). It answers each connection's
 requests in order (one suite at a time: GX's context is shared), and ends when its stdin ends,
 so a hub that dies takes its service with it. It logs one line per connection on stderr: how
 many requests it answered (extract names and counts only). The socket lies in a folder of its
@@ -33,6 +35,7 @@ from typing import IO
 from pipelines.validation.gx_worker import READY, GxChannel, GxWorkerError, answer, answers_channel
 
 SOCKET_VARIABLE = "FRONTDOOR_GX_SOCKET"
+LISTENING = json.dumps({"listening": True})
 
 
 class GxServiceClient(GxChannel):
@@ -73,7 +76,7 @@ def connect() -> GxServiceClient | None:
 @contextlib.contextmanager
 def running(log: IO[bytes]) -> Iterator[Path]:
     """A service in a process of its own for the life of the block, logging to ``log``; yields
-    its socket's path once it is ready."""
+    its socket's path once it listens (GX's import goes on beside the caller's work)."""
     folder = Path(tempfile.mkdtemp(prefix="frontdoor-gx-"))  # 0700: its owner's alone
     path = folder / "gx.sock"
     service = subprocess.Popen(
@@ -85,7 +88,7 @@ def running(log: IO[bytes]) -> Iterator[Path]:
     )
     try:
         assert service.stdout is not None
-        if service.stdout.readline().strip() != READY:
+        if service.stdout.readline().strip() != LISTENING:
             service.wait()
             raise GxWorkerError(f"the Great Expectations service did not start (see {log.name})")
         yield path
@@ -102,11 +105,7 @@ def running(log: IO[bytes]) -> Iterator[Path]:
 
 
 def serve(path: Path) -> None:
-    ready = answers_channel()  # stdout carries the one line that says it is ready
-
-    from pipelines.validation.gx_runner import warm_up
-
-    warm_up()
+    said = answers_channel()  # stdout carries the one line that says it listens
     one_at_a_time = threading.Lock()
 
     class Connection(socketserver.StreamRequestHandler):
@@ -123,10 +122,15 @@ def serve(path: Path) -> None:
                 pass  # the run hung up (it ended, or was killed): its answers are not wanted
             print(f"a run's connection ended: {answered} requests answered", file=sys.stderr)
 
+    # Listening before GX is loaded: a connection waits in the socket's queue until it is.
     server = socketserver.ThreadingUnixStreamServer(str(path), Connection)
     server.daemon_threads = True
+    print(LISTENING, file=said, flush=True)
+
+    from pipelines.validation.gx_runner import warm_up
+
+    warm_up()
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(READY, file=ready, flush=True)
     sys.stdin.read()  # until its starter closes our stdin, or dies
     server.shutdown()
     server.server_close()
