@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import shutil
@@ -164,11 +165,35 @@ MEMORY_FS_FREE = 8 * 2**30  # a whole session writes about 2.5 GB
 
 @pytest.hookimpl(tryfirst=True)  # before pytest's own tmp_path plugin reads --basetemp
 def pytest_configure(config: pytest.Config) -> None:
-    if config.option.basetemp or hasattr(config, "workerinput"):
-        return  # given, or a pytest-xdist worker's (its controller gives it one)
+    if hasattr(config, "workerinput"):
+        return  # a pytest-xdist worker: its controller gave it both, before starting it
+    if not config.option.basetemp:
+        memory_basetemp(config)
+    session = contextlib.ExitStack()
+    session.enter_context(one_great_expectations_service())
+    config.add_cleanup(session.close)
+
+
+def memory_basetemp(config: pytest.Config) -> None:
     if MEMORY_FS.is_dir() and shutil.disk_usage(MEMORY_FS).free >= MEMORY_FS_FREE:
         config.option.basetemp = tempfile.mkdtemp(prefix="frontdoor-tests-", dir=MEMORY_FS)
         config.add_cleanup(lambda: shutil.rmtree(config.option.basetemp, ignore_errors=True))
+
+
+@contextlib.contextmanager
+def one_great_expectations_service() -> Iterator[None]:
+    """One Great Expectations service for the whole session's runs, as a regional hub has one
+    for its councils' runs: GX takes seconds of CPU to import, once rather than once a run. It
+    is started before pytest-xdist starts its workers, which inherit FRONTDOOR_GX_SOCKET, as do
+    the processes they start. A test of a run's own worker unsets it for its run."""
+    import os
+
+    from pipelines.validation import gx_service
+
+    with tempfile.TemporaryFile() as log, gx_service.running(log) as socket:
+        os.environ[gx_service.SOCKET_VARIABLE] = str(socket)
+        yield
+        del os.environ[gx_service.SOCKET_VARIABLE]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -214,22 +239,6 @@ def small_council_run(small_council: Path, tmp_path_factory: pytest.TempPathFact
         tmp_path_factory, "small_council_run", lambda out: run_pipeline(small_council, out)
     )
     return Run(small_council, out)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def one_great_expectations_service() -> Iterator[None]:
-    """One Great Expectations service for the session's runs, in this process and in the
-    processes it starts, as a regional hub has one for its councils' runs: GX takes seconds of
-    CPU to import, once rather than once a run. A test of a run's own worker unsets
-    FRONTDOOR_GX_SOCKET for its run."""
-    import os
-
-    from pipelines.validation import gx_service
-
-    with tempfile.TemporaryFile() as log, gx_service.running(log) as socket:
-        os.environ[gx_service.SOCKET_VARIABLE] = str(socket)
-        yield
-        del os.environ[gx_service.SOCKET_VARIABLE]
 
 
 @pytest.fixture(scope="session")
