@@ -162,18 +162,8 @@ def run_suite_sql(con: duckdb.DuckDBPyConnection, stem: str, as_of: dt.date | No
             f"SELECT 'rule', {literal(meta['rule'])}, {literal(stem)}, {literal(column)}, * "
             f"FROM ({sql})"
         )
-    if rules:
-        con.execute(
-            f"INSERT INTO dq_rules ({RULE_FIELDS}) VALUES "
-            + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(rules)),
-            [value for row in rules for value in row],
-        )
-    if problems:
-        con.execute(
-            "INSERT INTO dq_findings VALUES "
-            + ", ".join(["(?, ?, ?, ?, NULL, NULL, ?)"] * len(problems)),
-            [value for row in problems for value in row],
-        )
+    _insert_values(con, f"dq_rules ({RULE_FIELDS})", "(?, ?, ?, ?, ?, ?, ?, ?)", rules)
+    _insert_values(con, "dq_findings", "(?, ?, ?, ?, NULL, NULL, ?)", problems)
     found = len(problems)
     if selects:
         # An INSERT's result is the number of rows it inserted.
@@ -182,6 +172,18 @@ def run_suite_sql(con: duckdb.DuckDBPyConnection, stem: str, as_of: dt.date | No
             + " UNION ALL ".join(selects)
         ).fetchall()[0][0]
     return found
+
+
+def _insert_values(
+    con: duckdb.DuckDBPyConnection, into: str, row: str, rows: list[list[Any]]
+) -> None:
+    """Insert ``rows`` into ``into`` in one statement, each row's values bound to ``row``'s
+    placeholders."""
+    if rows:
+        con.execute(
+            f"INSERT INTO {into} VALUES " + ", ".join([row] * len(rows)),
+            [value for values in rows for value in values],
+        )
 
 
 @dataclass(frozen=True)
