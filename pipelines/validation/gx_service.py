@@ -13,7 +13,7 @@ loaded: a run may connect and ask at once, and its answers wait for GX (the firs
 connection reads is ``{"ready": true}``, as from a worker). It answers each connection's
 requests in order (one suite at a time: GX's context is shared), and ends when its stdin ends,
 so a hub that dies takes its service with it. It logs one line per connection on stderr: how
-many requests it answered (extract names and counts only). The socket lies in a folder of its
+many requests it answered (a count, nothing else). The socket lies in a folder of its
 own that only its owner may enter: the requests name files of children's records.
 """
 
@@ -44,7 +44,11 @@ class GxServiceClient(GxChannel):
     def __init__(self, path: Path) -> None:
         self._path = path
         self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self._socket.connect(str(path))
+        try:
+            self._socket.connect(str(path))
+        except OSError:
+            self._socket.close()
+            raise
         super().__init__(
             self._socket.makefile("r", encoding="utf-8"),
             self._socket.makefile("w", encoding="utf-8"),
