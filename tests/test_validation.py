@@ -632,7 +632,7 @@ def test_only_answers_reach_a_gx_workers_stdout():
 
 
 def test_one_great_expectations_service_answers_runs_at_once_and_outlives_one_that_hangs_up(
-    tmp_path,
+    tmp_path, monkeypatch
 ):
     """A regional hub's service: each connection (a run) gets its own answers, in order, while
     another asks at the same time; a run that hangs up with a request unanswered (it ended, or
@@ -659,9 +659,8 @@ def test_one_great_expectations_service_answers_runs_at_once_and_outlives_one_th
 
     with (tmp_path / "service.log").open("wb") as log, gx_service.running(log) as socket:
         assert stat.S_IMODE(socket.parent.stat().st_mode) == 0o700
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv(gx_service.SOCKET_VARIABLE, str(socket))
-            first, second, leaver = (gx_service.connect() for _ in range(3))
+        monkeypatch.setenv(gx_service.SOCKET_VARIABLE, str(socket))
+        first, second, leaver = (gx_service.connect() for _ in range(3))
         assert first and second and leaver
         leaver.submit("population", doubled)
         leaver.close()  # hangs up before its answer
@@ -673,9 +672,7 @@ def test_one_great_expectations_service_answers_runs_at_once_and_outlives_one_th
         assert failed(first.result("population")) == {}
         first.close()
         second.close()
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv(gx_service.SOCKET_VARIABLE, str(socket))
-            later = gx_service.connect()
+        later = gx_service.connect()
         assert later is not None
         later.submit("population", doubled)
         assert failed(later.result("population")) == {"duplicate_id:year": (2, [3, 4])}
