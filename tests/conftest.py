@@ -84,13 +84,12 @@ def load_and_check(
     """Load, stage and validate (in SQL) a folder into the DuckDB file at ``path``, keeping
     the findings: the job's steps up to the as-at date, calling the library functions in
     the order the job does; no Dagster. Returns the connection and the input format."""
-    import duckdb
-
     from pipelines.contract import EXTRACTS
+    from pipelines.run.warehouse import connect
     from pipelines.sources.load import load_folder, record_outcomes
     from pipelines.validation.quality import evaluate_checks, record_checks
 
-    con = duckdb.connect(str(path))
+    con = connect(path)
     kind, outcomes = load_folder(con, folder, cin_xsd_dir=cin_xsd_dir)  # reads and stages
     record_outcomes(con, kind, outcomes)
     stems = [e.stem for e in EXTRACTS]
@@ -169,9 +168,24 @@ def pytest_configure(config: pytest.Config) -> None:
         return  # a pytest-xdist worker: its controller gave it both, before starting it
     if not config.option.basetemp:
         memory_basetemp(config)
+    share_the_cores(config)
     session = contextlib.ExitStack()
     session.enter_context(one_great_expectations_service())
     config.add_cleanup(session.close)
+
+
+def share_the_cores(config: pytest.Config) -> None:
+    """Each of pytest-xdist's workers, and the runs it starts, takes its share of the cores for
+    DuckDB and Polars (pipelines/cores.py), as a region's councils do; set before the workers
+    start, which inherit it. tests/test_run.py builds with every core to show that the figures
+    do not depend on it."""
+    import os
+
+    from pipelines.cores import share, share_with_polars
+
+    workers = getattr(config.option, "numprocesses", None)
+    share(os.environ, workers if isinstance(workers, int) and workers > 0 else 1)
+    share_with_polars()
 
 
 def memory_basetemp(config: pytest.Config) -> None:

@@ -54,3 +54,39 @@ def test_dagster_yaml_written_by_frontdoor_is_brought_up_to_date(
     assert (now != written) is replaced
     if replaced:
         assert "storage:\n  sqlite:\n" in now and f"base_dir: {tmp_path}\n" in now
+
+
+@pytest.mark.parametrize("value", ["two", "0", "-1", "1.5"])
+def test_run_and_region_refuse_threads_that_are_not_a_whole_number(value, monkeypatch, capsys):
+    monkeypatch.setenv("FRONTDOOR_THREADS", value)
+    assert main(["run", "--settle-seconds", "0"]) == 1
+    assert main(["region", "--input", "in", "--output", "out"]) == 1
+    said = capsys.readouterr().err.splitlines()
+    expected = f"FRONTDOOR_THREADS={value!r}: give a whole number of threads, 1 or more: refused"
+    assert said == [f"frontdoor run: {expected}", f"frontdoor region: {expected}"]
+
+
+def test_threads_hold_duckdb_and_polars_and_each_run_of_a_region_gets_its_share(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from pipelines.cores import cores, share
+
+    # A process started with FRONTDOOR_THREADS=1: Polars's pool and DuckDB's connections.
+    said = subprocess.run(
+        [sys.executable, "-c", "import pipelines, polars; from pipelines.run.warehouse import "
+         "connect; from pathlib import Path; con = connect(Path(__import__('sys').argv[1])); "
+         "print(polars.thread_pool_size(), con.sql(\"SELECT current_setting('threads')\")"
+         ".fetchall()[0][0])", str(tmp_path / "w.duckdb")],
+        env={**os.environ, "FRONTDOOR_THREADS": "1", "POLARS_MAX_THREADS": ""},  # "": not set
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert said.stdout.split() == ["1", "1"]
+    # Two runs at a time share the cores; a person's own setting stands.
+    env: dict[str, str] = {}
+    share(env, 2)
+    assert env == {"FRONTDOOR_THREADS": str(max(1, cores() // 2))}
+    env = {"FRONTDOOR_THREADS": "3"}
+    share(env, 2)
+    assert env == {"FRONTDOOR_THREADS": "3"}

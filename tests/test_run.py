@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import duckdb
 import pytest
 
 from pipelines.contract import EXTRACTS
+from pipelines.cores import VARIABLE, cores
 from pipelines.marts.metrics import UNSUPPORTED_METRICS
 from tests.conftest import build_warehouse, run_pipeline
 
@@ -48,11 +50,18 @@ def test_every_data_row_is_read_and_read_is_staging_plus_quarantine(sample_run):
         assert "raw" not in schemas
 
 
-def test_the_library_build_the_tests_use_gives_the_jobs_figures(small_council_run, tmp_path):
+def test_the_library_build_the_tests_use_gives_the_jobs_figures(
+    small_council_run, tmp_path, monkeypatch
+):
     """tests/conftest.py's build_warehouse (the job's library calls, no Dagster) makes every
     fact and metric table the Dagster job published, row for row: tests that examine figures,
-    not the run, build with it."""
+    not the run, build with it. The job ran on this worker's share of the cores (one DuckDB
+    thread of two, tests/conftest.py); this builds with another number of threads (every core),
+    so the figures are shown not to depend on them either."""
+    other = cores() if os.environ[VARIABLE] == "1" else 1
+    monkeypatch.setenv(VARIABLE, str(other))
     con = build_warehouse(small_council_run.input_dir, tmp_path / "w.duckdb")
+    assert con.execute("SELECT current_setting('threads')").fetchall() == [(other,)]
     with duckdb.connect(str(small_council_run.warehouse), read_only=True) as job:
         tables = [
             name

@@ -29,11 +29,9 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import duckdb
-
 from pipelines.comments import comment_table
 from pipelines.marts.build import METRIC_VALUES_COLUMNS
-from pipelines.run.warehouse import STORAGE_VERSION
+from pipelines.run.warehouse import connect
 from pipelines.sql import literal
 from pipelines.validation.quality import DATA_QUALITY_COLUMNS
 
@@ -143,7 +141,7 @@ def build_rollup(out_dir: Path, names: list[str], path: Path) -> list[CouncilSta
     under ``out_dir``; returns each council's status, failed ones included."""
     path.unlink(missing_ok=True)
     statuses = [read_status(out_dir, council) for council in names]
-    con = duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
+    con = connect(path)
     try:
         con.execute("CREATE SCHEMA marts")
         for table, (columns, text) in TABLES.items():

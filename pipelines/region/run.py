@@ -9,8 +9,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipelines.run.instance import ensure_dagster_home, open_instance
-from pipelines.run.job import as_at_problem, wait_until_settled
+from pipelines.cores import share
+from pipelines.run.instance import CONCURRENT_RUNS, ensure_dagster_home, open_instance
+from pipelines.run.job import as_at_problem, threads_problem, wait_until_settled
 from pipelines.sources.folder import shown
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def region(
     from pipelines.validation import gx_service
 
     home = ensure_dagster_home()
-    problem = as_at_problem(as_at, False)
+    problem = as_at_problem(as_at, False) or threads_problem()
     if problem:
         print(f"frontdoor region: {problem}", file=sys.stderr)
         return False
@@ -65,6 +66,7 @@ def region(
         "FRONTDOOR_AS_AT": as_at.isoformat() if as_at else "",
         "FRONTDOOR_SETTLE_SECONDS": "0",  # waited for above
     }
+    share(env, CONCURRENT_RUNS)  # the councils' runs share the cores (pipelines/cores.py)
     logs = private_folder(rollup / ".frontdoor")  # the daemon's log: the owner's alone
     started, since = time.perf_counter(), time.time()
     with (

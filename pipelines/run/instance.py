@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     import dagster as dg
 
 _WRITTEN_BY = "# Written by frontdoor"
+# Runs Dagster's queue starts at once (a region's councils): this machine's kind has 2 cores.
+CONCURRENT_RUNS = 2
 # A deployment that runs Dagster's daemon (a regional hub) names its PostgreSQL database here.
 POSTGRES_URL = "FRONTDOOR_DAGSTER_POSTGRES_URL"
 # What bootstrap.py wrote before it left dagster.yaml to frontdoor: upgraded like our own.
@@ -59,7 +61,7 @@ def _storage(home: Path) -> str:
     )
 
 
-def dagster_yaml(home: Path, max_concurrent_runs: int = 2) -> str:
+def dagster_yaml(home: Path, max_concurrent_runs: int = CONCURRENT_RUNS) -> str:
     """The dagster.yaml frontdoor writes into ``home``."""
     return DAGSTER_YAML.format(
         home=home, storage=_storage(home), max_concurrent_runs=max_concurrent_runs

@@ -49,7 +49,7 @@ def run(
     ``dg.DagsterInstance.ephemeral()``: no history, and none of the SQLite storage's cost, about
     3 s of the sample's 12 s (bench/bench_dagster_cost.py, its sqlite and memory variants)."""
     print(f"frontdoor run: {shown(input_dir)} -> {shown(output)}", flush=True)
-    problem = as_at_problem(as_at, as_at_anyway)
+    problem = as_at_problem(as_at, as_at_anyway) or threads_problem()
     if problem:
         print(f"frontdoor run: {problem}", file=sys.stderr)
         return False
@@ -173,6 +173,17 @@ def as_at_problem(as_at: dt.date | None, anyway: bool) -> str | None:
             f"--as-at {as_at} is after today ({dt.date.today()}): the figures would show that "
             "day's snapshots as if they were current. Refused; add --as-at-anyway to run it."
         )
+    return None
+
+
+def threads_problem() -> str | None:
+    """Why FRONTDOOR_THREADS is refused before the run starts, or None."""
+    from pipelines.cores import threads
+
+    try:
+        threads()
+    except ValueError as error:
+        return f"{error}: refused"
     return None
 
 

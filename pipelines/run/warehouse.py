@@ -25,6 +25,7 @@ import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
+from pipelines.cores import threads
 from pipelines.run.lock import RunLock
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -54,8 +55,11 @@ def connect(
     path: Path, read_only: bool = False, memory_limit: str | None = None
 ) -> duckdb.DuckDBPyConnection:
     """A connection to a frontdoor DuckDB file, written in ``STORAGE_VERSION`` when new, with
-    DuckDB's memory held to ``memory_limit`` (such as "1GB") when given."""
-    config = {"memory_limit": memory_limit} if memory_limit else {}
+    DuckDB's memory held to ``memory_limit`` (such as "1GB") when given and its threads to
+    FRONTDOOR_THREADS when set (pipelines/cores.py)."""
+    config: dict[str, str | int] = {"memory_limit": memory_limit} if memory_limit else {}
+    if threads() is not None:
+        config["threads"] = threads()
     if read_only:
         return duckdb.connect(str(path), read_only=True, config=config)
     path.parent.mkdir(parents=True, exist_ok=True)
