@@ -72,6 +72,7 @@ def test_threads_hold_duckdb_and_polars_and_each_run_of_a_region_gets_its_share(
     import sys
 
     from pipelines.cores import cores, share
+    from pipelines.run.instance import concurrent_runs, dagster_yaml
 
     # A process started with FRONTDOOR_THREADS=1: Polars's pool and DuckDB's connections.
     said = subprocess.run(
@@ -90,3 +91,8 @@ def test_threads_hold_duckdb_and_polars_and_each_run_of_a_region_gets_its_share(
     env = {"FRONTDOOR_THREADS": "3"}
     share(env, 2)
     assert env == {"FRONTDOOR_THREADS": "3"}
+    # A region shares them among the runs its instance's queue starts at once.
+    (tmp_path / "dagster.yaml").write_text(dagster_yaml(tmp_path, max_concurrent_runs=3))
+    assert concurrent_runs(tmp_path) == 3
+    (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")  # a person's
+    assert concurrent_runs(tmp_path) == 2

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipelines.cores import share
-from pipelines.run.instance import CONCURRENT_RUNS, ensure_dagster_home, open_instance
+from pipelines.run.instance import concurrent_runs, ensure_dagster_home, open_instance
 from pipelines.run.job import as_at_problem, threads_problem, wait_until_settled
 from pipelines.sources.folder import shown
 
@@ -66,7 +66,8 @@ def region(
         "FRONTDOOR_AS_AT": as_at.isoformat() if as_at else "",
         "FRONTDOOR_SETTLE_SECONDS": "0",  # waited for above
     }
-    share(env, CONCURRENT_RUNS)  # the councils' runs share the cores (pipelines/cores.py)
+    # The councils' runs Dagster's queue starts at once share the cores (pipelines/cores.py).
+    share(env, concurrent_runs(home))
     logs = private_folder(rollup / ".frontdoor")  # the daemon's log: the owner's alone
     started, since = time.perf_counter(), time.time()
     with (

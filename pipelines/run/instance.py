@@ -68,6 +68,20 @@ def dagster_yaml(home: Path, max_concurrent_runs: int = CONCURRENT_RUNS) -> str:
     )
 
 
+def concurrent_runs(home: Path) -> int:
+    """How many runs Dagster's queue starts at once in ``home`` (its dagster.yaml's
+    ``concurrency.runs.max_concurrent_runs``, as frontdoor or a person wrote it), else
+    CONCURRENT_RUNS."""
+    import yaml
+
+    try:
+        config = yaml.safe_load((home / "dagster.yaml").read_text()) or {}
+        runs = int(config["concurrency"]["runs"]["max_concurrent_runs"])
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError):
+        return CONCURRENT_RUNS
+    return runs if runs >= 1 else CONCURRENT_RUNS
+
+
 def ensure_dagster_home() -> Path:
     """A persistent DAGSTER_HOME (run history survives) with telemetry off and the pool limit.
 
