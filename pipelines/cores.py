@@ -1,11 +1,12 @@
 """How many threads a frontdoor process's DuckDB and Polars may use: FRONTDOOR_THREADS, else
 every core the process may run on (each library's own default).
 
-Runs that share a machine's cores each take their share: a region's councils run two at a time
-(dagster.yaml's max_concurrent_runs), so `frontdoor region` gives each run half the cores; the
-test suite's two workers (tests/conftest.py) give each one. Two runs of two threads each on two
-cores wait on each other's threads: the sample's library build took 4.35 CPU-s with two DuckDB
-threads against 3.82 with one, in the same wall time (docs/architecture.md "Threads").
+Runs that share a machine's cores each take their share: `frontdoor region` divides them among
+the runs Dagster's queue starts at once (dagster.yaml's max_concurrent_runs, two as frontdoor
+writes it), and the test suite among its two workers (tests/conftest.py). Two processes of two
+threads each on two cores wait on each other's threads: the sample's library build and report
+took 4.35 CPU-s with DuckDB and Polars on two threads against 3.82 on one, in the same wall time
+(docs/architecture.md "Threads").
 
 Polars reads its own setting, POLARS_MAX_THREADS, once, when it is first imported: `pipelines`
 calls ``share_with_polars`` on import, before any of its modules imports Polars.
