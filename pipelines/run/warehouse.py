@@ -58,8 +58,8 @@ def connect(
     DuckDB's memory held to ``memory_limit`` (such as "1GB") when given and its threads to
     FRONTDOOR_THREADS when set (pipelines/cores.py)."""
     config: dict[str, str | int] = {"memory_limit": memory_limit} if memory_limit else {}
-    if threads() is not None:
-        config["threads"] = threads()
+    if (n := threads()) is not None:
+        config["threads"] = n
     if read_only:
         return duckdb.connect(str(path), read_only=True, config=config)
     path.parent.mkdir(parents=True, exist_ok=True)
