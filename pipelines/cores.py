@@ -34,10 +34,14 @@ def threads() -> int | None:
 
 def share_with_polars() -> None:
     """Polars's thread pool follows FRONTDOOR_THREADS, unless POLARS_MAX_THREADS says otherwise.
-    A value that is not a number is left for DuckDB's connection to refuse, by name."""
-    text = os.environ.get(VARIABLE, "").strip()
-    if text.isdigit() and int(text) >= 1 and not os.environ.get("POLARS_MAX_THREADS"):
-        os.environ["POLARS_MAX_THREADS"] = text
+    A value that is not a number is left alone here: `frontdoor run` and `frontdoor region`
+    refuse it, by name, before they start (pipelines/run/job.py: threads_problem)."""
+    try:
+        n = threads()
+    except ValueError:
+        return
+    if n is not None and not os.environ.get("POLARS_MAX_THREADS"):
+        os.environ["POLARS_MAX_THREADS"] = str(n)
 
 
 def cores() -> int:
